@@ -1,0 +1,149 @@
+import {
+  ErrorCode,
+  errorCodeName,
+  type ErrorCodeName,
+  type ErrorObject,
+  type EvalErrorData,
+  type LimitExceededData,
+  type ValidationIssue,
+} from '@scomp/protocol';
+
+/**
+ * An error that crosses the wire: a numeric JSON-RPC `code`, a message and structured `data`.
+ * The receiving peer rebuilds the subclass named by the code (see {@link fromErrorObject}).
+ */
+export class ScompError extends Error {
+  override name = 'ScompError';
+  readonly code: number;
+  readonly data: unknown;
+  constructor(code: number, message: string, data?: unknown, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.data = data;
+  }
+  /** The scomp name of the code (`'SessionNotFound'`, …), or undefined for codes scomp does not define. */
+  get codeName(): ErrorCodeName | undefined {
+    return errorCodeName(this.code);
+  }
+  toErrorObject(): ErrorObject {
+    return this.data === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, data: this.data };
+  }
+}
+
+function wireError<TName extends ErrorCodeName>(codeName: TName) {
+  return class extends ScompError {
+    static readonly code = ErrorCode[codeName];
+    override name = `${codeName}Error`;
+    constructor(message: string, data?: unknown, options?: { cause?: unknown }) {
+      super(ErrorCode[codeName], message, data, options);
+    }
+  };
+}
+
+export class ParseError extends wireError('ParseError') {}
+export class InvalidRequestError extends wireError('InvalidRequest') {}
+export class MethodNotFoundError extends wireError('MethodNotFound') {}
+export class InvalidParamsError extends wireError('InvalidParams') {
+  /** The failing locations, when the error came from schema validation. */
+  get issues(): ValidationIssue[] {
+    const data = this.data as { issues?: ValidationIssue[] } | undefined;
+    return data?.issues ?? [];
+  }
+}
+/** A fault inside the peer or a handler. The original throwable stays local as `cause`. */
+export class InternalError extends wireError('InternalError') {}
+export class HandshakeRequiredError extends wireError('HandshakeRequired') {}
+export class HandshakeFailedError extends wireError('HandshakeFailed') {}
+export class UnsupportedVersionError extends wireError('UnsupportedVersion') {}
+export class UnauthorizedError extends wireError('Unauthorized') {}
+export class SessionNotFoundError extends wireError('SessionNotFound') {}
+export class BindingNotFoundError extends wireError('BindingNotFound') {}
+export class RefNotFoundError extends wireError('RefNotFound') {}
+/** What evaluated code threw: `data` holds its `name`, `message` and `stack`. */
+export class EvalError extends wireError('EvalError') {
+  get detail(): EvalErrorData {
+    return this.data as EvalErrorData;
+  }
+}
+export class LimitExceededError extends wireError('LimitExceeded') {
+  get detail(): LimitExceededData {
+    return this.data as LimitExceededData;
+  }
+}
+export class RemoteTimeoutError extends wireError('Timeout') {}
+export class CancelledError extends wireError('Cancelled') {}
+export class DisconnectedError extends wireError('Disconnected') {}
+export class ShuttingDownError extends wireError('ShuttingDown') {}
+
+const classes = [
+  ParseError,
+  InvalidRequestError,
+  MethodNotFoundError,
+  InvalidParamsError,
+  InternalError,
+  HandshakeRequiredError,
+  HandshakeFailedError,
+  UnsupportedVersionError,
+  UnauthorizedError,
+  SessionNotFoundError,
+  BindingNotFoundError,
+  RefNotFoundError,
+  EvalError,
+  LimitExceededError,
+  RemoteTimeoutError,
+  CancelledError,
+  DisconnectedError,
+  ShuttingDownError,
+];
+const classByCode = new Map<number, (typeof classes)[number]>(classes.map((cls) => [cls.code, cls]));
+
+/** Rebuilds the typed error for a wire error object; unknown codes give a plain {@link ScompError}. */
+export function fromErrorObject(error: ErrorObject): ScompError {
+  const cls = classByCode.get(error.code);
+  return cls ? new cls(error.message, error.data) : new ScompError(error.code, error.message, error.data);
+}
+
+/** Codes of errors that never cross the wire. */
+export type LocalErrorCode = 'CONNECTION_CLOSED' | 'TIMEOUT' | 'ABORTED';
+
+/** An error raised on this side only (a local deadline, a closed connection, an abort). */
+export class LocalError extends Error {
+  override name = 'LocalError';
+  readonly code: LocalErrorCode;
+  constructor(code: LocalErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+/** The connection closed before the call completed. Every pending call rejects with it at once. */
+export class ConnectionClosedError extends LocalError {
+  override name = 'ConnectionClosedError';
+  constructor(message = 'connection closed', options?: { cause?: unknown }) {
+    super('CONNECTION_CLOSED', message, options);
+  }
+}
+/** The caller's own deadline (`timeoutMs`) passed. */
+export class TimeoutError extends LocalError {
+  override name = 'TimeoutError';
+  constructor(message = 'timed out', options?: { cause?: unknown }) {
+    super('TIMEOUT', message, options);
+  }
+}
+/** The caller's `AbortSignal` fired. */
+export class AbortedError extends LocalError {
+  override name = 'AbortedError';
+  constructor(message = 'aborted', options?: { cause?: unknown }) {
+    super('ABORTED', message, options);
+  }
+}
+
+/**
+ * Normalises any throwable at a boundary: scomp errors pass through; anything else becomes an
+ * InternalError whose `cause` keeps the original locally and whose message reveals nothing of it.
+ */
+export function toScompError(error: unknown): ScompError {
+  if (error instanceof ScompError) return error;
+  return new InternalError('internal error', undefined, { cause: error });
+}

@@ -1,0 +1,90 @@
+import type { BindingMeta } from '@scomp/protocol';
+
+/**
+ * A function value outside the runtime: JSON-compatible arguments in (one argument, usually an
+ * object), a promise of a JSON-compatible result out. Function values nest: arguments and results
+ * may themselves contain HostFunctions. The peer turns a HostFunction into a function reference on
+ * the wire and a received reference into a HostFunction.
+ *
+ * A HostFunction that holds resources (a runtime handle, a remote reference) exposes
+ * `[Symbol.dispose]`; whoever owns it calls it once it is no longer needed.
+ */
+export type HostFunction = ((args?: unknown) => Promise<unknown>) & {
+  [Symbol.dispose]?: () => void;
+};
+
+/** What a binding's implementation sees besides its arguments. */
+export interface CallContext {
+  /** Fires when the caller cancels, times out or disconnects. */
+  signal: AbortSignal;
+  sessionId: string;
+}
+
+/**
+ * One callable capability as a runtime sees it: metadata plus a function that already validates
+ * its input (server bindings) or already routes to the connected client (client bindings).
+ */
+export interface RuntimeBinding {
+  readonly meta: BindingMeta;
+  call(args: unknown, context: CallContext): Promise<unknown>;
+}
+
+/** Per-session limits a runtime enforces. Every field is optional; runtimes document their defaults. */
+export interface RuntimeLimits {
+  /** CPU time one eval may spend running code (waiting on bindings does not count). */
+  evalTimeoutMs?: number;
+  /** Heap the session's runtime may allocate. */
+  memoryBytes?: number;
+  /** Maximum native stack the runtime's code may use. */
+  stackBytes?: number;
+  /** Maximum size of one eval result, as serialized JSON. */
+  resultBytes?: number;
+}
+
+export interface RuntimeInit {
+  sessionId: string;
+  /** The server's own bindings, callable from evaluated code as global async functions. */
+  bindings: readonly RuntimeBinding[];
+  limits?: RuntimeLimits;
+}
+
+export interface EvalOptions {
+  /** Aborting interrupts running code promptly and rejects with CancelledError. */
+  signal?: AbortSignal;
+  /** A deadline for this eval in addition to the runtime's own limit. */
+  timeoutMs?: number;
+}
+
+/** Counters a runtime exposes so tests can prove nothing leaks. */
+export interface RuntimeStats {
+  /** Host functions created by this runtime and not yet disposed. */
+  liveFunctions: number;
+  /** Implementation-defined extras (handle counts, memory). */
+  [key: string]: number;
+}
+
+/**
+ * One session's runtime. The server creates one per session through a {@link RuntimeFactory} and
+ * keeps it across reconnects.
+ *
+ * `eval` resolves with the value of the code's final expression converted to a host value (JSON
+ * plus HostFunctions), or rejects with EvalError (the code threw), LimitExceededError, or
+ * CancelledError. The peer serializes evals: a runtime never sees two at once, but bindings and
+ * HostFunctions it handed out may be called while an eval runs or between evals.
+ */
+export interface Runtime {
+  eval(code: string, options?: EvalOptions): Promise<unknown>;
+  /**
+   * Replaces the client-declared bindings visible to evaluated code. Called on every (re)connect;
+   * the list may differ between connections. While no client is connected the peer passes bindings
+   * whose calls reject with DisconnectedError.
+   */
+  setClientBindings(bindings: readonly RuntimeBinding[]): void;
+  stats(): RuntimeStats;
+  /** Frees everything. Pending evals reject; HostFunctions it created reject when called. */
+  dispose(): void | Promise<void>;
+}
+
+export interface RuntimeFactory {
+  create(init: RuntimeInit): Runtime | Promise<Runtime>;
+}
