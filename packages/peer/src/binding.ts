@@ -1,0 +1,122 @@
+import Type, { type Static, type TSchema, type TUnknown } from 'typebox';
+import { compileSchema, type BindingMeta, type Effect, type Hints, type Validator } from '@scomp/protocol';
+import { withPlaceholders } from './codec.js';
+import { InternalError, InvalidParamsError, toScompError } from './errors.js';
+import type { CallContext } from './runtime.js';
+
+/** What a binding's handler receives besides its arguments. */
+export interface BindingContext extends CallContext {
+  /** Calls a binding of the other peer (from a server binding: the connected client's). */
+  invoke(name: string, args?: unknown, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown>;
+}
+
+export interface BindingDefinition<TInput extends TSchema, TOutput extends TSchema> {
+  name: string;
+  description?: string;
+  input: TInput;
+  output?: TOutput;
+  effects?: Effect[];
+  hints?: Hints;
+  handler(args: Static<TInput>, context: BindingContext): Static<TOutput> | Promise<Static<TOutput>>;
+}
+
+export interface BindingOptions {
+  /**
+   * Check handler results against `output`. A result that breaks it is an InternalError.
+   * @default true unless NODE_ENV is "production"
+   */
+  validateOutput?: boolean;
+}
+
+/** A binding ready to serve: wire metadata plus a call that validates before and after the handler. */
+export interface Binding<TInput = unknown, TOutput = unknown> {
+  readonly meta: BindingMeta;
+  call(args: unknown, context: BindingContext): Promise<unknown>;
+  /** Type carriers for inference; never set at run time. */
+  readonly __types?: { input: TInput; output: TOutput };
+}
+
+function defaultValidateOutput(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.NODE_ENV !== 'production';
+}
+
+function stripTypeBox(schema: TSchema): BindingMeta['input'] {
+  return JSON.parse(JSON.stringify(schema)) as BindingMeta['input'];
+}
+
+function validatorFor(schema: TSchema): { validator: Validator; placeholders: boolean } {
+  return { validator: compileSchema(schema), placeholders: JSON.stringify(schema).includes('"x-scomp-fn"') };
+}
+
+/**
+ * Defines a binding once: the handler's argument and return types are inferred from the TypeBox
+ * `input` and `output` schemas, and the wire metadata is generated from the same schemas.
+ */
+export function defineBinding<TInput extends TSchema, TOutput extends TSchema = TUnknown>(
+  definition: BindingDefinition<TInput, TOutput>,
+  options: BindingOptions = {},
+): Binding<Static<TInput>, Static<TOutput>> {
+  const meta: BindingMeta = { name: definition.name, input: stripTypeBox(definition.input) };
+  if (definition.description !== undefined) meta.description = definition.description;
+  if (definition.output !== undefined) meta.output = stripTypeBox(definition.output);
+  if (definition.effects !== undefined) meta.effects = [...definition.effects];
+  if (definition.hints !== undefined) meta.hints = { ...definition.hints };
+
+  const input = validatorFor(definition.input);
+  const output =
+    definition.output !== undefined && (options.validateOutput ?? defaultValidateOutput())
+      ? validatorFor(definition.output)
+      : undefined;
+
+  return {
+    meta,
+    async call(args, context) {
+      const issues = input.validator.issues(input.placeholders ? withPlaceholders(args) : args);
+      if (issues.length > 0) {
+        throw new InvalidParamsError(`invalid arguments for ${definition.name}: ${issues[0]!.path} ${issues[0]!.message}`, {
+          issues,
+        });
+      }
+      let result: unknown;
+      try {
+        result = await definition.handler(args as Static<TInput>, context);
+      } catch (error) {
+        throw toScompError(error);
+      }
+      if (output) {
+        const resultIssues = output.validator.issues(output.placeholders ? withPlaceholders(result) : result);
+        if (resultIssues.length > 0) {
+          throw new InternalError(`${definition.name} returned a value that breaks its output schema`, {
+            issues: resultIssues,
+          });
+        }
+      }
+      return result;
+    },
+  };
+}
+
+/**
+ * The schema of a function-typed value: on the wire a function-reference sentinel, in a handler an
+ * async function typed from `input` and `output`.
+ */
+export function Fn<TInput extends TSchema, TOutput extends TSchema>(
+  input: TInput,
+  output: TOutput,
+  options: { description?: string } = {},
+) {
+  return Type.Unsafe<(args: Static<TInput>) => Promise<Static<TOutput>>>({
+    type: 'object',
+    required: ['$scomp'],
+    properties: {
+      $scomp: {
+        type: 'object',
+        required: ['kind', 'id'],
+        properties: { kind: { const: 'fn' }, id: { type: 'string' } },
+      },
+    },
+    'x-scomp-fn': { input: stripTypeBox(input), output: stripTypeBox(output) },
+    ...options,
+  });
+}

@@ -1,0 +1,223 @@
+import {
+  Method,
+  PROTOCOL_VERSION,
+  validators,
+  type BindingMeta,
+  type HandshakeParams,
+  type HandshakeResult,
+} from '@scomp/protocol';
+import type { Binding } from './binding.js';
+import type { RequestOptions } from './connection.js';
+import { Endpoint } from './endpoint.js';
+import {
+  ConnectionClosedError,
+  DisconnectedError,
+  InvalidParamsError,
+  SessionNotFoundError,
+  UnauthorizedError,
+  UnsupportedVersionError,
+} from './errors.js';
+import type { RefStats } from './functionRefs.js';
+import { nextDelayMs, type ReconnectOptions } from './reconnect.js';
+import type { Transport, TransportCloseInfo } from './transport.js';
+
+export type ClientState = 'connected' | 'reconnecting' | 'resumed' | 'gave-up' | 'closed';
+
+export interface ClientOptions {
+  /** The client's own bindings, callable by the server (and by evaluated code). */
+  bindings?: readonly Binding[];
+  /** Sent in the handshake: auth claims, client identity. */
+  metadata?: Record<string, unknown>;
+  /** Resume this session instead of starting a new one. */
+  sessionId?: string;
+  /** Default local deadline for eval and invoke. @default none */
+  timeoutMs?: number;
+  /** Deadline for the handshake. @default 30000 */
+  handshakeTimeoutMs?: number;
+  /** Reconnect and resume the session when the transport drops. Needs a transport factory. @default off */
+  reconnect?: ReconnectOptions | boolean;
+  onStateChange?(state: ClientState, detail?: { attempt?: number; error?: unknown }): void;
+  onFault?(error: unknown): void;
+}
+
+export interface CallOptions extends RequestOptions {}
+
+export interface EvalOptions extends CallOptions {
+  /** Idempotency key; a retry with the same key returns the first run's outcome. @default a fresh random key */
+  key?: string;
+  /** Server-side deadline for this eval. */
+  serverTimeoutMs?: number;
+}
+
+export type TransportSource = Transport | (() => Transport | Promise<Transport>);
+
+/** The client side of scomp: handshake, eval, invoke, and the client's own bindings. */
+export class Client {
+  private endpoint!: Endpoint;
+  private handshake!: HandshakeResult;
+  private currentState: ClientState = 'connected';
+  private closedByUser = false;
+  private readonly bindings: Map<string, Binding>;
+
+  private constructor(
+    private readonly source: TransportSource,
+    private readonly options: ClientOptions,
+  ) {
+    this.bindings = new Map((options.bindings ?? []).map((binding) => [binding.meta.name, binding]));
+  }
+
+  /** Connects and performs the handshake. Rejects with the typed handshake error (Unauthorized, SessionNotFound, …). */
+  static async connect(source: TransportSource, options: ClientOptions = {}): Promise<Client> {
+    const client = new Client(source, options);
+    await client.open(options.sessionId);
+    return client;
+  }
+
+  get sessionId(): string {
+    return this.handshake.sessionId;
+  }
+
+  /** The server's bindings, as declared in the last handshake. */
+  get serverBindings(): readonly BindingMeta[] {
+    return this.handshake.bindings;
+  }
+
+  get serverMetadata(): Record<string, unknown> | undefined {
+    return this.handshake.metadata as Record<string, unknown> | undefined;
+  }
+
+  get state(): ClientState {
+    return this.currentState;
+  }
+
+  /** Evaluates code in the session's runtime; resolves with its final expression's value. */
+  async eval(code: string, options: EvalOptions = {}): Promise<unknown> {
+    const key = options.key ?? randomKey();
+    const params: Record<string, unknown> = { code, key };
+    if (options.serverTimeoutMs !== undefined) params.timeoutMs = options.serverTimeoutMs;
+    const result = await this.call(() => this.endpoint.connection.request(Method.eval, params, this.callOptions(options)), key);
+    return this.endpoint.decodeResult(result);
+  }
+
+  /** Calls a server binding by name without going through eval. */
+  invoke(name: string, args?: unknown, options: CallOptions = {}): Promise<unknown> {
+    return this.call(() => this.endpoint.invoke({ name }, args, this.callOptions(options)));
+  }
+
+  stats(): RefStats & { pendingOutbound: number; activeInbound: number } {
+    return { ...this.endpoint.refStats(), ...this.endpoint.connection.stats };
+  }
+
+  close(): void {
+    this.closedByUser = true;
+    this.endpoint.connection.close({ code: 1000, reason: 'client closed' });
+    this.setState('closed');
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  private callOptions(options: CallOptions): RequestOptions {
+    const result: RequestOptions = {};
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    if (timeoutMs !== undefined) result.timeoutMs = timeoutMs;
+    if (options.signal) result.signal = options.signal;
+    return result;
+  }
+
+  /** Turns a drop into a typed DisconnectedError while the client is resuming. */
+  private async call<T>(run: () => Promise<T>, key?: string): Promise<T> {
+    if (this.currentState === 'reconnecting') {
+      throw new DisconnectedError('reconnecting: the call was not sent', key ? { key } : undefined);
+    }
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof ConnectionClosedError && this.willResume()) {
+        throw new DisconnectedError('the connection dropped during the call', key ? { key } : undefined);
+      }
+      throw error;
+    }
+  }
+
+  private willResume(): boolean {
+    return this.currentState === 'reconnecting';
+  }
+
+  private async open(sessionId: string | undefined): Promise<void> {
+    const transport = typeof this.source === 'function' ? await this.source() : this.source;
+    const endpoint = new Endpoint(transport, {
+      lookupBinding: (name) => {
+        const binding = this.bindings.get(name);
+        return (
+          binding && {
+            call: (args, context) =>
+              binding.call(args, {
+                signal: context.signal,
+                sessionId: this.handshake?.sessionId ?? '',
+                invoke: (target, targetArgs, options) => this.invoke(target, targetArgs, options),
+              }),
+          }
+        );
+      },
+      onClose: (info) => this.onClose(endpoint, info),
+      onFault: this.options.onFault,
+    });
+    endpoint.start();
+    const params: HandshakeParams = {
+      protocol: PROTOCOL_VERSION,
+      bindings: [...this.bindings.values()].map((binding) => binding.meta),
+    };
+    if (this.options.metadata) params.metadata = this.options.metadata;
+    if (sessionId !== undefined) params.sessionId = sessionId;
+    let result: unknown;
+    try {
+      result = await endpoint.connection.request(Method.handshake, params, {
+        timeoutMs: this.options.handshakeTimeoutMs ?? 30_000,
+      });
+      if (!validators.handshakeResult.check(result)) throw new InvalidParamsError('malformed handshake result');
+    } catch (error) {
+      endpoint.connection.close({ code: 1000, reason: 'handshake failed' });
+      throw error;
+    }
+    this.endpoint = endpoint;
+    this.handshake = result;
+  }
+
+  private onClose(endpoint: Endpoint, _info: TransportCloseInfo): void {
+    if (endpoint !== this.endpoint || this.closedByUser) return;
+    const reconnect = this.options.reconnect;
+    if (!reconnect || typeof this.source !== 'function') return this.setState('closed');
+    void this.reconnect(reconnect === true ? {} : reconnect);
+  }
+
+  private async reconnect(options: ReconnectOptions): Promise<void> {
+    this.setState('reconnecting');
+    const maxAttempts = options.maxAttempts ?? 10;
+    for (let attempt = 1; attempt <= maxAttempts && !this.closedByUser; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, nextDelayMs(attempt, options)));
+      if (this.closedByUser) return;
+      try {
+        await this.open(this.handshake.sessionId);
+        this.setState('resumed');
+        this.setState('connected');
+        return;
+      } catch (error) {
+        this.options.onStateChange?.('reconnecting', { attempt, error });
+        // These answers will not change on a later attempt.
+        if (error instanceof SessionNotFoundError || error instanceof UnauthorizedError || error instanceof UnsupportedVersionError) break;
+      }
+    }
+    if (!this.closedByUser) this.setState('gave-up');
+  }
+
+  private setState(state: ClientState, detail?: { attempt?: number; error?: unknown }): void {
+    this.currentState = state;
+    this.options.onStateChange?.(state, detail);
+  }
+}
+
+function randomKey(): string {
+  return globalThis.crypto.randomUUID();
+}

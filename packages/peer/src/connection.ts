@@ -1,0 +1,238 @@
+import {
+  classifyMessage,
+  ErrorCode,
+  Method,
+  validators,
+  type ErrorObject,
+  type JsonRpcRequest,
+  type RequestId,
+} from '@scomp/protocol';
+import {
+  CancelledError,
+  ConnectionClosedError,
+  InternalError,
+  InvalidRequestError,
+  LimitExceededError,
+  ParseError,
+  fromErrorObject,
+  toScompError,
+  type ScompError,
+} from './errors.js';
+import { PendingRequests } from './pending.js';
+import type { Transport, TransportCloseInfo } from './transport.js';
+
+const terminalErrors = new WeakSet<object>();
+
+/** Marks an error after whose response the connection closes (a failed handshake). */
+export function markTerminal<T extends object>(error: T): T {
+  terminalErrors.add(error);
+  return error;
+}
+
+/** What a request handler sees besides its params. */
+export interface InboundContext {
+  id: RequestId;
+  /** Aborts when the sender cancels this request. */
+  cancelSignal: AbortSignal;
+  /** Aborts when the sender cancels this request or the connection closes. */
+  signal: AbortSignal;
+}
+
+export interface ConnectionHandlers {
+  /** Answers one inbound request. A thrown ScompError becomes its error response; anything else an InternalError. */
+  request(method: string, params: unknown, context: InboundContext): Promise<unknown>;
+  notification(method: string, params: unknown): void;
+}
+
+export interface RequestOptions {
+  /** Local deadline in milliseconds. @default no deadline */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ConnectionOptions {
+  /** Inbound requests this connection runs at once; more are answered with LimitExceeded. @default 1024 */
+  maxInboundRequests?: number;
+  /** Told once when the connection closes, after every pending call has been rejected. */
+  onClose?(info: TransportCloseInfo): void;
+  /** Told of faults that have no caller to report to (a handler's internal error, a send that failed). */
+  onFault?(error: unknown): void;
+}
+
+/**
+ * One JSON-RPC 2.0 endpoint over a transport, symmetric in both directions. Responses are
+ * dispatched as they arrive, never behind a request handler, so nested calls in either direction
+ * cannot deadlock.
+ */
+export class Connection {
+  private readonly pending = new PendingRequests();
+  private readonly inbound = new Map<RequestId, AbortController>();
+  private readonly closeController = new AbortController();
+  private nextId = 1;
+  private closeError: ConnectionClosedError | undefined;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly handlers: ConnectionHandlers,
+    private readonly options: ConnectionOptions = {},
+  ) {}
+
+  start(): void {
+    this.transport.start({ message: (data) => this.receive(data), close: (info) => this.onTransportClose(info) });
+  }
+
+  get closed(): boolean {
+    return this.closeError !== undefined;
+  }
+
+  /** Aborts when the connection closes. */
+  get closeSignal(): AbortSignal {
+    return this.closeController.signal;
+  }
+
+  get stats(): { pendingOutbound: number; activeInbound: number } {
+    return { pendingOutbound: this.pending.size, activeInbound: this.inbound.size };
+  }
+
+  request(method: string, params: unknown, options: RequestOptions = {}): Promise<unknown> {
+    if (this.closeError) return Promise.reject(this.closeError);
+    const id = this.nextId++;
+    let text: string;
+    try {
+      text = JSON.stringify({ jsonrpc: '2.0', id, method, params });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const result = this.pending.track(id, {
+      ...options,
+      onAbandon: (error) => this.notify(Method.cancel, { id, reason: error.message }),
+    });
+    try {
+      this.transport.send(text);
+    } catch (error) {
+      this.pending.reject(id, error instanceof Error ? error : new ConnectionClosedError());
+    }
+    return result;
+  }
+
+  notify(method: string, params: unknown): void {
+    if (this.closeError) return;
+    this.send({ jsonrpc: '2.0', method, params });
+  }
+
+  close(info: TransportCloseInfo = {}): void {
+    this.transport.close(info);
+  }
+
+  private send(message: object): void {
+    try {
+      this.transport.send(JSON.stringify(message));
+    } catch (error) {
+      this.options.onFault?.(error);
+    }
+  }
+
+  private receive(data: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      return this.sendError(null, new ParseError('invalid JSON'));
+    }
+    const classified = classifyMessage(parsed);
+    switch (classified.kind) {
+      case 'request':
+        return this.onRequest(classified.message);
+      case 'notification':
+        return this.onNotification(classified.message.method, classified.message.params);
+      case 'success':
+        return this.onResponse(classified.message.id, classified.message.result, undefined);
+      case 'error':
+        return this.onResponse(classified.message.id, undefined, classified.message.error);
+      case 'invalid':
+        return this.sendError(classified.id, new InvalidRequestError(classified.reason));
+    }
+  }
+
+  private onResponse(id: RequestId | null, result: unknown, error: ErrorObject | undefined): void {
+    if (typeof id === 'number' && this.pending.has(id)) {
+      if (error) this.pending.reject(id, fromErrorObject(error));
+      else this.pending.resolve(id, result);
+      return;
+    }
+    // An error response is never answered (two peers would echo errors forever); a stray
+    // success response is reported without echoing its id, which may belong to a live request.
+    if (!error) this.sendError(null, new InvalidRequestError(`response to unknown request id ${JSON.stringify(id)}`));
+  }
+
+  private onNotification(method: string, params: unknown): void {
+    if (method === Method.cancel) {
+      if (validators.cancelParams.check(params)) this.inbound.get(params.id)?.abort(new CancelledError(params.reason ?? 'cancelled'));
+      return;
+    }
+    try {
+      this.handlers.notification(method, params);
+    } catch (error) {
+      this.options.onFault?.(error);
+    }
+  }
+
+  private onRequest(message: JsonRpcRequest): void {
+    const { id, method, params } = message;
+    if (this.inbound.has(id)) return this.sendError(id, new InvalidRequestError(`duplicate request id ${JSON.stringify(id)}`));
+    const max = this.options.maxInboundRequests ?? 1024;
+    if (this.inbound.size >= max) {
+      return this.sendError(id, new LimitExceededError(`more than ${max} requests in flight`, { limit: 'pendingRequests', max }));
+    }
+    const cancel = new AbortController();
+    this.inbound.set(id, cancel);
+    const context: InboundContext = {
+      id,
+      cancelSignal: cancel.signal,
+      signal: AbortSignal.any([cancel.signal, this.closeController.signal]),
+    };
+    new Promise<unknown>((resolve) => resolve(this.handlers.request(method, params, context)))
+      .then(
+        (result) => this.respond(id, result ?? {}),
+        (error: unknown) => {
+          const scompError = toScompError(error);
+          if (scompError.code === ErrorCode.InternalError && scompError !== error) this.options.onFault?.(error);
+          this.sendError(id, scompError);
+          if (terminalErrors.has(error as object)) this.close({ code: 1008, reason: scompError.message });
+        },
+      )
+      .finally(() => this.inbound.delete(id));
+  }
+
+  /** Answers once; a result that cannot be serialized is answered with an InternalError instead. */
+  private respond(id: RequestId, result: unknown): void {
+    if (this.closeError) return;
+    let text: string;
+    try {
+      text = JSON.stringify({ jsonrpc: '2.0', id, result });
+    } catch (error) {
+      this.options.onFault?.(error);
+      return this.sendError(id, new InternalError('result could not be serialized'));
+    }
+    try {
+      this.transport.send(text);
+    } catch (error) {
+      this.options.onFault?.(error);
+    }
+  }
+
+  private sendError(id: RequestId | null, error: ScompError): void {
+    if (this.closeError) return;
+    this.send({ jsonrpc: '2.0', id, error: error.toErrorObject() });
+  }
+
+  private onTransportClose(info: TransportCloseInfo): void {
+    const reason = info.reason || info.error?.message;
+    this.closeError = new ConnectionClosedError(reason ? `connection closed: ${reason}` : 'connection closed', {
+      cause: info.error ?? info,
+    });
+    this.pending.rejectAll(this.closeError);
+    this.closeController.abort(this.closeError);
+    this.options.onClose?.(info);
+  }
+}

@@ -1,0 +1,146 @@
+import { Method, validators, type FunctionRef, type InvokeParams } from '@scomp/protocol';
+import { decodeValue, encodeValue } from './codec.js';
+import { Connection, type InboundContext, type RequestOptions } from './connection.js';
+import { BindingNotFoundError, InvalidParamsError, MethodNotFoundError } from './errors.js';
+import { releaseUnretained } from './functions.js';
+import { FunctionRefs, type RefStats } from './functionRefs.js';
+import type { HostFunction } from './runtime.js';
+import type { Transport, TransportCloseInfo } from './transport.js';
+
+/** A local callable the other side may invoke by name. */
+export interface LocalBinding {
+  call(args: unknown, context: { signal: AbortSignal }): Promise<unknown>;
+}
+
+export interface EndpointOptions {
+  /** Requests other than invoke (handshake, eval). Throw MethodNotFoundError for unknown ones. */
+  onRequest?(method: string, params: unknown, context: InboundContext): Promise<unknown>;
+  /** Called before serving any invoke; throw to refuse (e.g. HandshakeRequired). */
+  beforeInvoke?(): void;
+  lookupBinding(name: string): LocalBinding | undefined;
+  onClose?(info: TransportCloseInfo): void;
+  onFault?(error: unknown): void;
+  maxInboundRequests?: number;
+  /** @default 10000 */
+  maxExportedRefs?: number;
+}
+
+export type InvokeTarget = { name: string } | { ref: string };
+
+/**
+ * The symmetric half of scomp both roles share: invoke by name or by reference in either
+ * direction, function references, and release. Roles add handshake, eval and sessions on top.
+ */
+export class Endpoint {
+  readonly connection: Connection;
+  readonly refs: FunctionRefs;
+
+  constructor(
+    transport: Transport,
+    private readonly options: EndpointOptions,
+  ) {
+    this.connection = new Connection(
+      transport,
+      {
+        request: (method, params, context) => this.onRequest(method, params, context),
+        notification: (method, params) => this.onNotification(method, params),
+      },
+      {
+        maxInboundRequests: options.maxInboundRequests,
+        onFault: options.onFault,
+        onClose: (info) => {
+          this.refs.dropAll();
+          options.onClose?.(info);
+        },
+      },
+    );
+    this.refs = new FunctionRefs(this.connection, (ref, args) => this.invoke({ ref }, args), options.maxExportedRefs);
+  }
+
+  start(): void {
+    this.connection.start();
+  }
+
+  refStats(): RefStats {
+    return this.refs.stats();
+  }
+
+  /** Calls a binding or function reference of the other side; functions in `args` travel as references. */
+  async invoke(target: InvokeTarget, args: unknown, options: RequestOptions = {}): Promise<unknown> {
+    const params: Record<string, unknown> = { ...target };
+    if (args !== undefined) params.args = encodeValue(args, this.refs);
+    const result = await this.connection.request(Method.invoke, params, options);
+    return this.decodeResult(result);
+  }
+
+  /** Fire-and-forget invoke: no response, no error. */
+  notifyInvoke(target: InvokeTarget, args: unknown): void {
+    const params: Record<string, unknown> = { ...target };
+    if (args !== undefined) params.args = encodeValue(args, this.refs);
+    this.connection.notify(Method.invoke, params);
+  }
+
+  /** Decodes a `{value?}` result; a malformed one is the other side's protocol fault. */
+  decodeResult(result: unknown): unknown {
+    if (!validators.invokeResult.check(result)) throw new InvalidParamsError('malformed result from peer');
+    return result.value === undefined ? undefined : decodeValue(result.value, this.refs, []);
+  }
+
+  /** Encodes a local value as `{value?}`. */
+  encodeResult(value: unknown): { value?: unknown } {
+    return value === undefined ? {} : { value: encodeValue(value, this.refs) };
+  }
+
+  private async onRequest(method: string, params: unknown, context: InboundContext): Promise<unknown> {
+    if (method === Method.invoke) {
+      this.options.beforeInvoke?.();
+      return this.encodeResult(await this.serveInvoke(params, context.signal));
+    }
+    if (this.options.onRequest) return this.options.onRequest(method, params, context);
+    throw new MethodNotFoundError(`unknown method ${method}`);
+  }
+
+  private onNotification(method: string, params: unknown): void {
+    if (method === Method.release) {
+      if (validators.releaseParams.check(params)) this.refs.releaseExports(params.refs);
+      return;
+    }
+    if (method === Method.invoke) {
+      try {
+        this.options.beforeInvoke?.();
+      } catch {
+        return;
+      }
+      this.serveInvoke(params, this.connection.closeSignal).catch((error: unknown) => this.options.onFault?.(error));
+    }
+    // Unknown notifications are ignored, as JSON-RPC requires.
+  }
+
+  /** Runs one inbound invoke. Functions received in its args are released when it settles unless retained. */
+  private async serveInvoke(params: unknown, signal: AbortSignal): Promise<unknown> {
+    if (!validators.invokeParams.check(params)) {
+      const issues = validators.invokeParams.issues(params);
+      throw new InvalidParamsError('invalid invoke params: give exactly one of name and ref, and optional args', { issues });
+    }
+    const target = this.resolveTarget(params);
+    const received: HostFunction[] = [];
+    try {
+      const args = params.args === undefined ? undefined : decodeValue(params.args, this.refs, received);
+      return await target(args, signal);
+    } finally {
+      releaseUnretained(received);
+    }
+  }
+
+  private resolveTarget(params: InvokeParams): (args: unknown, signal: AbortSignal) => Promise<unknown> {
+    if ('ref' in params) {
+      const fn = this.refs.lookup(params.ref);
+      return (args) => fn(args);
+    }
+    const binding = this.options.lookupBinding(params.name);
+    if (!binding) throw new BindingNotFoundError(`no binding named ${params.name}`, { name: params.name });
+    return (args, signal) => binding.call(args, { signal });
+  }
+}
+
+export type { FunctionRef };

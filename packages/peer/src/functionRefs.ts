@@ -1,0 +1,96 @@
+import { Method, type FunctionRef } from '@scomp/protocol';
+import type { Connection } from './connection.js';
+import { ConnectionClosedError, RefNotFoundError } from './errors.js';
+import type { HostFunction } from './runtime.js';
+
+export interface RefStats {
+  /** Functions of ours the other side may still call. */
+  exported: number;
+  /** Functions of theirs we hold and have not released. */
+  imported: number;
+}
+
+function randomId(): string {
+  const bytes = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(bytes);
+  let text = '';
+  for (const byte of bytes) text += byte.toString(16).padStart(2, '0');
+  return `fn_${text}`;
+}
+
+/**
+ * The function references of one connection: functions we exported (by id) and proxies for the
+ * functions the other side exported to us. All of them die with the connection.
+ */
+export class FunctionRefs {
+  private readonly exported = new Map<string, HostFunction>();
+  private readonly imported = new Set<string>();
+  private readonly finalizer = new FinalizationRegistry<string>((id) => this.releaseImport(id));
+  private dead = false;
+
+  constructor(
+    private readonly connection: Connection,
+    /** Invokes a remote reference (encoding args, decoding the result). */
+    private readonly invokeRemote: (ref: string, args: unknown) => Promise<unknown>,
+    private readonly maxExported = 10_000,
+  ) {}
+
+  stats(): RefStats {
+    return { exported: this.exported.size, imported: this.imported.size };
+  }
+
+  /** Gives `fn` a fresh id the other side can invoke. */
+  export(fn: HostFunction): FunctionRef {
+    if (this.dead) throw new ConnectionClosedError('connection closed');
+    if (this.exported.size >= this.maxExported) {
+      throw new RefNotFoundError(`too many live function references (max ${this.maxExported})`);
+    }
+    const id = randomId();
+    this.exported.set(id, fn);
+    return { $scomp: { kind: 'fn', id } };
+  }
+
+  /** The exported function for `id`, or RefNotFound. */
+  lookup(id: string): HostFunction {
+    const fn = this.exported.get(id);
+    if (!fn) throw new RefNotFoundError(`function reference ${id} not found or released`, { ref: id });
+    return fn;
+  }
+
+  /** The other side released these ids. */
+  releaseExports(ids: readonly string[]): void {
+    for (const id of ids) {
+      const fn = this.exported.get(id);
+      if (!fn) continue;
+      this.exported.delete(id);
+      fn[Symbol.dispose]?.();
+    }
+  }
+
+  /** A callable proxy for a reference the other side sent. Disposing it releases the reference. */
+  import(sentinel: FunctionRef): HostFunction {
+    const id = sentinel.$scomp.id;
+    this.imported.add(id);
+    const proxy = ((args?: unknown) => this.invokeRemote(id, args)) as HostFunction;
+    proxy[Symbol.dispose] = () => {
+      this.finalizer.unregister(proxy);
+      this.releaseImport(id);
+    };
+    this.finalizer.register(proxy, id, proxy);
+    return proxy;
+  }
+
+  /** The connection closed: every reference in both directions is gone. */
+  dropAll(): void {
+    this.dead = true;
+    const exported = [...this.exported.values()];
+    this.exported.clear();
+    this.imported.clear();
+    for (const fn of exported) fn[Symbol.dispose]?.();
+  }
+
+  private releaseImport(id: string): void {
+    if (!this.imported.delete(id)) return;
+    this.connection.notify(Method.release, { refs: [id] });
+  }
+}

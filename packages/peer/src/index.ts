@@ -1,0 +1,53 @@
+export { Client } from './client.js';
+export type { ClientOptions, ClientState, CallOptions, EvalOptions as ClientEvalOptions, TransportSource } from './client.js';
+export { Server } from './server.js';
+export type { ServerOptions, ServerStats } from './server.js';
+export type { Principal } from './session.js';
+export { defineBinding, Fn } from './binding.js';
+export type { Binding, BindingContext, BindingDefinition, BindingOptions } from './binding.js';
+export { retain, release } from './functions.js';
+export { nextDelayMs } from './reconnect.js';
+export type { ReconnectOptions } from './reconnect.js';
+export { Connection, markTerminal } from './connection.js';
+export type { ConnectionHandlers, ConnectionOptions, InboundContext, RequestOptions } from './connection.js';
+export type { RefStats } from './functionRefs.js';
+export type { Transport, TransportHandler, TransportCloseInfo } from './transport.js';
+export type {
+  CallContext,
+  EvalOptions,
+  HostFunction,
+  Runtime,
+  RuntimeBinding,
+  RuntimeFactory,
+  RuntimeInit,
+  RuntimeLimits,
+  RuntimeStats,
+} from './runtime.js';
+export {
+  ScompError,
+  ParseError,
+  InvalidRequestError,
+  MethodNotFoundError,
+  InvalidParamsError,
+  InternalError,
+  HandshakeRequiredError,
+  HandshakeFailedError,
+  UnsupportedVersionError,
+  UnauthorizedError,
+  SessionNotFoundError,
+  BindingNotFoundError,
+  RefNotFoundError,
+  EvalError,
+  LimitExceededError,
+  RemoteTimeoutError,
+  CancelledError,
+  DisconnectedError,
+  ShuttingDownError,
+  LocalError,
+  ConnectionClosedError,
+  TimeoutError,
+  AbortedError,
+  fromErrorObject,
+  toScompError,
+} from './errors.js';
+export type { LocalErrorCode } from './errors.js';

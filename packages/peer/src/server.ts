@@ -1,0 +1,186 @@
+import { UnauthorizedError, SessionNotFoundError, ShuttingDownError } from './errors.js';
+import type { Binding } from './binding.js';
+import type { RuntimeFactory, RuntimeLimits } from './runtime.js';
+import { Session, type Principal, type SessionLimits } from './session.js';
+import { newSessionId } from './sessionId.js';
+import { ServerConnection, type ServerContext } from './serverConnection.js';
+import type { Transport } from './transport.js';
+
+export interface ServerOptions {
+  /** Creates each session's runtime. */
+  runtime: RuntimeFactory;
+  /** The server's bindings: callable from evaluated code and by the client's `invoke`. */
+  bindings?: readonly Binding[];
+  /**
+   * Decides who the client is from its handshake metadata. Throw (or reject) to refuse the
+   * handshake; the client gets Unauthorized. @default every client is `{ id: 'anonymous' }`
+   */
+  authenticate?(metadata: Record<string, unknown>): Principal | Promise<Principal>;
+  /** Limits passed to each runtime. */
+  limits?: RuntimeLimits;
+  /** How long a session without a connection is kept before its runtime is disposed. @default 900000 (15 min) */
+  sessionIdleTimeoutMs?: number;
+  /** Evals that may wait behind the running one in a session. @default 16 */
+  maxQueuedEvals?: number;
+  /** Eval outcomes kept per session for retries by idempotency key. @default 32 */
+  maxStoredOutcomes?: number;
+  /** How long a settled eval outcome stays retrievable by its key. @default 600000 (10 min) */
+  outcomeTtlMs?: number;
+  /** Requests one connection may have in flight. @default 1024 */
+  maxInboundRequests?: number;
+  /** Sent to clients in the handshake result (server name, version, …). */
+  metadata?: Record<string, unknown>;
+  /** Faults with no caller to report to: handler bugs, failed sends. They never crash the server. */
+  onFault?(error: unknown): void;
+}
+
+export interface ServerStats {
+  connections: number;
+  sessions: number;
+  attachedSessions: number;
+  /** Function references held across all connections. */
+  refs: { exported: number; imported: number };
+}
+
+/**
+ * A scomp server: accepts connections from any transport, runs the handshake, and keeps a
+ * registry of sessions that outlive their connections.
+ */
+export class Server {
+  private readonly sessions = new Map<string, Session>();
+  private readonly connections = new Set<ServerConnection>();
+  private readonly expiry = new Map<Session, ReturnType<typeof setTimeout>>();
+  private readonly context: ServerContext;
+  private closing = false;
+
+  constructor(private readonly options: ServerOptions) {
+    const bindings = new Map<string, Binding>();
+    for (const binding of options.bindings ?? []) {
+      if (bindings.has(binding.meta.name)) throw new Error(`binding ${binding.meta.name} is defined twice`);
+      bindings.set(binding.meta.name, binding);
+    }
+    const server = this;
+    this.context = {
+      bindings,
+      get closing() {
+        return server.closing;
+      },
+      metadata: options.metadata,
+      maxInboundRequests: options.maxInboundRequests,
+      onFault: options.onFault,
+      authenticate: (metadata) => this.authenticate(metadata),
+      openSession: (principal, sessionId, connection) => this.openSession(principal, sessionId, connection),
+      detach: (session, connection) => this.detach(session, connection),
+      onConnectionClosed: (connection) => this.connections.delete(connection),
+    };
+  }
+
+  /** Serves one connection. The transport is closed when the server closes. */
+  accept(transport: Transport): void {
+    if (this.closing) {
+      transport.close({ code: 1001, reason: 'server is shutting down' });
+      return;
+    }
+    this.connections.add(new ServerConnection(transport, this.context));
+  }
+
+  stats(): ServerStats {
+    const refs = { exported: 0, imported: 0 };
+    for (const connection of this.connections) {
+      const stats = connection.endpoint.refStats();
+      refs.exported += stats.exported;
+      refs.imported += stats.imported;
+    }
+    let attachedSessions = 0;
+    for (const session of this.sessions.values()) if (session.attached) attachedSessions++;
+    return { connections: this.connections.size, sessions: this.sessions.size, attachedSessions, refs };
+  }
+
+  /** Stops accepting, fails in-flight work with ShuttingDown, closes every connection and disposes every session. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    for (const connection of this.connections) connection.close({ code: 1001, reason: 'server is shutting down' });
+    for (const timer of this.expiry.values()) clearTimeout(timer);
+    this.expiry.clear();
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(sessions.map((session) => session.dispose()));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private async authenticate(metadata: Record<string, unknown>): Promise<Principal> {
+    if (!this.options.authenticate) return { id: 'anonymous' };
+    let principal: Principal | undefined;
+    try {
+      principal = await this.options.authenticate(metadata);
+    } catch (error) {
+      if (error instanceof UnauthorizedError) throw error;
+      throw new UnauthorizedError('authentication failed', undefined, { cause: error });
+    }
+    if (!principal || typeof principal.id !== 'string') throw new UnauthorizedError('authentication failed');
+    return principal;
+  }
+
+  private async openSession(
+    principal: Principal,
+    sessionId: string | undefined,
+    connection: ServerConnection,
+  ): Promise<{ session: Session; resumed: boolean }> {
+    if (this.closing) throw new ShuttingDownError('server is shutting down');
+    let session: Session;
+    let resumed = false;
+    if (sessionId !== undefined) {
+      const found = this.sessions.get(sessionId);
+      // A session of another principal is reported exactly like a missing one: ids reveal nothing.
+      if (!found || found.principal.id !== principal.id) throw new SessionNotFoundError(`session ${sessionId} not found`);
+      session = found;
+      resumed = true;
+      const previous = session.attached;
+      if (previous && previous !== connection) {
+        session.attached = undefined;
+        previous.close({ code: 4001, reason: 'session resumed by another connection' });
+      }
+    } else {
+      const id = newSessionId();
+      const runtime = await this.options.runtime.create({
+        sessionId: id,
+        bindings: connection.runtimeBindings(),
+        ...(this.options.limits ? { limits: this.options.limits } : {}),
+      });
+      session = new Session(id, principal, runtime, {
+        maxQueuedEvals: this.options.maxQueuedEvals ?? 16,
+        maxStoredOutcomes: this.options.maxStoredOutcomes ?? 32,
+        outcomeTtlMs: this.options.outcomeTtlMs ?? 600_000,
+      });
+      this.sessions.set(id, session);
+    }
+    this.cancelExpiry(session);
+    session.attached = connection;
+    session.setClientBindings(connection.clientBindings, connection.invokeClient);
+    return { session, resumed };
+  }
+
+  private detach(session: Session, connection: ServerConnection): void {
+    if (session.attached !== connection) return;
+    session.attached = undefined;
+    session.setClientBindings(connection.clientBindings, undefined);
+    if (this.closing || !this.sessions.has(session.id)) return;
+    const timer = setTimeout(() => {
+      this.expiry.delete(session);
+      this.sessions.delete(session.id);
+      session.dispose().catch((error: unknown) => this.options.onFault?.(error));
+    }, this.options.sessionIdleTimeoutMs ?? 900_000);
+    (timer as { unref?: () => void }).unref?.();
+    this.expiry.set(session, timer);
+  }
+
+  private cancelExpiry(session: Session): void {
+    const timer = this.expiry.get(session);
+    if (timer !== undefined) clearTimeout(timer);
+    this.expiry.delete(session);
+  }
+}

@@ -1,0 +1,175 @@
+import {
+  isCompatibleVersion,
+  Method,
+  PROTOCOL_VERSION,
+  validators,
+  type BindingMeta,
+  type HandshakeResult,
+} from '@scomp/protocol';
+import type { Binding } from './binding.js';
+import { markTerminal, type InboundContext } from './connection.js';
+import { Endpoint } from './endpoint.js';
+import {
+  ConnectionClosedError,
+  DisconnectedError,
+  HandshakeFailedError,
+  HandshakeRequiredError,
+  InvalidParamsError,
+  MethodNotFoundError,
+  ShuttingDownError,
+  UnsupportedVersionError,
+  toScompError,
+} from './errors.js';
+import { releaseUnretained, collectFunctions } from './functions.js';
+import type { RuntimeBinding } from './runtime.js';
+import type { Principal, Session } from './session.js';
+import type { Transport, TransportCloseInfo } from './transport.js';
+
+/** What the server side of one connection needs from its server. */
+export interface ServerContext {
+  bindings: ReadonlyMap<string, Binding>;
+  authenticate(metadata: Record<string, unknown>): Promise<Principal>;
+  openSession(principal: Principal, sessionId: string | undefined, connection: ServerConnection): Promise<{ session: Session; resumed: boolean }>;
+  detach(session: Session, connection: ServerConnection): void;
+  closing: boolean;
+  metadata?: Record<string, unknown>;
+  maxInboundRequests?: number;
+  onFault?(error: unknown): void;
+  onConnectionClosed(connection: ServerConnection): void;
+}
+
+/** The server side of one connection: handshake, then eval and invoke against its session. */
+export class ServerConnection {
+  readonly endpoint: Endpoint;
+  session: Session | undefined;
+  clientBindings: BindingMeta[] = [];
+  private handshaking = false;
+
+  constructor(
+    transport: Transport,
+    private readonly server: ServerContext,
+  ) {
+    this.endpoint = new Endpoint(transport, {
+      onRequest: (method, params, context) => this.onRequest(method, params, context),
+      beforeInvoke: () => this.requireSession(),
+      lookupBinding: (name) => {
+        const binding = server.bindings.get(name);
+        return binding && { call: (args, context) => binding.call(args, this.bindingContext(context.signal)) };
+      },
+      onClose: (info) => this.onClose(info),
+      onFault: server.onFault,
+      maxInboundRequests: server.maxInboundRequests,
+    });
+    this.endpoint.start();
+  }
+
+  close(info: TransportCloseInfo): void {
+    this.endpoint.connection.close(info);
+  }
+
+  /** Calls the connected client's binding `name`. Used by the runtime and by server bindings. */
+  invokeClient = async (name: string, args: unknown, signal?: AbortSignal): Promise<unknown> => {
+    try {
+      return await this.endpoint.invoke({ name }, args, signal ? { signal } : {});
+    } catch (error) {
+      if (error instanceof ConnectionClosedError) throw new DisconnectedError(`client disconnected during ${name}`);
+      throw error;
+    }
+  };
+
+  /** The server's bindings as the runtime sees them: validated, with calls back to this session's client. */
+  runtimeBindings(): RuntimeBinding[] {
+    return [...this.server.bindings.values()].map((binding) => ({
+      meta: binding.meta,
+      call: async (args, context) => {
+        try {
+          return await binding.call(args, this.bindingContext(context.signal));
+        } finally {
+          releaseUnretained(collectFunctions(args));
+        }
+      },
+    }));
+  }
+
+  private bindingContext(signal: AbortSignal) {
+    const sessionId = this.session?.id ?? '';
+    return {
+      signal,
+      sessionId,
+      invoke: (name: string, args?: unknown, options: { signal?: AbortSignal } = {}) =>
+        this.session?.attached
+          ? this.session.attached.invokeClient(name, args, options.signal)
+          : Promise.reject(new DisconnectedError('no client is connected to this session')),
+    };
+  }
+
+  private requireSession(): Session {
+    if (!this.session) throw new HandshakeRequiredError('send handshake first');
+    return this.session;
+  }
+
+  private async onRequest(method: string, params: unknown, context: InboundContext): Promise<unknown> {
+    if (method === Method.handshake) return this.handshake(params);
+    if (method === Method.eval) {
+      const session = this.requireSession();
+      if (this.server.closing) throw new ShuttingDownError('server is shutting down');
+      if (!validators.evalParams.check(params)) {
+        throw new InvalidParamsError('invalid eval params', { issues: validators.evalParams.issues(params) });
+      }
+      return this.endpoint.encodeResult(await session.eval(params, context.cancelSignal));
+    }
+    this.requireSession();
+    throw new MethodNotFoundError(`unknown method ${method}`);
+  }
+
+  private async handshake(params: unknown): Promise<HandshakeResult> {
+    if (this.session || this.handshaking) throw new HandshakeFailedError('handshake already done on this connection');
+    this.handshaking = true;
+    try {
+      return await this.openHandshake(params);
+    } catch (error) {
+      // Every handshake error is terminal: the client must open a new connection to retry.
+      throw markTerminal(toScompError(error));
+    } finally {
+      this.handshaking = false;
+    }
+  }
+
+  private async openHandshake(params: unknown): Promise<HandshakeResult> {
+    {
+      if (this.server.closing) throw new ShuttingDownError('server is shutting down');
+      if (!validators.handshakeParams.check(params)) {
+        throw new InvalidParamsError('invalid handshake params', { issues: validators.handshakeParams.issues(params) });
+      }
+      if (!isCompatibleVersion(PROTOCOL_VERSION, params.protocol)) {
+        throw new UnsupportedVersionError(`protocol ${params.protocol} is not supported`, { supported: [PROTOCOL_VERSION] });
+      }
+      const names = new Set<string>();
+      for (const meta of params.bindings) {
+        if (names.has(meta.name)) throw new HandshakeFailedError(`client binding ${meta.name} is declared twice`);
+        if (this.server.bindings.has(meta.name)) {
+          throw new HandshakeFailedError(`client binding ${meta.name} collides with a server binding`);
+        }
+        names.add(meta.name);
+      }
+      const principal = await this.server.authenticate((params.metadata ?? {}) as Record<string, unknown>);
+      if (this.endpoint.connection.closed) throw new ConnectionClosedError();
+      this.clientBindings = params.bindings as BindingMeta[];
+      const { session, resumed } = await this.server.openSession(principal, params.sessionId, this);
+      this.session = session;
+      const result: HandshakeResult = {
+        protocol: PROTOCOL_VERSION,
+        sessionId: session.id,
+        bindings: [...this.server.bindings.values()].map((binding) => binding.meta),
+        resumed,
+      };
+      if (this.server.metadata) result.metadata = this.server.metadata;
+      return result;
+    }
+  }
+
+  private onClose(_info: TransportCloseInfo): void {
+    if (this.session) this.server.detach(this.session, this);
+    this.server.onConnectionClosed(this);
+  }
+}

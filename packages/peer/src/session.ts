@@ -1,0 +1,129 @@
+import type { BindingMeta, EvalParams } from '@scomp/protocol';
+import { CancelledError, DisconnectedError, LimitExceededError } from './errors.js';
+import type { Runtime } from './runtime.js';
+
+export interface AttachedClient {
+  invokeClient(name: string, args: unknown, signal?: AbortSignal): Promise<unknown>;
+  close(info: { code?: number; reason?: string }): void;
+}
+
+export type ClientInvoker = (name: string, args: unknown, signal: AbortSignal) => Promise<unknown>;
+
+/** Who a session belongs to, as the server's authenticate hook decided. */
+export interface Principal {
+  id: string;
+  [key: string]: unknown;
+}
+
+export interface SessionLimits {
+  /** Evals waiting behind the running one; more are refused with LimitExceeded. @default 16 */
+  maxQueuedEvals: number;
+  /** Outcomes kept for retries by idempotency key. @default 32 */
+  maxStoredOutcomes: number;
+  /** How long an outcome stays retrievable after it settles. @default 600000 */
+  outcomeTtlMs: number;
+}
+
+interface StoredOutcome {
+  promise: Promise<unknown>;
+  expiresAt: number;
+}
+
+/**
+ * A session: one runtime and its state, which outlive connections. Evals run one at a time in
+ * arrival order; an eval keeps running if its connection drops, and its outcome stays available
+ * under its idempotency key for a bounded time.
+ */
+export class Session {
+  private tail: Promise<unknown> = Promise.resolve();
+  private queued = 0;
+  private readonly outcomes = new Map<string, StoredOutcome>();
+  private disposed = false;
+  lastActivity = Date.now();
+  /** The connection currently serving this session, if any. */
+  attached: AttachedClient | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly principal: Principal,
+    readonly runtime: Runtime,
+    private readonly limits: SessionLimits,
+  ) {}
+
+  get queueLength(): number {
+    return this.queued;
+  }
+
+  /** Queues an eval; the result is a host value (JSON plus functions). */
+  eval(params: EvalParams, cancelSignal: AbortSignal): Promise<unknown> {
+    this.lastActivity = Date.now();
+    this.pruneOutcomes();
+    if (params.key !== undefined) {
+      const stored = this.outcomes.get(params.key);
+      if (stored) return stored.promise;
+    }
+    if (this.queued > this.limits.maxQueuedEvals) {
+      return Promise.reject(
+        new LimitExceededError(`more than ${this.limits.maxQueuedEvals} evals queued`, {
+          limit: 'evalQueue',
+          max: this.limits.maxQueuedEvals,
+        }),
+      );
+    }
+    this.queued++;
+    const run = this.tail.then(() => {
+      if (this.disposed) throw new DisconnectedError('session ended');
+      if (cancelSignal.aborted) throw new CancelledError('eval cancelled before it started');
+      const options: { signal: AbortSignal; timeoutMs?: number } = { signal: cancelSignal };
+      if (params.timeoutMs !== undefined) options.timeoutMs = params.timeoutMs;
+      return this.runtime.eval(params.code, options);
+    });
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tail = settled;
+    void settled.then(() => {
+      this.queued--;
+      this.lastActivity = Date.now();
+      if (params.key !== undefined) {
+        const stored = this.outcomes.get(params.key);
+        if (stored) stored.expiresAt = Date.now() + this.limits.outcomeTtlMs;
+      }
+    });
+    if (params.key !== undefined) {
+      this.outcomes.set(params.key, { promise: run, expiresAt: Number.POSITIVE_INFINITY });
+      run.catch(() => undefined);
+    }
+    return run;
+  }
+
+  /** The client's bindings as the runtime sees them; `invoke` is undefined while no client is attached. */
+  setClientBindings(metas: readonly BindingMeta[], invoke: ClientInvoker | undefined): void {
+    this.runtime.setClientBindings(
+      metas.map((meta) => ({
+        meta,
+        call: invoke
+          ? (args, context) => invoke(meta.name, args, context.signal)
+          : () => Promise.reject(new DisconnectedError('no client is connected to this session')),
+      })),
+    );
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.outcomes.clear();
+    await this.runtime.dispose();
+  }
+
+  private pruneOutcomes(): void {
+    const now = Date.now();
+    for (const [key, stored] of this.outcomes) if (stored.expiresAt <= now) this.outcomes.delete(key);
+    while (this.outcomes.size >= this.limits.maxStoredOutcomes) {
+      const oldest = this.outcomes.keys().next().value;
+      if (oldest === undefined) break;
+      this.outcomes.delete(oldest);
+    }
+  }
+}
