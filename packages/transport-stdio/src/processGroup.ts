@@ -1,0 +1,33 @@
+import type { ChildProcess } from 'node:child_process';
+
+const groupsSupported = process.platform !== 'win32';
+
+/**
+ * Signals the child's whole process group (it was spawned detached, so its pid is the group id),
+ * reaching grandchildren too. Returns false when nothing was left to signal.
+ */
+export function signalTree(child: ChildProcess, signal: NodeJS.Signals | 0): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    if (groupsSupported) process.kill(-child.pid, signal);
+    else if (signal === 0) return child.exitCode === null && child.signalCode === null;
+    else child.kill(signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * After the child itself exited: asks what is left of its group to stop (SIGTERM), then forces it
+ * (SIGKILL) once `graceMs` has passed.
+ */
+export async function reapTree(child: ChildProcess, graceMs: number): Promise<void> {
+  if (!groupsSupported || !signalTree(child, 'SIGTERM')) return;
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(20, graceMs)));
+    if (!signalTree(child, 0)) return;
+  }
+  signalTree(child, 'SIGKILL');
+}
