@@ -196,7 +196,7 @@ export class Connection {
         (result) => this.respond(id, result ?? {}),
         (error: unknown) => {
           const scompError = toScompError(error);
-          if (scompError.code === ErrorCode.InternalError && scompError !== error) this.options.onFault?.(error);
+          if (scompError.code === ErrorCode.InternalError && scompError.cause !== undefined) this.options.onFault?.(scompError);
           this.sendError(id, scompError);
           if (terminalErrors.has(error as object)) this.close({ code: 1008, reason: scompError.message });
         },
