@@ -1,0 +1,33 @@
+import { CancelledError, EvalError, LimitExceededError } from '@scomp/peer';
+import type { LimitKind } from '@scomp/protocol';
+
+export type InterruptReason = 'time' | 'memory' | 'cancel';
+
+export interface ThrownDetail {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export function limitError(limit: LimitKind, extra: { sessionReset?: boolean; max?: number } = {}): LimitExceededError {
+  return new LimitExceededError(`${limit} limit exceeded`, { limit, ...extra });
+}
+
+export function cancelledError(reason?: unknown): CancelledError {
+  const text = typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : undefined;
+  return new CancelledError(text ? `eval cancelled: ${text}` : 'eval cancelled');
+}
+
+/** Recognises the interpreter's own resource errors among thrown values. */
+export function resourceLimitOf(detail: ThrownDetail): 'memory' | 'stack' | undefined {
+  if (detail.name !== 'InternalError' && detail.name !== 'RangeError') return undefined;
+  if (detail.message === 'out of memory') return 'memory';
+  if (detail.message === 'stack overflow' || detail.message === 'Maximum call stack size exceeded') return 'stack';
+  return undefined;
+}
+
+export function evalError(detail: ThrownDetail): EvalError {
+  const data: ThrownDetail = { name: detail.name, message: detail.message };
+  if (detail.stack) data.stack = detail.stack;
+  return new EvalError(`${detail.name}: ${detail.message}`, data);
+}

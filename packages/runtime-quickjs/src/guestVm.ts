@@ -1,0 +1,96 @@
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
+import { PRELUDE_SOURCE } from './prelude.js';
+
+const HELPERS = ['toHost', 'fromHost', 'describeError', 'makeError', 'watch', 'install', 'uninstall'] as const;
+export type HelperName = (typeof HELPERS)[number];
+
+/** Global code, with top-level `await` and the final expression's value (`{ value }`). */
+export const EVAL_FLAGS_ASYNC_GLOBAL = 1 << 7;
+export const INPUT_FILENAME = 'input.js';
+
+export interface GuestVmHooks {
+  shouldInterrupt(): boolean;
+  console(level: string, json: string): void;
+  settled(token: number, ok: boolean, value: QuickJSHandle): void;
+}
+
+export interface GuestVmLimits {
+  memoryBytes: number;
+  stackBytes: number;
+}
+
+/**
+ * One QuickJS runtime and context with the prelude installed. Owns every handle it creates;
+ * `dispose` frees them all before the runtime itself.
+ */
+export class GuestVm {
+  readonly runtime: QuickJSRuntime;
+  readonly context: QuickJSContext;
+  private readonly helpers = new Map<HelperName, QuickJSHandle>();
+
+  constructor(module: QuickJSWASMModule, limits: GuestVmLimits, hooks: GuestVmHooks) {
+    this.runtime = module.newRuntime();
+    try {
+      this.runtime.setMemoryLimit(limits.memoryBytes);
+      this.runtime.setMaxStackSize(limits.stackBytes);
+      this.context = this.runtime.newContext();
+      // Lets computeMemoryUsage use this context instead of creating another one.
+      this.runtime.context = this.context;
+      this.installPrelude(hooks);
+      this.runtime.setInterruptHandler(() => hooks.shouldInterrupt());
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+  }
+
+  private installPrelude(hooks: GuestVmHooks): void {
+    const ctx = this.context;
+    const factory = ctx.unwrapResult(ctx.evalCode(PRELUDE_SOURCE, 'prelude.js', { type: 'global', strict: true }));
+    const consoleFn = ctx.newFunction('console', (level, json) => {
+      hooks.console(ctx.getString(level), ctx.getString(json));
+    });
+    const settledFn = ctx.newFunction('settled', (token, ok, value) => {
+      hooks.settled(ctx.getNumber(token), ctx.getNumber(ok) === 1, value.dup());
+    });
+    const helpers = ctx.callFunction(factory, ctx.undefined, consoleFn, settledFn);
+    factory.dispose();
+    consoleFn.dispose();
+    settledFn.dispose();
+    const object = ctx.unwrapResult(helpers);
+    for (const name of HELPERS) this.helpers.set(name, ctx.getProp(object, name));
+    object.dispose();
+  }
+
+  helper(name: HelperName): QuickJSHandle {
+    const handle = this.helpers.get(name);
+    if (!handle) throw new Error(`missing helper ${name}`);
+    return handle;
+  }
+
+  /** Estimated live heap from QuickJS's own accounting walk (its malloc counter is not usable here). */
+  heapBytes(): number {
+    const usage = this.runtime.computeMemoryUsage();
+    try {
+      const dumped = this.context.dump(usage) as Record<string, number>;
+      let total = 0;
+      for (const [key, value] of Object.entries(dumped)) {
+        if (key.endsWith('_size') && !key.startsWith('malloc') && !key.startsWith('memory')) total += value;
+      }
+      return total;
+    } finally {
+      usage.dispose();
+    }
+  }
+
+  get alive(): boolean {
+    return this.runtime.alive;
+  }
+
+  dispose(): void {
+    for (const handle of this.helpers.values()) if (handle.alive) handle.dispose();
+    this.helpers.clear();
+    if (this.context?.alive) this.context.dispose();
+    if (this.runtime.alive) this.runtime.dispose();
+  }
+}

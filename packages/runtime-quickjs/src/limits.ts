@@ -1,0 +1,40 @@
+import type { RuntimeLimits } from '@scomp/peer';
+
+/** The limits a session gets when neither the factory nor the session overrides them. */
+export const DEFAULT_LIMITS: Required<RuntimeLimits> = {
+  /** CPU time per eval. */
+  evalTimeoutMs: 10_000,
+  /** Estimated heap of one session. */
+  memoryBytes: 64 * 1024 * 1024,
+  /** Native stack of the interpreter. */
+  stackBytes: 512 * 1024,
+  /** One eval result as JSON. */
+  resultBytes: 4 * 1024 * 1024,
+};
+
+export function resolveLimits(...layers: (RuntimeLimits | undefined)[]): Required<RuntimeLimits> {
+  const out = { ...DEFAULT_LIMITS };
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const key of Object.keys(out) as (keyof RuntimeLimits)[]) {
+      const value = layer[key];
+      if (value !== undefined) out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** UTF-8 length of a string, without depending on platform encoders. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}

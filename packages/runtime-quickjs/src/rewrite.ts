@@ -1,0 +1,51 @@
+import { parse, type Program } from 'acorn';
+
+/**
+ * Rewrites the top-level `let`, `const` and `class` declarations of one eval input into `var`
+ * declarations, so that a later eval may declare the same name again (as in the Node REPL) while
+ * the value persists on the global object in between. Line numbers are kept: only the keyword is
+ * replaced (`const` becomes `var  `), and `class X {}` becomes `var X = class X {}` on its line.
+ * A top-level `let x;` becomes `var x = void 0;` so that redeclaring resets the value.
+ *
+ * Code that does not parse is returned unchanged, so QuickJS reports its own SyntaxError.
+ */
+export function rewriteDeclarations(code: string): string {
+  let program: Program;
+  try {
+    program = parse(code, {
+      ecmaVersion: 'latest',
+      sourceType: 'script',
+      allowAwaitOutsideFunction: true,
+      allowReturnOutsideFunction: false,
+      allowHashBang: true,
+    });
+  } catch {
+    return code;
+  }
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (const statement of program.body) {
+    if (statement.type === 'VariableDeclaration' && statement.kind !== 'var') {
+      const keyword = statement.kind;
+      if (keyword !== 'let' && keyword !== 'const') continue;
+      edits.push({ start: statement.start, end: statement.start + keyword.length, text: 'var'.padEnd(keyword.length) });
+      for (const declarator of statement.declarations) {
+        if (declarator.init === null || declarator.init === undefined) {
+          edits.push({ start: declarator.id.end, end: declarator.id.end, text: ' = void 0' });
+        }
+      }
+    } else if (statement.type === 'ClassDeclaration' && statement.id) {
+      const name = statement.id.name;
+      edits.push({ start: statement.start, end: statement.start, text: `var ${name} = ` });
+      edits.push({ start: statement.end, end: statement.end, text: ';' });
+    }
+  }
+  if (edits.length === 0) return code;
+  edits.sort((a, b) => a.start - b.start);
+  let out = '';
+  let at = 0;
+  for (const edit of edits) {
+    out += code.slice(at, edit.start) + edit.text;
+    at = edit.end;
+  }
+  return out + code.slice(at);
+}
