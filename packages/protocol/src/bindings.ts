@@ -38,7 +38,7 @@ export const BindingMeta = Type.Object(
     description: Type.Optional(Type.String()),
     input: JsonSchema,
     output: Type.Optional(JsonSchema),
-    effects: Type.Optional(Type.Array(Effect)),
+    effects: Type.Optional(Type.Array(Effect, { uniqueItems: true })),
     hints: Type.Optional(Hints),
   },
   { additionalProperties: false },

@@ -53,6 +53,7 @@ export type ValidationIssue = Static<typeof ValidationIssue>;
 
 /** `data` of InvalidParams (and of InternalError when a result breaks its output schema). */
 export const InvalidParamsData = Type.Object({ issues: Type.Array(ValidationIssue) }, { additionalProperties: true });
+export type InvalidParamsData = Static<typeof InvalidParamsData>;
 
 /** `data` of EvalError: what the evaluated code threw. `stack` line numbers refer to the submitted code. */
 export const EvalErrorData = Type.Object(
@@ -89,3 +90,4 @@ export const UnsupportedVersionData = Type.Object(
   { supported: Type.Array(Type.String()) },
   { additionalProperties: true },
 );
+export type UnsupportedVersionData = Static<typeof UnsupportedVersionData>;

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { BindingMeta } from './bindings.js';
+import { BindingMeta, BindingName } from './bindings.js';
 import { FunctionRefId } from './functionRef.js';
 import { JsonValue } from './json.js';
 import { RequestId } from './jsonrpc.js';
@@ -60,7 +60,7 @@ export type EvalResult = { value?: unknown };
 
 /** Either peer: call a binding by `name`, or a function reference by `ref`. Exactly one of the two. */
 export const InvokeByName = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 256 }), args: Type.Optional(JsonValue) },
+  { name: BindingName, args: Type.Optional(JsonValue) },
   { additionalProperties: false },
 );
 export const InvokeByRef = Type.Object(

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ErrorCode,
+  errorCodeName,
+  isCompatibleVersion,
+  LIMIT_KINDS,
+  PROTOCOL_VERSION,
+  TERMINAL_HANDSHAKE_CODES,
+} from '../src/index.js';
+import { readSpec } from './specFiles.js';
+
+const codes = Object.values(ErrorCode);
+
+describe('error codes', () => {
+  it('are unique', () => {
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+
+  it('lie in the range JSON-RPC reserves', () => {
+    for (const code of codes) {
+      expect(code).toBeGreaterThanOrEqual(-32768);
+      expect(code).toBeLessThanOrEqual(-32000);
+    }
+  });
+
+  it('map back to their names', () => {
+    for (const [name, code] of Object.entries(ErrorCode)) expect(errorCodeName(code)).toBe(name);
+    expect(errorCodeName(-1)).toBeUndefined();
+    expect(errorCodeName(-32099)).toBeUndefined();
+  });
+
+  it('list only handshake failures as terminal', () => {
+    expect([...TERMINAL_HANDSHAKE_CODES].sort()).toEqual(
+      [ErrorCode.HandshakeFailed, ErrorCode.UnsupportedVersion, ErrorCode.Unauthorized, ErrorCode.SessionNotFound].sort(),
+    );
+  });
+
+  it('appear in PROTOCOL.md exactly as in the table', () => {
+    const rows = [...readSpec().matchAll(/^\| (-32\d{3}) \| (\w+) +\|/gm)].map(([, code, name]) => [name, Number(code)]);
+    expect(Object.fromEntries(rows)).toEqual(ErrorCode);
+    expect(rows.length).toBe(codes.length);
+  });
+
+  it('name every limit kind in PROTOCOL.md', () => {
+    const kinds = [...readSpec().matchAll(/^\| `(\w+)` +\| .+\| (?:ms|bytes|count) +\|$/gm)].map(([, kind]) => kind);
+    expect(kinds).toEqual([...LIMIT_KINDS]);
+  });
+});
+
+describe('isCompatibleVersion', () => {
+  it('requires an exact match before 1.0', () => {
+    expect(isCompatibleVersion(PROTOCOL_VERSION, '0.1')).toBe(true);
+    expect(isCompatibleVersion('0.1', '0.2')).toBe(false);
+    expect(isCompatibleVersion('0.2', '0.1')).toBe(false);
+  });
+
+  it('requires equal majors from 1.0 on', () => {
+    expect(isCompatibleVersion('1.0', '1.3')).toBe(true);
+    expect(isCompatibleVersion('1.2', '2.2')).toBe(false);
+    expect(isCompatibleVersion('0.1', '1.1')).toBe(false);
+  });
+});
