@@ -41,6 +41,28 @@ interface RawError {
 /** Bounds the work spent describing a huge invalid value. */
 const MAX_RAW_ERRORS = 1000;
 
+/**
+ * The compiler does not always report the failed `anyOf` itself (a union of constants only reports
+ * each constant), so one is added after its branches' errors wherever it is missing.
+ */
+function withUnionErrors(errors: RawError[]): RawError[] {
+  const reported = new Set(errors.filter((error) => error.keyword === 'anyOf').map((error) => error.schemaPath));
+  const result: RawError[] = [];
+  errors.forEach((error, index) => {
+    result.push(error);
+    for (const match of error.schemaPath.matchAll(/\/anyOf\/\d+/g)) {
+      const schemaPath = error.schemaPath.slice(0, match.index);
+      if (reported.has(schemaPath)) continue;
+      const branches = errors.filter((other) => other.schemaPath.startsWith(`${schemaPath}/anyOf/`));
+      if (errors.slice(index + 1).some((other) => branches.includes(other))) continue;
+      reported.add(schemaPath);
+      const instancePath = branches.map((other) => other.instancePath).sort((a, b) => a.length - b.length)[0] ?? '';
+      result.push({ keyword: 'anyOf', schemaPath, instancePath, params: {}, message: 'must match a schema in anyOf' });
+    }
+  });
+  return result;
+}
+
 /** True when `error` says the value at the union's location is not of this branch's shape at all. */
 function failsShape(error: RawError, union: RawError): boolean {
   return error.instancePath === union.instancePath && error.keyword !== 'additionalProperties';
@@ -53,10 +75,10 @@ function failsShape(error: RawError, union: RawError): boolean {
  * so `{name, foo}` against `{name} | {ref}` reports `/foo` rather than the whole union.
  */
 function collapseUnions(errors: RawError[], root: unknown): RawError[] {
-  const unions = errors
+  let result = withUnionErrors(errors);
+  const unions = result
     .filter((error) => error.keyword === 'anyOf')
     .sort((a, b) => b.schemaPath.length - a.schemaPath.length);
-  let result = errors;
   for (const union of unions) {
     const prefix = `${union.schemaPath}/anyOf/`;
     const branches = new Map<string, RawError[]>();
