@@ -1,0 +1,67 @@
+import type { IncomingMessage } from 'node:http';
+import type { Transport } from '@scomp/peer';
+import { WebSocket } from 'ws';
+import { WebSocketConnectError } from '../errors.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '../limits.js';
+import type { KeepAliveOptions } from './keepAlive.js';
+import { wsTransport } from './wsTransport.js';
+
+export interface NodeWebSocketClientOptions {
+  /** Extra request headers, e.g. `authorization`. @default none */
+  headers?: Record<string, string>;
+  /** Subprotocols offered to the server. @default none */
+  protocols?: string | string[];
+  /** How long the opening handshake may take. @default 10000 */
+  connectTimeoutMs?: number;
+  /** Largest message accepted; larger closes the connection with code 1009. @default 16 MiB */
+  maxMessageBytes?: number;
+  /** Ping interval and pong timeout; a dead server is closed with code 4000. `false` disables. @default { intervalMs: 30000, timeoutMs: 10000 } */
+  keepAlive?: KeepAliveOptions | false;
+  /** Unsent data held for a server that does not read before the connection closes (4001). @default 64 MiB */
+  maxBufferedBytes?: number;
+}
+
+/** Opens a WebSocket with `ws` and resolves with a transport once it is open. */
+export function connectWebSocket(url: string, options: NodeWebSocketClientOptions = {}): Promise<Transport> {
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const socket = new WebSocket(url, options.protocols ?? [], {
+    headers: options.headers,
+    maxPayload: maxMessageBytes,
+    handshakeTimeout: options.connectTimeoutMs ?? 10_000,
+  });
+  return new Promise((resolve, reject) => {
+    const fail = (error: WebSocketConnectError): void => {
+      socket.removeAllListeners();
+      socket.on('error', () => {});
+      socket.terminate();
+      reject(error);
+    };
+    socket.once('unexpected-response', (request, response: IncomingMessage) => {
+      const status = response.statusCode ?? 0;
+      request.destroy();
+      fail(new WebSocketConnectError(`server refused the upgrade: ${status} ${response.statusMessage ?? ''}`.trim(), { status }));
+    });
+    socket.once('error', (error) => fail(new WebSocketConnectError(`could not connect to ${url}: ${error.message}`, { cause: error })));
+    socket.once('open', () => {
+      socket.removeAllListeners();
+      resolve(
+        wsTransport(socket, {
+          maxMessageBytes,
+          maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+          keepAlive: options.keepAlive ?? {},
+        }),
+      );
+    });
+  });
+}
+
+/**
+ * A transport factory for a reconnecting client: each call opens a fresh connection. `url` may be
+ * a function, to pick up a new address or token on every attempt.
+ */
+export function webSocketTransportFactory(
+  url: string | (() => string | Promise<string>),
+  options: NodeWebSocketClientOptions = {},
+): () => Promise<Transport> {
+  return async () => connectWebSocket(typeof url === 'string' ? url : await url(), options);
+}
