@@ -45,6 +45,7 @@ interface GuestFunctionEntry {
 }
 
 const CONSOLE = 'console';
+const JOB_SLICE = 1000;
 
 /** One session on QuickJS. See the package README for the evaluation semantics. */
 export class QuickJsRuntime implements Runtime {
@@ -63,6 +64,7 @@ export class QuickJsRuntime implements Runtime {
   private readonly lifetime = new AbortController();
   private readonly lifetimeStopped: Promise<never>;
   private lastMemoryCheck = 0;
+  private pumpScheduled = false;
   private disposed = false;
 
   constructor(
@@ -210,15 +212,25 @@ export class QuickJsRuntime implements Runtime {
     return this.interrupt !== undefined;
   }
 
-  /** Runs queued promise jobs until none is left. Errors that escape a job end the current eval. */
+  /**
+   * Runs queued promise jobs. A slice runs at most JOB_SLICE jobs; if more are queued the rest run
+   * on a later macrotask, so that a cancel can arrive while guest code loops through promises.
+   * Errors that escape a job end the current eval.
+   */
   private pump(): void {
     const runtime = this.vm.runtime;
-    while (runtime.alive && runtime.hasPendingJob()) {
-      const result = this.enter(() => runtime.executePendingJobs());
-      if (result.error) {
-        const error = this.thrown(result.error);
-        this.current?.stop(error);
-      }
+    if (!runtime.alive || !runtime.hasPendingJob()) return;
+    const result = this.enter(() => runtime.executePendingJobs(JOB_SLICE));
+    if (result.error) {
+      const error = this.thrown(result.error);
+      this.current?.stop(error);
+    }
+    if (runtime.hasPendingJob() && !this.pumpScheduled) {
+      this.pumpScheduled = true;
+      setTimeout(() => {
+        this.pumpScheduled = false;
+        if (!this.disposed) this.pump();
+      }, 0);
     }
   }
 
@@ -296,13 +308,27 @@ export class QuickJsRuntime implements Runtime {
   /** Turns whatever ended an eval into the error the caller sees, resetting the session if it is unusable. */
   private async finishError(error: unknown, active: ActiveEval): Promise<Error> {
     const failure = isWasmAbort(error) ? limitError('memory') : error instanceof Error ? error : toScompError(error);
-    if (failure instanceof LimitExceededError || failure instanceof CancelledError) active.stop(failure);
+    if (failure instanceof LimitExceededError || failure instanceof CancelledError) {
+      active.stop(failure);
+      this.haltGuestJobs(failure instanceof CancelledError ? 'cancel' : 'time');
+    }
     if (failure instanceof LimitExceededError && failure.detail.limit === 'memory') {
       const usable = !isWasmAbort(error) && this.probe();
       if (!usable) await this.resetVm(isWasmAbort(error));
       return new LimitExceededError(failure.message, { ...failure.detail, sessionReset: !usable });
     }
     return failure;
+  }
+
+  /** After a cancel or limit, the eval's queued jobs are interrupted as they start, so none runs on. */
+  private haltGuestJobs(reason: InterruptReason): void {
+    const runtime = this.vm.runtime;
+    this.interrupt ??= reason;
+    while (runtime.alive && runtime.hasPendingJob()) {
+      const result = runtime.executePendingJobs();
+      if (result.error) result.error.dispose();
+    }
+    this.interrupt = undefined;
   }
 
   /** True when the context still evaluates code after an out-of-memory error. */
