@@ -1,7 +1,10 @@
 import type { JsonRpcError, JsonRpcNotification, JsonRpcRequest, JsonRpcSuccess } from './jsonrpc.js';
 import { validators } from './validators.js';
 
-/** An inbound message sorted by shape, or the reason it is not a valid JSON-RPC 2.0 message. */
+/**
+ * An inbound message sorted by shape, or the reason it is not a valid JSON-RPC 2.0 message with
+ * the id to answer it with (`null` when it has none that can safely be echoed).
+ */
 export type ClassifiedMessage =
   | { kind: 'request'; message: JsonRpcRequest }
   | { kind: 'notification'; message: JsonRpcNotification }
@@ -18,8 +21,12 @@ export function classifyMessage(value: unknown): ClassifiedMessage {
   return { kind: 'invalid', id: recoverId(value), reason: describeInvalid(value) };
 }
 
+/**
+ * The id to answer an invalid message with. Only a message with a `method` is a request of the
+ * sender's; a malformed response's id belongs to the receiver's own requests, so it gets `null`.
+ */
 function recoverId(value: unknown): string | number | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('method' in value)) return null;
   const id = (value as { id?: unknown }).id;
   return (typeof id === 'string' && id.length <= 256) || (typeof id === 'number' && Number.isInteger(id)) ? id : null;
 }

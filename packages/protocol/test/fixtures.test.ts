@@ -30,6 +30,18 @@ const dataValidator: Record<number, Validator> = {
   [ErrorCode.EvalError]: compileSchema(EvalErrorData),
   [ErrorCode.LimitExceeded]: compileSchema(LimitExceededData),
   [ErrorCode.UnsupportedVersion]: compileSchema(UnsupportedVersionData),
+  [ErrorCode.BindingNotFound]: compileSchema({
+    type: 'object',
+    properties: { name: { type: 'string' } },
+    required: ['name'],
+    additionalProperties: false,
+  }),
+  [ErrorCode.RefNotFound]: compileSchema({
+    type: 'object',
+    properties: { ref: { type: 'string' } },
+    required: ['ref'],
+    additionalProperties: false,
+  }),
 };
 /** Messages that are deliberately not valid JSON-RPC: the example shows how they are refused. */
 const deliberatelyInvalid: Record<string, number[]> = { batch: [0] };

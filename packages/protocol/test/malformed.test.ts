@@ -114,9 +114,9 @@ describe('classifyMessage', () => {
     ['a null request id', { ...request, id: null }, null, 'invalid request'],
     ['a fractional request id', { ...request, id: 1.5 }, null, 'invalid request at /id'],
     ['an overlong string id', { ...request, id: 'x'.repeat(257) }, null, 'invalid request at /id'],
-    ['both result and error', { jsonrpc: '2.0', id: 1, result: {}, error: { code: 1, message: 'x' } }, 1, 'not a request'],
-    ['an error without a message', { jsonrpc: '2.0', id: 1, error: { code: -32603 } }, 1, 'not a request'],
-  ])('refuses %s, keeping a usable id', (_, value, id, reason) => {
+    ['both result and error', { jsonrpc: '2.0', id: 1, result: {}, error: { code: 1, message: 'x' } }, null, 'not a request'],
+    ['an error without a message', { jsonrpc: '2.0', id: 1, error: { code: -32603 } }, null, 'not a request'],
+  ])('refuses %s, answering with the id only for requests', (_, value, id, reason) => {
     const classified = classifyMessage(value);
     expect(classified).toMatchObject({ kind: 'invalid', id });
     expect(classified.kind === 'invalid' && classified.reason).toContain(reason);
