@@ -113,11 +113,15 @@ export async function listenWebSocket(options: ListenWebSocketOptions): Promise<
       if (ownServer) await new Promise((resolve) => server.close(resolve));
     })());
 
+  // Remembered, so the URL stays readable after close.
+  let known: AddressInfo | undefined;
   const address = (): AddressInfo => {
     const value = server.address();
-    if (value === null || typeof value === 'string') throw new Error('the HTTP server is not listening on a TCP port');
-    return value;
+    if (value !== null && typeof value !== 'string') known = value;
+    if (!known) throw new Error('the HTTP server is not listening on a TCP port');
+    return known;
   };
+  if (server.listening) address();
   return {
     get address() {
       return address();
