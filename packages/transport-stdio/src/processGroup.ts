@@ -31,3 +31,20 @@ export async function reapTree(child: ChildProcess, graceMs: number): Promise<vo
   }
   signalTree(child, 'SIGKILL');
 }
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/**
+ * Keeps the child's group from outliving this process: if this process exits without closing the
+ * transport, the group still gets SIGTERM (an exit hook cannot wait, so no escalation).
+ */
+export function trackTree(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const tracked of live) signalTree(tracked, 'SIGTERM');
+  });
+}

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Transport, TransportCloseInfo, TransportHandler } from '@scomp/peer';
 import { ChildProcessExitError } from './errors.js';
 import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
-import { reapTree, signalTree } from './processGroup.js';
+import { reapTree, signalTree, trackTree } from './processGroup.js';
 import { StreamTransport } from './streamTransport.js';
 
 /** Shaped like an MCP stdio server entry: `{ command, args, env, cwd }`, plus transport limits. */
@@ -84,6 +84,7 @@ class ChildTransport implements StdioChildTransport {
     options: SpawnStdioOptions,
   ) {
     this.pid = child.pid!;
+    trackTree(child);
     this.graceMs = options.shutdownTimeoutMs ?? 2000;
     child.on('error', () => {}); // kill failures surface as a missing exit, handled by escalation
     const maxStderr = options.maxStderrBytes ?? 65536;

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, request as httpRequest } from 'node:http';
+import { UnauthorizedError } from '@scomp/peer';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { connectWebSocket, listenWebSocket, WebSocketClosedError, WebSocketCloseCode } from '../src/node.js';
@@ -126,13 +127,19 @@ describe('listenWebSocket', () => {
         const auth = request.headers.authorization;
         if (auth === 'Bearer good') return true;
         if (auth === 'Bearer banned') return { code: 403, reason: 'banned' };
+        if (auth === 'Bearer busy') return { code: 503, reason: 'try later' };
         return false;
       },
     });
-    await expect(connectWebSocket(listener.url)).rejects.toMatchObject({ status: 401 });
+    await expect(connectWebSocket(listener.url)).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(connectWebSocket(listener.url)).rejects.toMatchObject({ data: { status: 401 } });
     await expect(connectWebSocket(listener.url, { headers: { authorization: 'Bearer banned' } })).rejects.toMatchObject({
-      status: 403,
+      data: { status: 403 },
       message: 'server refused the upgrade: 403 Forbidden',
+    });
+    await expect(connectWebSocket(listener.url, { headers: { authorization: 'Bearer busy' } })).rejects.toMatchObject({
+      name: 'WebSocketConnectError',
+      status: 503,
     });
     const client = await connectWebSocket(listener.url, { headers: { authorization: 'Bearer good' } });
     client.close();

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Transport } from '@scomp/peer';
+import { UnauthorizedError, type Transport } from '@scomp/peer';
 import { WebSocket } from 'ws';
 import { WebSocketConnectError } from '../errors.js';
 import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '../limits.js';
@@ -21,7 +21,11 @@ export interface NodeWebSocketClientOptions {
   maxBufferedBytes?: number;
 }
 
-/** Opens a WebSocket with `ws` and resolves with a transport once it is open. */
+/**
+ * Opens a WebSocket with `ws` and resolves with a transport once it is open. Rejects with
+ * `UnauthorizedError` (data `{ status }`) when the server answers the upgrade with 401 or 403, and
+ * with {@link WebSocketConnectError} for any other failure.
+ */
 export function connectWebSocket(url: string, options: NodeWebSocketClientOptions = {}): Promise<Transport> {
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const socket = new WebSocket(url, options.protocols ?? [], {
@@ -30,7 +34,7 @@ export function connectWebSocket(url: string, options: NodeWebSocketClientOption
     handshakeTimeout: options.connectTimeoutMs ?? 10_000,
   });
   return new Promise((resolve, reject) => {
-    const fail = (error: WebSocketConnectError): void => {
+    const fail = (error: Error): void => {
       socket.removeAllListeners();
       socket.on('error', () => {});
       socket.terminate();
@@ -39,7 +43,13 @@ export function connectWebSocket(url: string, options: NodeWebSocketClientOption
     socket.once('unexpected-response', (request, response: IncomingMessage) => {
       const status = response.statusCode ?? 0;
       request.destroy();
-      fail(new WebSocketConnectError(`server refused the upgrade: ${status} ${response.statusMessage ?? ''}`.trim(), { status }));
+      const message = `server refused the upgrade: ${status} ${response.statusMessage ?? ''}`.trim();
+      // A refused credential will be refused again: UnauthorizedError tells a reconnecting client to stop.
+      fail(
+        status === 401 || status === 403
+          ? new UnauthorizedError(message, { status })
+          : new WebSocketConnectError(message, { status }),
+      );
     });
     socket.once('error', (error) => fail(new WebSocketConnectError(`could not connect to ${url}: ${error.message}`, { cause: error })));
     socket.once('open', () => {
