@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BINDING_NAME_PATTERN,
   ErrorCode,
   errorCodeName,
   isCompatibleVersion,
   LIMIT_KINDS,
+  Method,
   PROTOCOL_VERSION,
+  STANDARD_EFFECTS,
   TERMINAL_HANDSHAKE_CODES,
 } from '../src/index.js';
 import { readSpec } from './specFiles.js';
@@ -58,5 +61,24 @@ describe('isCompatibleVersion', () => {
     expect(isCompatibleVersion('1.0', '1.3')).toBe(true);
     expect(isCompatibleVersion('1.2', '2.2')).toBe(false);
     expect(isCompatibleVersion('0.1', '1.1')).toBe(false);
+  });
+});
+
+describe('PROTOCOL.md tables', () => {
+  const spec = readSpec();
+
+  it('give the binding name pattern verbatim', () => {
+    expect(spec).toContain(`\`${BINDING_NAME_PATTERN}\``);
+  });
+
+  it('list the standard effects', () => {
+    const section = spec.slice(spec.indexOf('### 11.4'), spec.indexOf('### 11.5'));
+    const effects = [...section.matchAll(/^\| `([a-z]+)` +\| [A-Z]/gm)].map(([, effect]) => effect);
+    expect(effects).toEqual([...STANDARD_EFFECTS]);
+  });
+
+  it('list every method', () => {
+    const methods = [...spec.matchAll(/^\| `(\w+)` +\| (?:client → server|either) /gm)].map(([, method]) => method);
+    expect(methods).toEqual(Object.values(Method));
   });
 });
