@@ -6,6 +6,8 @@ export type { Principal } from './session.js';
 export { defineBinding, Fn } from './binding.js';
 export type { Binding, BindingContext, BindingDefinition, BindingOptions } from './binding.js';
 export { retain, release } from './functions.js';
+export { renderDeclarations } from './declarations.js';
+export type { RenderDeclarationsOptions } from './declarations.js';
 export { nextDelayMs } from './reconnect.js';
 export type { ReconnectOptions } from './reconnect.js';
 export { Connection, markTerminal } from './connection.js';
