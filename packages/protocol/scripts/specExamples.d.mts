@@ -5,4 +5,4 @@ export declare function readFixture(name: string): {
   messages: Array<{ from: 'client' | 'server'; message: unknown }>;
 };
 export declare function formatJson(value: unknown, indent?: string, width?: number): string;
-export declare function formatMessages(messages: unknown[]): string;
+export declare function formatMessages(messages: unknown[], width?: number): string;

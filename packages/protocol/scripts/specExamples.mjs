@@ -32,7 +32,7 @@ export function readFixture(name) {
 }
 
 /** JSON laid out for reading: a value that fits on one line stays on one line. */
-export function formatJson(value, indent = '', width = 110) {
+export function formatJson(value, indent = '', width = 120) {
   const flat = flatJson(value);
   if (indent.length + flat.length <= width || typeof value !== 'object' || value === null) return flat;
   const inner = `${indent}  `;
@@ -56,8 +56,13 @@ function flatJson(value) {
 }
 
 /** A fixture's messages as they appear in the spec: one message per line where it fits. */
-export function formatMessages(messages) {
-  return `[\n${messages.map((entry) => `  ${formatJson(entry, '  ')}`).join(',\n')}\n]`;
+export function formatMessages(messages, width = 120) {
+  const entries = messages.map(({ from, message }) => {
+    const head = `{"from": ${JSON.stringify(from)}, "message": `;
+    const flat = `${head}${flatJson(message)}}`;
+    return flat.length + 3 <= width ? `  ${flat}` : `  ${head}${formatJson(message, '  ', width)}}`;
+  });
+  return `[\n${entries.join(',\n')}\n]`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--write')) {
