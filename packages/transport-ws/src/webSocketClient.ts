@@ -2,7 +2,7 @@ import type { Transport } from '@scomp/peer';
 import { WebSocketConnectError } from './errors.js';
 import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
 import { SocketTransport } from './socketTransport.js';
-import { sendableCloseCode, truncateReason, type WebSocketConstructor } from './webSocketLike.js';
+import { sendableCloseCode, truncateReason, type WebSocketConstructor, type WebSocketLike } from './webSocketLike.js';
 
 export interface WebSocketClientOptions {
   /** The WebSocket implementation. @default globalThis.WebSocket */
@@ -24,7 +24,12 @@ export function connectWebSocket(url: string, options: WebSocketClientOptions = 
   if (!WebSocketImpl) {
     return Promise.reject(new WebSocketConnectError('no WebSocket implementation: pass options.WebSocket'));
   }
-  const socket = new WebSocketImpl(url, options.protocols);
+  let socket: WebSocketLike;
+  try {
+    socket = new WebSocketImpl(url, options.protocols);
+  } catch (error) {
+    return Promise.reject(new WebSocketConnectError(`could not connect to ${url}: ${String(error)}`, { cause: error }));
+  }
   socket.binaryType = 'arraybuffer';
   const transport = new SocketTransport(
     {

@@ -5,7 +5,7 @@ import {
   webSocketTransportFactory as neutralFactory,
   WebSocketConnectError,
 } from '../src/index.js';
-import { webSocketTransportFactory } from '../src/node.js';
+import { connectWebSocket, webSocketTransportFactory } from '../src/node.js';
 import { closeOf, listen } from './helpers.js';
 
 describe('runtime-neutral WebSocket client', () => {
@@ -30,6 +30,11 @@ describe('runtime-neutral WebSocket client', () => {
     const url = listener.url;
     await listener.close();
     await expect(connectNeutral(url, { WebSocket })).rejects.toBeInstanceOf(WebSocketConnectError);
+  });
+
+  it('rejects, rather than throws, for a malformed URL', async () => {
+    await expect(connectNeutral('not a url', { WebSocket })).rejects.toBeInstanceOf(WebSocketConnectError);
+    await expect(connectWebSocket('not a url')).rejects.toBeInstanceOf(WebSocketConnectError);
   });
 
   it('rejects when there is no WebSocket implementation', async () => {

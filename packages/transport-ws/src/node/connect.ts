@@ -28,11 +28,16 @@ export interface NodeWebSocketClientOptions {
  */
 export function connectWebSocket(url: string, options: NodeWebSocketClientOptions = {}): Promise<Transport> {
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const socket = new WebSocket(url, options.protocols ?? [], {
-    headers: options.headers,
-    maxPayload: maxMessageBytes,
-    handshakeTimeout: options.connectTimeoutMs ?? 10_000,
-  });
+  let socket: WebSocket;
+  try {
+    socket = new WebSocket(url, options.protocols ?? [], {
+      headers: options.headers,
+      maxPayload: maxMessageBytes,
+      handshakeTimeout: options.connectTimeoutMs ?? 10_000,
+    });
+  } catch (error) {
+    return Promise.reject(new WebSocketConnectError(`could not connect to ${url}: ${String(error)}`, { cause: error }));
+  }
   return new Promise((resolve, reject) => {
     const fail = (error: Error): void => {
       socket.removeAllListeners();

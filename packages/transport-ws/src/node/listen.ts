@@ -83,7 +83,12 @@ export async function listenWebSocket(options: ListenWebSocketOptions): Promise<
           maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
           keepAlive: options.keepAlive ?? {},
         });
-        options.onConnection(transport, { request, remoteAddress: request.socket.remoteAddress });
+        try {
+          options.onConnection(transport, { request, remoteAddress: request.socket.remoteAddress });
+        } catch (error) {
+          transport.close({ code: WebSocketCloseCode.InternalError, reason: 'internal error' });
+          throw error;
+        }
       });
     });
   };
