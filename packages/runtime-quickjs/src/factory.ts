@@ -61,9 +61,9 @@ export class QuickJsRuntimeFactory implements RuntimeFactory {
     }
   }
 
-  /** WebAssembly instances currently hosting sessions. */
-  get moduleCount(): number {
-    return this.pool.moduleCount;
+  /** WebAssembly instances in use, how many are broken, live sessions, and their total linear memory. */
+  stats(): { modules: number; brokenModules: number; sessions: number; memoryBytes: number } {
+    return this.pool.stats();
   }
 }
 

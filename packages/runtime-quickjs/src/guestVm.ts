@@ -68,16 +68,14 @@ export class GuestVm {
     return handle;
   }
 
-  /** Estimated live heap from QuickJS's own accounting walk (its malloc counter is not usable here). */
+  /** Live heap of this runtime by QuickJS's own accounting (`setMemoryLimit` alone does not cap it). */
   heapBytes(): number {
     const usage = this.runtime.computeMemoryUsage();
     try {
-      const dumped = this.context.dump(usage) as Record<string, number>;
-      let total = 0;
-      for (const [key, value] of Object.entries(dumped)) {
-        if (key.endsWith('_size') && !key.startsWith('malloc') && !key.startsWith('memory')) total += value;
-      }
-      return total;
+      const sizeHandle = this.context.getProp(usage, 'memory_used_size');
+      const size = this.context.getNumber(sizeHandle);
+      sizeHandle.dispose();
+      return size;
     } finally {
       usage.dispose();
     }

@@ -51,7 +51,8 @@ export function placeFunctions(root: unknown, fns: readonly unknown[], paths: re
     }
     let target = out as Record<string | number, unknown>;
     for (const key of path.slice(0, -1)) target = target[key] as Record<string | number, unknown>;
-    target[path[path.length - 1]!] = fns[index];
+    // Defined rather than assigned, so a key named `__proto__` stays an ordinary property.
+    Object.defineProperty(target, path[path.length - 1]!, { value: fns[index], enumerable: true, writable: true, configurable: true });
   });
   return out;
 }

@@ -42,8 +42,16 @@ export class ModulePool {
     }
   }
 
-  get moduleCount(): number {
-    return this.slots.length;
+  stats(): { modules: number; brokenModules: number; sessions: number; memoryBytes: number } {
+    let sessions = 0;
+    let broken = 0;
+    let memory = 0;
+    for (const slot of this.slots) {
+      sessions += slot.sessions;
+      if (slot.broken) broken++;
+      memory += memoryBytes(slot);
+    }
+    return { modules: this.slots.length, brokenModules: broken, sessions, memoryBytes: memory };
   }
 
   private accepts(slot: ModuleSlot): boolean {
@@ -68,10 +76,18 @@ export class ModulePool {
   }
 }
 
+const memories = new WeakMap<QuickJSWASMModule, { buffer: ArrayBuffer } | null>();
+
+/** Current size of an instance's linear memory (0 when the build does not expose it). */
 export function memoryBytes(slot: ModuleSlot): number {
-  try {
-    return slot.module.getWasmMemory().buffer.byteLength;
-  } catch {
-    return 0;
+  let memory = memories.get(slot.module);
+  if (memory === undefined) {
+    try {
+      memory = slot.module.getWasmMemory() as { buffer: ArrayBuffer };
+    } catch {
+      memory = null;
+    }
+    memories.set(slot.module, memory);
   }
+  return memory ? memory.buffer.byteLength : 0;
 }

@@ -19,7 +19,7 @@ import { cancelledError, evalError, limitError, resourceLimitOf, type InterruptR
 import { EVAL_FLAGS_ASYNC_GLOBAL, GuestVm, INPUT_FILENAME } from './guestVm.js';
 import { placeFunctions, splitFunctions, type Path } from './hostValues.js';
 import { utf8Length } from './limits.js';
-import type { ModulePool, ModuleSlot } from './modulePool.js';
+import { memoryBytes, type ModulePool, type ModuleSlot } from './modulePool.js';
 import { rewriteDeclarations } from './rewrite.js';
 
 export interface SessionDeps {
@@ -64,6 +64,8 @@ export class QuickJsRuntime implements Runtime {
   private readonly lifetime = new AbortController();
   private readonly lifetimeStopped: Promise<never>;
   private lastMemoryCheck = 0;
+  /** Linear memory of the instance when this session last started running guest code. */
+  private memoryAtStart = 0;
   private pumpScheduled = false;
   private disposed = false;
 
@@ -156,8 +158,11 @@ export class QuickJsRuntime implements Runtime {
     this.disposed = true;
     this.current?.stop(new CancelledError('runtime disposed'));
     this.lifetime.abort();
-    this.teardownVm();
-    this.deps.pool.release(this.slot);
+    try {
+      this.teardownVm(true);
+    } finally {
+      this.deps.pool.release(this.slot);
+    }
   }
 
   // ----- evaluation plumbing -----
@@ -179,6 +184,7 @@ export class QuickJsRuntime implements Runtime {
     this.current = active;
     this.interrupt = undefined;
     this.budget.reset(this.deps.limits.evalTimeoutMs);
+    this.memoryAtStart = memoryBytes(this.slot);
     return active;
   }
 
@@ -187,6 +193,7 @@ export class QuickJsRuntime implements Runtime {
     if (this.current || this.budget.running) return;
     this.interrupt = undefined;
     this.budget.reset(this.deps.limits.evalTimeoutMs);
+    this.memoryAtStart = memoryBytes(this.slot);
   }
 
   private enter<T>(run: () => T): T {
@@ -202,7 +209,10 @@ export class QuickJsRuntime implements Runtime {
     if (this.interrupt) return true;
     if (this.current?.cancelled) this.interrupt = 'cancel';
     else if (this.budget.exceeded()) this.interrupt = 'time';
-    else {
+    else if (memoryBytes(this.slot) - this.memoryAtStart > this.deps.limits.memoryBytes) {
+      // Only this session runs while its code runs, so growth of the shared memory is its doing.
+      this.interrupt = 'memory';
+    } else {
       const now = this.deps.clock();
       if (now - this.lastMemoryCheck >= this.deps.memoryCheckIntervalMs) {
         this.lastMemoryCheck = now;
@@ -357,7 +367,8 @@ export class QuickJsRuntime implements Runtime {
     this.createVm();
   }
 
-  private teardownVm(): void {
+  /** Frees the VM. A failure to free cleanly means leaked handles (a bug) or an aborted instance. */
+  private teardownVm(rethrow = false): void {
     this.watchers.clear();
     for (const entry of this.guestFunctions) {
       entry.disposed = true;
@@ -370,9 +381,10 @@ export class QuickJsRuntime implements Runtime {
     this.receivedFunctions.clear();
     try {
       this.vm.dispose();
-    } catch {
-      // A runtime that fails to free cleanly (an aborted instance) must not host sessions again.
+    } catch (error) {
+      // The instance's state is now unknown: it must not host sessions again.
       this.slot.broken = true;
+      if (rethrow) throw error;
     }
   }
 

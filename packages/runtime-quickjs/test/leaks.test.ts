@@ -1,0 +1,57 @@
+import debugVariant from '@jitl/quickjs-wasmfile-debug-sync';
+import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
+import { describe, expect, it } from 'vitest';
+import { createQuickJsRuntimeFactory } from '../src/index.js';
+import { binding } from './support.js';
+
+// The debug build checks on runtime disposal that no object is still referenced: a leaked handle
+// makes dispose() throw (and the instance is marked broken).
+const factory = createQuickJsRuntimeFactory({ variant: debugVariant as unknown as QuickJSSyncVariant });
+
+describe('handle hygiene (debug build)', () => {
+  it('frees every handle on success, error, limit, cancel and dispose paths', async () => {
+    const apply = binding('apply', async (args: { fn: (a: unknown) => Promise<unknown>; n: number }) => {
+      const value = await args.fn({ n: args.n });
+      (args.fn as { [Symbol.dispose]?: () => void })[Symbol.dispose]?.();
+      return { value, back: async (a: { x: number }) => a.x + 1 };
+    });
+    const never = binding('never', () => new Promise(() => {}));
+    const failing = binding('failing', () => {
+      throw new Error('nope');
+    });
+    const runtime = await factory.create({
+      sessionId: 's',
+      bindings: [apply, never, failing],
+      limits: { evalTimeoutMs: 50, resultBytes: 10_000, memoryBytes: 8 * 1024 * 1024 },
+    });
+    runtime.setClientBindings([binding('console', () => undefined), binding('client.fn', () => 1)]);
+    await runtime.eval('const r = await apply({ n: 2, fn: async (a) => a.n * 2 }); console.log(r.value, new Map([[1, 2]]))');
+    expect(await runtime.eval('await r.back({ x: 1 })')).toBe(2);
+    await runtime.eval('await failing({}).catch((e) => e.message)');
+    await runtime.eval('throw new Error("boom")').catch(() => {});
+    await runtime.eval('while (true) {}').catch(() => {});
+    await runtime.eval('"x".repeat(20_000)').catch(() => {});
+    await runtime.eval('const cyc = {}; cyc.self = cyc; cyc').catch(() => {});
+    const controller = new AbortController();
+    const parked = runtime.eval('await never({})', { signal: controller.signal });
+    controller.abort();
+    await parked.catch(() => {});
+    const fn = (await runtime.eval('(a) => a')) as ((a: unknown) => Promise<unknown>) & { [Symbol.dispose]: () => void };
+    expect(await fn({ k: [1] })).toEqual({ k: [1] });
+    fn[Symbol.dispose]();
+    const kept = (await runtime.eval('() => 1')) as () => Promise<unknown>;
+    const pending = runtime.eval('await never({})');
+    expect(() => runtime.dispose()).not.toThrow();
+    await expect(pending).rejects.toThrow();
+    await expect(kept()).rejects.toThrow();
+    expect(factory.stats().brokenModules).toBe(0);
+  });
+
+  it('frees a session reset by the memory limit', async () => {
+    const runtime = await factory.create({ sessionId: 's', bindings: [], limits: { memoryBytes: 1024 * 1024 } });
+    await runtime.eval('const bomb = []; for (;;) bomb.push({ n: Math.random() })').catch(() => {});
+    expect(await runtime.eval('1')).toBe(1);
+    expect(() => runtime.dispose()).not.toThrow();
+    expect(factory.stats().brokenModules).toBe(0);
+  });
+});

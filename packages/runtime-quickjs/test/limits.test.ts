@@ -1,0 +1,110 @@
+import { CancelledError, LimitExceededError } from '@scomp/peer';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { binding, withSession } from './support.js';
+
+async function limitOf(promise: Promise<unknown>): Promise<LimitExceededError['detail']> {
+  const error = await promise.then(
+    (value) => {
+      throw new Error(`expected a limit, got ${JSON.stringify(value)}`);
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(LimitExceededError);
+  return (error as LimitExceededError).detail;
+}
+
+describe('limits', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('does not count time spent waiting on bindings against the CPU budget', () => {
+    let now = 0;
+    // Each binding call "takes" ten seconds of wall time on the injected clock.
+    const slow = binding('slow', () => {
+      now += 10_000;
+      return 1;
+    });
+    return withSession({ bindings: [slow], limits: { evalTimeoutMs: 1_000 }, factory: { clock: () => now } }, async (runtime) => {
+      expect(await runtime.eval('(await slow({})) + (await slow({})) + (await slow({}))')).toBe(3);
+    });
+  });
+
+  it('counts guest CPU time on the injected clock', () => {
+    let now = 0;
+    return withSession({ limits: { evalTimeoutMs: 1_000 }, factory: { clock: () => (now += 10) } }, async (runtime) => {
+      expect(await limitOf(runtime.eval('while (true) {}'))).toMatchObject({ limit: 'time', max: 1_000 });
+      expect(await runtime.eval('"still here"')).toBe('still here');
+    });
+  });
+
+  it('cannot be caught by guest code', () =>
+    withSession({ limits: { evalTimeoutMs: 30 } }, async (runtime) => {
+      expect(await limitOf(runtime.eval('for (;;) { try { while (true) {} } catch {} }'))).toMatchObject({ limit: 'time' });
+    }));
+
+  it('ends an eval parked on a binding that never settles when timeoutMs passes', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const never = binding('never', () => new Promise(() => {}));
+    await withSession({ bindings: [never] }, async (runtime) => {
+      const pending = limitOf(runtime.eval('await never({})', { timeoutMs: 5_000 }));
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(await pending).toMatchObject({ limit: 'time', max: 5_000 });
+    });
+  });
+
+  it('aborts the signal bindings see when the eval is cancelled', () => {
+    let seen: AbortSignal | undefined;
+    const watch = binding('watch', (_, context) => {
+      seen = context.signal;
+      return new Promise(() => {});
+    });
+    return withSession({ bindings: [watch] }, async (runtime) => {
+      const controller = new AbortController();
+      const pending = runtime.eval('await watch({})', { signal: controller.signal });
+      await vi.waitFor(() => expect(seen).toBeDefined());
+      controller.abort();
+      await expect(pending).rejects.toBeInstanceOf(CancelledError);
+      expect(seen?.aborted).toBe(true);
+    });
+  });
+
+  it('ends an allocation bomb with LimitExceeded memory and says whether the session was reset', () =>
+    withSession({ limits: { memoryBytes: 8 * 1024 * 1024 } }, async (runtime) => {
+      await runtime.eval('const keep = "kept"');
+      const detail = await limitOf(runtime.eval('const bomb = []; for (;;) bomb.push({ n: Math.random(), s: "x" + Math.random() })'));
+      expect(detail.limit).toBe('memory');
+      expect(typeof detail.sessionReset).toBe('boolean');
+      if (!detail.sessionReset) await runtime.eval('bomb.length = 0');
+      expect(await runtime.eval('typeof keep')).toBe(detail.sessionReset ? 'undefined' : 'string');
+      expect(await runtime.eval('1 + 1')).toBe(2);
+    }));
+
+  it('refuses a single allocation larger than memoryBytes', () =>
+    withSession({ limits: { memoryBytes: 8 * 1024 * 1024 } }, async (runtime) => {
+      expect(await limitOf(runtime.eval('new Uint8Array(64 * 1024 * 1024).length'))).toMatchObject({ limit: 'memory' });
+      expect(await runtime.eval('2')).toBe(2);
+    }));
+
+  it('ends runaway recursion with LimitExceeded stack', () =>
+    withSession({ limits: { stackBytes: 256 * 1024 } }, async (runtime) => {
+      expect(await limitOf(runtime.eval('function down(n) { return down(n + 1) + 1 } down(0)'))).toMatchObject({ limit: 'stack' });
+      expect(await runtime.eval('3')).toBe(3);
+    }));
+
+  it('refuses a result over resultBytes', () =>
+    withSession({ limits: { resultBytes: 100 } }, async (runtime) => {
+      expect(await limitOf(runtime.eval('Array.from({ length: 50 }, (_, i) => i)'))).toMatchObject({ limit: 'resultBytes', max: 100 });
+      expect(await runtime.eval('"ok"')).toBe('ok');
+    }));
+
+  it('keeps a limit hit in one session from affecting another', async () => {
+    await withSession({ limits: { evalTimeoutMs: 30 } }, async (busy) => {
+      await withSession({}, async (calm) => {
+        await calm.eval('const state = 41');
+        await limitOf(busy.eval('while (true) {}'));
+        expect(await calm.eval('state + 1')).toBe(42);
+      });
+    });
+  });
+});

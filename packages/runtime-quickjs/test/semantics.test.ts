@@ -1,0 +1,89 @@
+import { EvalError } from '@scomp/peer';
+import { describe, expect, it } from 'vitest';
+import { rewriteDeclarations } from '../src/index.js';
+import { binding, withSession } from './support.js';
+
+describe('evaluation semantics', () => {
+  it('keeps an awaited declaration for the next eval, as in the issue example', () =>
+    withSession({ bindings: [binding('getOrder', (args) => ({ id: args.id, total: 142.5 }))] }, async (runtime) => {
+      expect(await runtime.eval("const o = await getOrder({ id: 'o_001' }); o.total")).toBe(142.5);
+      expect(await runtime.eval('o.id')).toBe('o_001');
+    }));
+
+  it('lets a later eval redeclare let, const, class and function names', () =>
+    withSession({}, async (runtime) => {
+      await runtime.eval('const a = 1; let b = 2; class C { v() { return 1 } } function f() { return 1 }');
+      await runtime.eval('const a = 10; let b; class C { v() { return 2 } } function f() { return 2 }');
+      // `let b;` resets b to undefined, which an array carries as null.
+      expect(await runtime.eval('[a, b, new C().v(), f()]')).toEqual([10, null, 2, 2]);
+    }));
+
+  it('keeps block-scoped declarations block-scoped', () =>
+    withSession({}, async (runtime) => {
+      expect(await runtime.eval('for (let i = 0; i < 2; i++) {} typeof i')).toBe('undefined');
+      expect(await runtime.eval('{ const hidden = 1 } typeof hidden')).toBe('undefined');
+    }));
+
+  it('rewrites declarations without moving lines', () => {
+    const code = 'const a = 1;\nlet b;\nclass C {}\nthrow new Error("x")';
+    const rewritten = rewriteDeclarations(code);
+    expect(rewritten.split('\n')).toHaveLength(4);
+    expect(rewritten).toBe('var   a = 1;\nvar b = void 0;\nvar C = class C {};\nthrow new Error("x")');
+  });
+
+  it('reports a syntax error as EvalError SyntaxError', () =>
+    withSession({}, async (runtime) => {
+      const error = await runtime.eval('let = = 1').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EvalError);
+      expect((error as EvalError).detail.name).toBe('SyntaxError');
+    }));
+
+  it('reports the line of an error thrown after an await', () =>
+    withSession({}, async (runtime) => {
+      const error = (await runtime.eval('await null;\n\nthrow new Error("late")').catch((e: unknown) => e)) as EvalError;
+      expect(error.detail.stack).toMatch(/input\.js:3:/);
+    }));
+
+  it('awaits a promise given as the final value', () =>
+    withSession({ bindings: [binding('getOrder', () => ({ total: 1 }))] }, async (runtime) => {
+      expect(await runtime.eval('getOrder({})')).toEqual({ total: 1 });
+    }));
+
+  it('gives bindings the session id and an abort signal', () => {
+    const seen: string[] = [];
+    return withSession({ bindings: [binding('who', (_, context) => seen.push(context.sessionId))] }, async (runtime) => {
+      await runtime.eval('await who({})');
+      expect(seen).toEqual(['sess_test']);
+    });
+  });
+
+  it('runs concurrent binding calls and nested callbacks without blocking each other', () => {
+    const later = binding('later', async (args: { fn: (a: unknown) => Promise<unknown>; n: number }) => {
+      const value = await args.fn({ n: args.n });
+      (args.fn as { [Symbol.dispose]?: () => void })[Symbol.dispose]?.();
+      return value;
+    });
+    return withSession({ bindings: [later] }, async (runtime) => {
+      const value = await runtime.eval('await Promise.all([1, 2, 3].map((n) => later({ n, fn: async (a) => a.n * 10 })))');
+      expect(value).toEqual([10, 20, 30]);
+      expect(runtime.stats().liveFunctions).toBe(0);
+    });
+  });
+
+  it('converts typed arrays, DataView and BigInt arrays', () =>
+    withSession({}, async (runtime) => {
+      expect(await runtime.eval('[new DataView(new Uint8Array([7, 8]).buffer), new BigInt64Array([5n]), new Float64Array([NaN])]')).toEqual([
+        [7, 8],
+        ['5'],
+        [null],
+      ]);
+    }));
+
+  it('keeps a __proto__ key an ordinary property of a result holding functions', () =>
+    withSession({}, async (runtime) => {
+      const value = (await runtime.eval('({ ["__proto__"]: () => 1 })')) as Record<string, unknown>;
+      expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+      expect(typeof Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toBe('function');
+      (value['__proto__'] as { [Symbol.dispose]: () => void })[Symbol.dispose]();
+    }));
+});

@@ -1,0 +1,22 @@
+import type { CallContext, Runtime, RuntimeBinding, RuntimeLimits } from '@scomp/peer';
+import { createQuickJsRuntimeFactory, type QuickJsRuntimeFactoryOptions } from '../src/index.js';
+
+export function binding(name: string, handler: (args: any, context: CallContext) => unknown): RuntimeBinding {
+  return { meta: { name, input: {} }, call: async (args, context) => handler(args, context) };
+}
+
+const shared = createQuickJsRuntimeFactory();
+
+/** Runs `body` against a fresh session and always disposes it. */
+export async function withSession(
+  setup: { bindings?: RuntimeBinding[]; limits?: RuntimeLimits; factory?: QuickJsRuntimeFactoryOptions },
+  body: (runtime: Runtime) => Promise<void>,
+): Promise<void> {
+  const factory = setup.factory ? createQuickJsRuntimeFactory(setup.factory) : shared;
+  const runtime = await factory.create({ sessionId: 'sess_test', bindings: setup.bindings ?? [], ...(setup.limits ? { limits: setup.limits } : {}) });
+  try {
+    await body(runtime);
+  } finally {
+    await runtime.dispose();
+  }
+}
