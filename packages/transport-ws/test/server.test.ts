@@ -65,17 +65,32 @@ describe('listenWebSocket', () => {
     await using listener = await listen({ keepAlive: { intervalMs: 1000, timeoutMs: 500 } });
     const client = await rawClient(listener.url);
     const server = await listener.nextConnection();
-    const messages: string[] = [];
-    void closeOf(server, messages);
+    let received = (): void => {};
+    server.start({ message: () => received(), close: () => {} });
     for (let i = 0; i < 3; i++) {
       const pinged = once(client, 'ping');
       await vi.advanceTimersByTimeAsync(1000);
       await pinged;
-      // A message after the automatic pong proves the pong reached the server first.
+      // A message sent after the automatic pong arrives after it, so once it is in, so is the pong.
+      const arrived = new Promise<void>((resolve) => (received = resolve));
       client.send(`{"i":${i}}`);
-      await vi.waitUntil(() => messages.length === i + 1);
+      await arrived;
     }
     await vi.advanceTimersByTimeAsync(400);
+    expect(server.closed).toBe(false);
+    client.close();
+    await once(client, 'close');
+  });
+
+  it('counts pongs alone as life', async () => {
+    // Real timers, since the pongs must travel: without them the connection would be closed long
+    // before the 25th ping, while 150 ms is far above loopback latency.
+    await using listener = await listen({ keepAlive: { intervalMs: 20, timeoutMs: 150 } });
+    const client = await rawClient(listener.url);
+    const server = await listener.nextConnection();
+    server.start({ message: () => {}, close: () => {} });
+    let pings = 0;
+    await new Promise<void>((resolve) => client.on('ping', () => ++pings === 25 && resolve()));
     expect(server.closed).toBe(false);
     client.close();
     await once(client, 'close');
