@@ -77,7 +77,7 @@ class ChildTransport implements StdioChildTransport {
   private outputDone = false;
   private stopping = false;
   private timers: ReturnType<typeof setTimeout>[] = [];
-  private stderrTail = '';
+  private stderrTail = Buffer.alloc(0);
 
   constructor(
     private readonly child: ChildProcess,
@@ -89,7 +89,8 @@ class ChildTransport implements StdioChildTransport {
     child.on('error', () => {}); // kill failures surface as a missing exit, handled by escalation
     const maxStderr = options.maxStderrBytes ?? 65536;
     child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-maxStderr);
+      const joined = Buffer.concat([this.stderrTail, chunk]);
+      this.stderrTail = joined.length > maxStderr ? joined.subarray(joined.length - maxStderr) : joined;
     });
     this.inner = new StreamTransport(child.stdout!, child.stdin!, {
       maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
@@ -130,7 +131,7 @@ class ChildTransport implements StdioChildTransport {
   }
 
   stderrText(): string {
-    return this.stderrTail;
+    return this.stderrTail.toString('utf8');
   }
 
   start(handler: TransportHandler): void {
@@ -159,7 +160,7 @@ class ChildTransport implements StdioChildTransport {
     if (exitCode === 0) {
       this.inner.finish({ reason: 'server process exited' });
     } else {
-      const error = new ChildProcessExitError(exitCode, signal, this.stderrTail);
+      const error = new ChildProcessExitError(exitCode, signal, this.stderrText());
       this.inner.finish({ reason: error.message, error });
     }
   }

@@ -102,13 +102,11 @@ export class SocketTransport implements Transport {
   }
 
   /** The socket closed. A failure recorded earlier wins over what the socket reports. */
-  ended(code: number, reason: string, cause?: unknown): void {
+  ended(code: number, reason: string): void {
     if (this.closeInfo) return;
     const text = reason || describeCloseCode(code);
     this.finish(
-      isOrderlyClose(code) && cause === undefined
-        ? { code, reason: text }
-        : { code, reason: text, error: new WebSocketClosedError(code, text, { cause }) },
+      isOrderlyClose(code) ? { code, reason: text } : { code, reason: text, error: new WebSocketClosedError(code, text) },
     );
   }
 

@@ -168,6 +168,18 @@ describe('listenWebSocket', () => {
     );
     expect(response.statusCode).toBe(426);
     await expect(connectWebSocket(`ws://127.0.0.1:${listener.port}/other`)).rejects.toMatchObject({ status: 404 });
+    const odd = await new Promise<{ statusCode?: number }>((resolve, reject) =>
+      httpRequest({
+        host: '127.0.0.1',
+        port: listener.port,
+        path: '//scomp',
+        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      })
+        .on('response', resolve)
+        .on('error', reject)
+        .end(),
+    );
+    expect(odd.statusCode).toBe(404);
   });
 
   it('attaches to an existing HTTP server on a path and leaves it running on close', async () => {

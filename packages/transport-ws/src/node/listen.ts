@@ -67,7 +67,7 @@ export async function listenWebSocket(options: ListenWebSocketOptions): Promise<
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', ignore); // a client vanishing mid-upgrade is not the server's failure
-    if (path !== undefined && new URL(request.url ?? '/', 'http://x').pathname !== path) {
+    if (path !== undefined && (request.url ?? '/').split('?')[0] !== path) {
       // On a shared server another listener may own this path.
       if (ownServer || server.listenerCount('upgrade') === 1) refuse(socket, 404, 'no WebSocket endpoint here');
       return;
