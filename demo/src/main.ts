@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { pathToFileURL } from 'node:url';
+import Type from 'typebox';
+import { Client, defineBinding, type HostFunction, type Transport } from '@scomp/peer';
+import { connectWebSocket } from '@scomp/transport-ws/node';
+import { startServerProcess, type ServerProcess } from './serverProcess.js';
+import { abbreviatedDeclarations, declaredTypeNames, section, shortId, type Write } from './transcript.js';
+
+/**
+ * Starts `scomp-server` as a child process, connects a client over WebSocket and walks through
+ * handshake, eval, a server→client call, a function reference and a resumed session, checking
+ * each answer. Throws at the first step that does not go as expected.
+ */
+export async function runDemo(write: Write = (line) => console.log(line)): Promise<void> {
+  write('scomp demo: a server process and a client, over WebSocket on 127.0.0.1');
+  write('');
+  let server: ServerProcess | undefined;
+  let client: Client | undefined;
+  try {
+    server = await startServerProcess();
+    section(write, 'server', [`scomp-server (pid ${server.pid}) listening on ${server.url}`]);
+
+    // The client's own binding: code in the runtime asks the user before a destructive step.
+    const questions: string[] = [];
+    const confirm = defineBinding({
+      name: 'confirm',
+      description: 'Asks the user a yes/no question.',
+      input: Type.Object({ question: Type.String() }),
+      output: Type.Boolean(),
+      handler: ({ question }) => {
+        questions.push(question);
+        section(write, '  server→client', [`confirm(${JSON.stringify({ question })}) → the user says yes`]);
+        return true;
+      },
+    });
+
+    let transport: Transport | undefined;
+    const url = server.url;
+    const dial = async () => (transport = await connectWebSocket(url));
+    // A deadline on every call, so a stuck step fails the demo instead of hanging it.
+    const options = { bindings: [confirm], timeoutMs: 10_000, handshakeTimeoutMs: 10_000 };
+    client = await Client.connect(dial, options);
+    const sessionId = client.sessionId;
+    assert.match(sessionId, /^sess_[\w-]{22,}$/);
+    const declarations = abbreviatedDeclarations(client.serverBindings);
+    section(write, 'handshake', [
+      `session ${shortId(sessionId)}; the server declares ${client.serverBindings.length} bindings, as TypeScript:`,
+      ...declarations.map((line) => `  ${line}`),
+      `  (and the types ${declaredTypeNames(client.serverBindings).join(', ')})`,
+      `the client declares: confirm`,
+    ]);
+    assert.equal(declarations.length, client.serverBindings.length);
+    assert.ok(client.serverBindings.some((binding) => binding.name === 'getOrder'));
+
+    const evalCode = `const o = await getOrder({ id: 'o_001' }); o.total`;
+    const total = await client.eval(evalCode);
+    section(write, 'eval', [evalCode, `→ ${JSON.stringify(total)}`]);
+    assert.equal(total, 142.5);
+
+    const refundCode = "(await confirm({ question: `Refund ${o.id}: ${o.total} ${o.currency}?` })) ? await refund({ id: o.id }) : 'kept'";
+    section(write, 'eval', [refundCode]);
+    const refunded = await client.eval(refundCode);
+    section(write, '', [`→ ${JSON.stringify(refunded)}`]);
+    assert.deepEqual(questions, ['Refund o_001: 142.5 EUR?']);
+    assert.deepEqual(refunded, { id: 'o_001', refunded: 142.5 });
+
+    const fnCode = `async ({ id }) => (await getOrder({ id })).customer`;
+    const customerOf = (await client.eval(fnCode)) as HostFunction;
+    assert.equal(typeof customerOf, 'function');
+    const customer = await customerOf({ id: 'o_003' });
+    section(write, 'function ref', [fnCode, `→ a function; the client calls it: customerOf({ id: 'o_003' }) → ${JSON.stringify(customer)}`]);
+    assert.equal(customer, 'Grace Hopper');
+    customerOf[Symbol.dispose]?.();
+
+    // Cut the connection under the client, then resume the session on a new one.
+    const dropped = client;
+    transport!.close({ code: 4000, reason: 'simulated network drop' });
+    client = await Client.connect(dial, { ...options, sessionId });
+    dropped.close();
+    const id = await client.eval('o.id');
+    section(write, 'resume', [
+      `dropped the connection; reconnected with sessionId ${shortId(sessionId)}`,
+      `same session: ${client.sessionId === sessionId}; o.id → ${JSON.stringify(id)} (the runtime kept its state)`,
+    ]);
+    assert.equal(client.sessionId, sessionId);
+    assert.equal(id, 'o_001');
+  } finally {
+    client?.close();
+    const code = await server?.stop();
+    if (server) section(write, 'server', [`stopped (exit code ${code})`]);
+  }
+  write('');
+  write('all steps passed');
+}
+
+if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  runDemo().catch((error: unknown) => {
+    console.error(`\ndemo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  });
+}
