@@ -1,4 +1,7 @@
-/** The WebSocket close codes scomp's transports use or report. */
+/**
+ * The WebSocket close codes the transports send or report. The scomp peer sends its own on top
+ * (`CloseCode` from `@scomp/peer`: 1008 handshake failed, 4001 session taken over).
+ */
 export const WebSocketCloseCode = {
   /** Either side called `close()`. */
   Normal: 1000,
@@ -19,7 +22,7 @@ export const WebSocketCloseCode = {
   /** The peer did not answer a keepalive ping within `keepAlive.timeoutMs`. */
   KeepAliveTimeout: 4000,
   /** The peer stopped reading: more than `maxBufferedBytes` waited to be sent. */
-  SendBufferFull: 4001,
+  SendBufferFull: 4002,
 } as const;
 
 const descriptions: Record<number, string> = {
@@ -31,8 +34,10 @@ const descriptions: Record<number, string> = {
   1006: 'connection lost',
   1009: 'message too big',
   1011: 'internal error',
+  1008: 'handshake failed',
   4000: 'keepalive timeout',
-  4001: 'send buffer full: the peer is not reading',
+  4001: 'session taken over by another connection',
+  4002: 'send buffer full: the peer is not reading',
 };
 
 /** A readable reason for a close that arrived without one. */

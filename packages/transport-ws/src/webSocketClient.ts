@@ -11,7 +11,7 @@ export interface WebSocketClientOptions {
   protocols?: string | string[];
   /** Largest message accepted; larger closes the connection with code 1009. @default 16 MiB */
   maxMessageBytes?: number;
-  /** Unsent data held for a server that does not read before the connection closes (4001). @default 64 MiB */
+  /** Unsent data held for a server that does not read before the connection closes (4002). @default 64 MiB */
   maxBufferedBytes?: number;
 }
 

@@ -96,7 +96,7 @@ describe('listenWebSocket', () => {
     await once(client, 'close');
   });
 
-  it('closes a connection whose peer does not read with 4001 instead of buffering', async () => {
+  it('closes a connection whose peer does not read with 4002 instead of buffering', async () => {
     await using listener = await listen({ maxBufferedBytes: 1024 * 1024 });
     const client = await rawClient(listener.url);
     const server = await listener.nextConnection();
@@ -109,7 +109,7 @@ describe('listenWebSocket', () => {
       sent++;
     }
     const info = await closed;
-    expect(info).toMatchObject({ code: 4001 });
+    expect(info).toMatchObject({ code: 4002 });
     expect(info.reason).toMatch(/maxBufferedBytes \(1048576 bytes\): the peer is not reading/);
     expect(() => server.send('{}')).toThrow(/closed/);
     client.terminate();

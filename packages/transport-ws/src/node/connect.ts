@@ -17,7 +17,7 @@ export interface NodeWebSocketClientOptions {
   maxMessageBytes?: number;
   /** Ping interval and pong timeout; a dead server is closed with code 4000. `false` disables. @default { intervalMs: 30000, timeoutMs: 10000 } */
   keepAlive?: KeepAliveOptions | false;
-  /** Unsent data held for a server that does not read before the connection closes (4001). @default 64 MiB */
+  /** Unsent data held for a server that does not read before the connection closes (4002). @default 64 MiB */
   maxBufferedBytes?: number;
 }
 

@@ -30,7 +30,7 @@ export interface ListenWebSocketOptions {
   maxMessageBytes?: number;
   /** Ping interval and pong timeout; a dead peer is closed with code 4000. `false` disables. @default { intervalMs: 30000, timeoutMs: 10000 } */
   keepAlive?: KeepAliveOptions | false;
-  /** Unsent data held for a client that does not read before its connection closes (4001). @default 64 MiB */
+  /** Unsent data held for a client that does not read before its connection closes (4002). @default 64 MiB */
   maxBufferedBytes?: number;
   /** How long `close()` waits for clients to finish the closing handshake before dropping them. @default 1000 */
   closeTimeoutMs?: number;
