@@ -74,9 +74,7 @@ export function defineBinding<TInput extends TSchema, TOutput extends TSchema = 
     async call(args, context) {
       const issues = input.validator.issues(input.placeholders ? withPlaceholders(args) : args);
       if (issues.length > 0) {
-        throw new InvalidParamsError(`invalid arguments for ${definition.name}: ${issues[0]!.path} ${issues[0]!.message}`, {
-          issues,
-        });
+        throw new InvalidParamsError('invalid params', { issues });
       }
       let result: unknown;
       try {

@@ -1,4 +1,5 @@
 import {
+  isCompatibleVersion,
   Method,
   PROTOCOL_VERSION,
   validators,
@@ -7,6 +8,7 @@ import {
   type HandshakeResult,
 } from '@scomp/protocol';
 import type { Binding } from './binding.js';
+import { CloseCode } from './closeCodes.js';
 import type { RequestOptions } from './connection.js';
 import { Endpoint } from './endpoint.js';
 import {
@@ -36,6 +38,10 @@ export interface ClientOptions {
   handshakeTimeoutMs?: number;
   /** Reconnect and resume the session when the transport drops. Needs a transport factory. @default off */
   reconnect?: ReconnectOptions | boolean;
+  /** Largest message the client sends, in UTF-8 bytes (match the transport's limit). @default no limit */
+  maxMessageBytes?: number;
+  /** Live function references the client may have issued. @default 10000 */
+  maxRefs?: number;
   onStateChange?(state: ClientState, detail?: { attempt?: number; error?: unknown }): void;
   onFault?(error: unknown): void;
 }
@@ -110,7 +116,7 @@ export class Client {
 
   close(): void {
     this.closedByUser = true;
-    this.endpoint.connection.close({ code: 1000, reason: 'client closed' });
+    this.endpoint.connection.close({ code: CloseCode.Normal, reason: 'client closed' });
     this.setState('closed');
   }
 
@@ -163,6 +169,8 @@ export class Client {
       },
       onClose: (info) => this.onClose(endpoint, info),
       onFault: this.options.onFault,
+      maxMessageBytes: this.options.maxMessageBytes,
+      maxExportedRefs: this.options.maxRefs,
     });
     endpoint.start();
     const params: HandshakeParams = {
@@ -177,18 +185,22 @@ export class Client {
         timeoutMs: this.options.handshakeTimeoutMs ?? 30_000,
       });
       if (!validators.handshakeResult.check(result)) throw new InvalidParamsError('malformed handshake result');
+      if (!isCompatibleVersion(PROTOCOL_VERSION, result.protocol)) {
+        throw new UnsupportedVersionError(`server speaks unsupported protocol version ${result.protocol}`);
+      }
     } catch (error) {
-      endpoint.connection.close({ code: 1000, reason: 'handshake failed' });
+      endpoint.connection.close({ code: CloseCode.Normal, reason: 'handshake failed' });
       throw error;
     }
     this.endpoint = endpoint;
     this.handshake = result;
   }
 
-  private onClose(endpoint: Endpoint, _info: TransportCloseInfo): void {
+  private onClose(endpoint: Endpoint, info: TransportCloseInfo): void {
     if (endpoint !== this.endpoint || this.closedByUser) return;
     const reconnect = this.options.reconnect;
-    if (!reconnect || typeof this.source !== 'function') return this.setState('closed');
+    // A takeover means another client holds the session now; resuming would take it back forever.
+    if (!reconnect || typeof this.source !== 'function' || info.code === CloseCode.SessionTakenOver) return this.setState('closed');
     void this.reconnect(reconnect === true ? {} : reconnect);
   }
 

@@ -18,7 +18,9 @@ import {
   toScompError,
   type ScompError,
 } from './errors.js';
+import { CloseCode } from './closeCodes.js';
 import { PendingRequests } from './pending.js';
+import { exceedsUtf8Bytes } from './utf8.js';
 import type { Transport, TransportCloseInfo } from './transport.js';
 
 const terminalErrors = new WeakSet<object>();
@@ -51,6 +53,12 @@ export interface RequestOptions {
 }
 
 export interface ConnectionOptions {
+  /**
+   * Largest message this peer sends, in UTF-8 bytes: a larger response is replaced by LimitExceeded
+   * `messageBytes`, a larger request fails locally. Match the transport's inbound limit.
+   * @default no limit
+   */
+  maxMessageBytes?: number;
   /** Inbound requests this connection runs at once; more are answered with LimitExceeded. @default 1024 */
   maxInboundRequests?: number;
   /** Told once when the connection closes, after every pending call has been rejected. */
@@ -103,6 +111,7 @@ export class Connection {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.tooLarge(text)) return Promise.reject(this.tooLargeError('request'));
     const result = this.pending.track(id, {
       ...options,
       onAbandon: (error) => this.notify(Method.cancel, { id, reason: error.message }),
@@ -167,7 +176,13 @@ export class Connection {
 
   private onNotification(method: string, params: unknown): void {
     if (method === Method.cancel) {
-      if (validators.cancelParams.check(params)) this.inbound.get(params.id)?.abort(new CancelledError(params.reason ?? 'cancelled'));
+      if (!validators.cancelParams.check(params)) return;
+      const running = this.inbound.get(params.id);
+      if (!running || running.signal.aborted) return;
+      const error = new CancelledError('cancelled');
+      running.abort(error);
+      // Answered now, whatever the handler does next; its own outcome is discarded.
+      this.sendError(params.id, error);
       return;
     }
     try {
@@ -193,12 +208,15 @@ export class Connection {
     };
     new Promise<unknown>((resolve) => resolve(this.handlers.request(method, params, context)))
       .then(
-        (result) => this.respond(id, result ?? {}),
+        (result) => {
+          if (!cancel.signal.aborted) this.respond(id, result ?? {});
+        },
         (error: unknown) => {
+          if (cancel.signal.aborted) return;
           const scompError = toScompError(error);
           if (scompError.code === ErrorCode.InternalError && scompError.cause !== undefined) this.options.onFault?.(scompError);
           this.sendError(id, scompError);
-          if (terminalErrors.has(error as object)) this.close({ code: 1008, reason: scompError.message });
+          if (terminalErrors.has(error as object)) this.close({ code: CloseCode.HandshakeFailed, reason: scompError.message });
         },
       )
       .finally(() => this.inbound.delete(id));
@@ -214,11 +232,21 @@ export class Connection {
       this.options.onFault?.(error);
       return this.sendError(id, new InternalError('result could not be serialized'));
     }
+    if (this.tooLarge(text)) return this.sendError(id, this.tooLargeError('response'));
     try {
       this.transport.send(text);
     } catch (error) {
       this.options.onFault?.(error);
     }
+  }
+
+  private tooLarge(text: string): boolean {
+    return this.options.maxMessageBytes !== undefined && exceedsUtf8Bytes(text, this.options.maxMessageBytes);
+  }
+
+  private tooLargeError(what: string): LimitExceededError {
+    const max = this.options.maxMessageBytes;
+    return new LimitExceededError(`${what} larger than ${max} bytes`, { limit: 'messageBytes', max });
   }
 
   private sendError(id: RequestId | null, error: ScompError): void {

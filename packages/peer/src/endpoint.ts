@@ -21,6 +21,7 @@ export interface EndpointOptions {
   onClose?(info: TransportCloseInfo): void;
   onFault?(error: unknown): void;
   maxInboundRequests?: number;
+  maxMessageBytes?: number;
   /** @default 10000 */
   maxExportedRefs?: number;
 }
@@ -47,6 +48,7 @@ export class Endpoint {
       },
       {
         maxInboundRequests: options.maxInboundRequests,
+        maxMessageBytes: options.maxMessageBytes,
         onFault: options.onFault,
         onClose: (info) => {
           this.refs.dropAll();
@@ -120,7 +122,7 @@ export class Endpoint {
   private async serveInvoke(params: unknown, signal: AbortSignal): Promise<unknown> {
     if (!validators.invokeParams.check(params)) {
       const issues = validators.invokeParams.issues(params);
-      throw new InvalidParamsError('invalid invoke params: give exactly one of name and ref, and optional args', { issues });
+      throw new InvalidParamsError('invalid params', { issues });
     }
     const target = this.resolveTarget(params);
     const received: HostFunction[] = [];
@@ -138,7 +140,7 @@ export class Endpoint {
       return (args) => fn(args);
     }
     const binding = this.options.lookupBinding(params.name);
-    if (!binding) throw new BindingNotFoundError(`no binding named ${params.name}`, { name: params.name });
+    if (!binding) throw new BindingNotFoundError(`binding not found: ${params.name}`, { name: params.name });
     return (args, signal) => binding.call(args, { signal });
   }
 }

@@ -1,6 +1,6 @@
 import { Method, type FunctionRef } from '@scomp/protocol';
 import type { Connection } from './connection.js';
-import { ConnectionClosedError, RefNotFoundError } from './errors.js';
+import { ConnectionClosedError, LimitExceededError, RefNotFoundError } from './errors.js';
 import type { HostFunction } from './runtime.js';
 
 export interface RefStats {
@@ -43,7 +43,10 @@ export class FunctionRefs {
   export(fn: HostFunction): FunctionRef {
     if (this.dead) throw new ConnectionClosedError('connection closed');
     if (this.exported.size >= this.maxExported) {
-      throw new RefNotFoundError(`too many live function references (max ${this.maxExported})`);
+      throw new LimitExceededError(`more than ${this.maxExported} live function references`, {
+        limit: 'refs',
+        max: this.maxExported,
+      });
     }
     const id = randomId();
     this.exported.set(id, fn);
@@ -53,7 +56,7 @@ export class FunctionRefs {
   /** The exported function for `id`, or RefNotFound. */
   lookup(id: string): HostFunction {
     const fn = this.exported.get(id);
-    if (!fn) throw new RefNotFoundError(`function reference ${id} not found or released`, { ref: id });
+    if (!fn) throw new RefNotFoundError('function reference not found', { ref: id });
     return fn;
   }
 

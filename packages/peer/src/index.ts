@@ -1,4 +1,5 @@
 export { Client } from './client.js';
+export { CloseCode } from './closeCodes.js';
 export type { ClientOptions, ClientState, CallOptions, EvalOptions as ClientEvalOptions, TransportSource } from './client.js';
 export { Server } from './server.js';
 export type { ServerOptions, ServerStats } from './server.js';

@@ -27,6 +27,11 @@ export interface CallContext {
 export interface RuntimeBinding {
   readonly meta: BindingMeta;
   call(args: unknown, context: CallContext): Promise<unknown>;
+  /**
+   * Fire-and-forget call (an `invoke` notification on the wire): no result, errors dropped.
+   * Runtimes use it for `console` output. Absent on bindings that only support `call`.
+   */
+  notify?(args: unknown): void;
 }
 
 /** Per-session limits a runtime enforces. Every field is optional; runtimes document their defaults. */

@@ -1,5 +1,7 @@
 import { UnauthorizedError, SessionNotFoundError, ShuttingDownError } from './errors.js';
 import type { Binding } from './binding.js';
+import { CloseCode } from './closeCodes.js';
+import { CONSOLE_BINDING, findNameClash } from './bindingNames.js';
 import type { RuntimeFactory, RuntimeLimits } from './runtime.js';
 import { Session, type Principal, type SessionLimits } from './session.js';
 import { newSessionId } from './sessionId.js';
@@ -28,6 +30,10 @@ export interface ServerOptions {
   outcomeTtlMs?: number;
   /** Requests one connection may have in flight. @default 1024 */
   maxInboundRequests?: number;
+  /** Largest message the server sends, in UTF-8 bytes (match the transport's limit). @default no limit */
+  maxMessageBytes?: number;
+  /** Live function references the server may have issued on one connection. @default 10000 */
+  maxRefs?: number;
   /** Sent to clients in the handshake result (server name, version, …). */
   metadata?: Record<string, unknown>;
   /** Faults with no caller to report to: handler bugs, failed sends. They never crash the server. */
@@ -55,10 +61,11 @@ export class Server {
 
   constructor(private readonly options: ServerOptions) {
     const bindings = new Map<string, Binding>();
-    for (const binding of options.bindings ?? []) {
-      if (bindings.has(binding.meta.name)) throw new Error(`binding ${binding.meta.name} is defined twice`);
-      bindings.set(binding.meta.name, binding);
-    }
+    for (const binding of options.bindings ?? []) bindings.set(binding.meta.name, binding);
+    const names = (options.bindings ?? []).map((binding) => binding.meta.name);
+    const clash = findNameClash(names);
+    if (clash) throw new TypeError(`server bindings ${clash[0]} and ${clash[1]} claim the same name`);
+    if (bindings.has(CONSOLE_BINDING)) throw new TypeError(`the binding name ${CONSOLE_BINDING} is reserved for clients`);
     const server = this;
     this.context = {
       bindings,
@@ -67,6 +74,8 @@ export class Server {
       },
       metadata: options.metadata,
       maxInboundRequests: options.maxInboundRequests,
+      maxMessageBytes: options.maxMessageBytes,
+      maxRefs: options.maxRefs,
       onFault: options.onFault,
       authenticate: (metadata) => this.authenticate(metadata),
       openSession: (principal, sessionId, connection) => this.openSession(principal, sessionId, connection),
@@ -78,7 +87,7 @@ export class Server {
   /** Serves one connection. The transport is closed when the server closes. */
   accept(transport: Transport): void {
     if (this.closing) {
-      transport.close({ code: 1001, reason: 'server is shutting down' });
+      transport.close({ code: CloseCode.ShuttingDown, reason: 'server is shutting down' });
       return;
     }
     this.connections.add(new ServerConnection(transport, this.context));
@@ -100,7 +109,7 @@ export class Server {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    for (const connection of this.connections) connection.close({ code: 1001, reason: 'server is shutting down' });
+    for (const connection of this.connections) connection.close({ code: CloseCode.ShuttingDown, reason: 'server is shutting down' });
     for (const timer of this.expiry.values()) clearTimeout(timer);
     this.expiry.clear();
     const sessions = [...this.sessions.values()];
@@ -142,7 +151,7 @@ export class Server {
       const previous = session.attached;
       if (previous && previous !== connection) {
         session.attached = undefined;
-        previous.close({ code: 4001, reason: 'session resumed by another connection' });
+        previous.close({ code: CloseCode.SessionTakenOver, reason: 'session resumed by another connection' });
       }
     } else {
       const id = newSessionId();
@@ -160,7 +169,7 @@ export class Server {
     }
     this.cancelExpiry(session);
     session.attached = connection;
-    session.setClientBindings(connection.clientBindings, connection.invokeClient);
+    session.setClientBindings(connection.clientBindings, connection);
     return { session, resumed };
   }
 

@@ -7,6 +7,7 @@ import {
   type HandshakeResult,
 } from '@scomp/protocol';
 import type { Binding } from './binding.js';
+import { findNameClash } from './bindingNames.js';
 import { markTerminal, type InboundContext } from './connection.js';
 import { Endpoint } from './endpoint.js';
 import {
@@ -34,6 +35,8 @@ export interface ServerContext {
   closing: boolean;
   metadata?: Record<string, unknown>;
   maxInboundRequests?: number;
+  maxMessageBytes?: number;
+  maxRefs?: number;
   onFault?(error: unknown): void;
   onConnectionClosed(connection: ServerConnection): void;
 }
@@ -59,6 +62,8 @@ export class ServerConnection {
       onClose: (info) => this.onClose(info),
       onFault: server.onFault,
       maxInboundRequests: server.maxInboundRequests,
+      maxMessageBytes: server.maxMessageBytes,
+      maxExportedRefs: server.maxRefs,
     });
     this.endpoint.start();
   }
@@ -76,6 +81,10 @@ export class ServerConnection {
       throw error;
     }
   };
+
+  notifyClient(name: string, args: unknown): void {
+    this.endpoint.notifyInvoke({ name }, args);
+  }
 
   /** The server's bindings as the runtime sees them: validated, with calls back to this session's client. */
   runtimeBindings(): RuntimeBinding[] {
@@ -104,7 +113,7 @@ export class ServerConnection {
   }
 
   private requireSession(): Session {
-    if (!this.session) throw new HandshakeRequiredError('send handshake first');
+    if (!this.session) throw new HandshakeRequiredError('handshake required');
     return this.session;
   }
 
@@ -114,7 +123,7 @@ export class ServerConnection {
       const session = this.requireSession();
       if (this.server.closing) throw new ShuttingDownError('server is shutting down');
       if (!validators.evalParams.check(params)) {
-        throw new InvalidParamsError('invalid eval params', { issues: validators.evalParams.issues(params) });
+        throw new InvalidParamsError('invalid params', { issues: validators.evalParams.issues(params) });
       }
       return this.endpoint.encodeResult(await session.eval(params, context.cancelSignal));
     }
@@ -139,19 +148,14 @@ export class ServerConnection {
     {
       if (this.server.closing) throw new ShuttingDownError('server is shutting down');
       if (!validators.handshakeParams.check(params)) {
-        throw new InvalidParamsError('invalid handshake params', { issues: validators.handshakeParams.issues(params) });
+        throw new InvalidParamsError('invalid params', { issues: validators.handshakeParams.issues(params) });
       }
       if (!isCompatibleVersion(PROTOCOL_VERSION, params.protocol)) {
-        throw new UnsupportedVersionError(`protocol ${params.protocol} is not supported`, { supported: [PROTOCOL_VERSION] });
+        throw new UnsupportedVersionError(`unsupported protocol version ${params.protocol}`, { supported: [PROTOCOL_VERSION] });
       }
-      const names = new Set<string>();
-      for (const meta of params.bindings) {
-        if (names.has(meta.name)) throw new HandshakeFailedError(`client binding ${meta.name} is declared twice`);
-        if (this.server.bindings.has(meta.name)) {
-          throw new HandshakeFailedError(`client binding ${meta.name} collides with a server binding`);
-        }
-        names.add(meta.name);
-      }
+      const clientNames = params.bindings.map((meta) => meta.name);
+      const clash = findNameClash([...this.server.bindings.keys(), ...clientNames]);
+      if (clash) throw new HandshakeFailedError(`bindings ${clash[0]} and ${clash[1]} claim the same name`);
       const principal = await this.server.authenticate((params.metadata ?? {}) as Record<string, unknown>);
       if (this.endpoint.connection.closed) throw new ConnectionClosedError();
       this.clientBindings = params.bindings as BindingMeta[];

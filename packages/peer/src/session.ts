@@ -1,13 +1,12 @@
 import type { BindingMeta, EvalParams } from '@scomp/protocol';
-import { CancelledError, DisconnectedError, LimitExceededError } from './errors.js';
+import { CancelledError, DisconnectedError, InvalidParamsError, LimitExceededError } from './errors.js';
 import type { Runtime } from './runtime.js';
 
 export interface AttachedClient {
   invokeClient(name: string, args: unknown, signal?: AbortSignal): Promise<unknown>;
+  notifyClient(name: string, args: unknown): void;
   close(info: { code?: number; reason?: string }): void;
 }
-
-export type ClientInvoker = (name: string, args: unknown, signal: AbortSignal) => Promise<unknown>;
 
 /** Who a session belongs to, as the server's authenticate hook decided. */
 export interface Principal {
@@ -18,13 +17,17 @@ export interface Principal {
 export interface SessionLimits {
   /** Evals waiting behind the running one; more are refused with LimitExceeded. @default 16 */
   maxQueuedEvals: number;
-  /** Outcomes kept for retries by idempotency key. @default 32 */
+  /**
+   * Outcomes kept for retries by idempotency key. Their bytes are bounded too: each is at most the
+   * runtime's `resultBytes`. @default 32
+   */
   maxStoredOutcomes: number;
   /** How long an outcome stays retrievable after it settles. @default 600000 */
   outcomeTtlMs: number;
 }
 
 interface StoredOutcome {
+  code: string;
   promise: Promise<unknown>;
   expiresAt: number;
 }
@@ -60,6 +63,13 @@ export class Session {
     this.pruneOutcomes();
     if (params.key !== undefined) {
       const stored = this.outcomes.get(params.key);
+      if (stored && stored.code !== params.code) {
+        return Promise.reject(
+          new InvalidParamsError('invalid params', {
+            issues: [{ path: '/key', message: 'key was already used for different code' }],
+          }),
+        );
+      }
       if (stored) return stored.promise;
     }
     if (this.queued > this.limits.maxQueuedEvals) {
@@ -92,20 +102,20 @@ export class Session {
       }
     });
     if (params.key !== undefined) {
-      this.outcomes.set(params.key, { promise: run, expiresAt: Number.POSITIVE_INFINITY });
+      this.outcomes.set(params.key, { code: params.code, promise: run, expiresAt: Number.POSITIVE_INFINITY });
       run.catch(() => undefined);
     }
     return run;
   }
 
-  /** The client's bindings as the runtime sees them; `invoke` is undefined while no client is attached. */
-  setClientBindings(metas: readonly BindingMeta[], invoke: ClientInvoker | undefined): void {
+  /** The client's bindings as the runtime sees them; `client` is undefined while none is attached. */
+  setClientBindings(metas: readonly BindingMeta[], client: AttachedClient | undefined): void {
+    const detached = () => Promise.reject(new DisconnectedError('no client is connected to this session'));
     this.runtime.setClientBindings(
       metas.map((meta) => ({
         meta,
-        call: invoke
-          ? (args, context) => invoke(meta.name, args, context.signal)
-          : () => Promise.reject(new DisconnectedError('no client is connected to this session')),
+        call: client ? (args, context) => client.invokeClient(meta.name, args, context.signal) : detached,
+        notify: (args) => client?.notifyClient(meta.name, args),
       })),
     );
   }

@@ -26,7 +26,7 @@ describe('handshake', () => {
     await using fixture = memoryServer({ runtime: scriptRuntimeFactory({ one: () => 1 }) });
     const raw = rawConnection(fixture.server);
     const early = await raw.request(1, 'eval', { code: 'one' });
-    expect(early).toEqual({ jsonrpc: '2.0', id: 1, error: { code: ErrorCode.HandshakeRequired, message: 'send handshake first' } });
+    expect(early).toEqual({ jsonrpc: '2.0', id: 1, error: { code: ErrorCode.HandshakeRequired, message: 'handshake required' } });
     const invoke = await raw.request(2, 'invoke', { name: 'x' });
     expect(invoke.error.code).toBe(ErrorCode.HandshakeRequired);
     const handshake = await raw.request(3, 'handshake', { protocol: PROTOCOL_VERSION, bindings: [] });

@@ -95,8 +95,18 @@ export class QuickJsRuntime implements Runtime {
       },
     });
     this.vm = vm;
+    return vm;
+  }
+
+  /** Runs the prelude and installs the bindings before the first guest code of this VM runs. */
+  private prepareVm(): GuestVm {
+    const vm = this.vm;
+    if (vm.prepared) return vm;
+    vm.installPrelude();
     for (const name of this.serverBindings.keys()) this.installBinding(name, 'server');
-    for (const name of this.clientBindings.keys()) if (name !== CONSOLE) this.installBinding(name, 'client');
+    for (const name of this.clientBindings.keys()) {
+      if (name !== CONSOLE && !this.serverBindings.has(name)) this.installBinding(name, 'client');
+    }
     return vm;
   }
 
@@ -118,7 +128,7 @@ export class QuickJsRuntime implements Runtime {
     stop.catch(() => {});
     try {
       const source = rewriteDeclarations(code);
-      const vm = this.vm;
+      const vm = this.prepareVm();
       const result = this.enter(() => vm.context.evalCode(source, INPUT_FILENAME, EVAL_FLAGS_ASYNC_GLOBAL));
       if (result.error) throw this.thrown(result.error);
       const completion = await this.settle(result.value, stop);
@@ -138,8 +148,10 @@ export class QuickJsRuntime implements Runtime {
 
   setClientBindings(bindings: readonly RuntimeBinding[]): void {
     if (this.disposed) return;
-    for (const name of this.clientBindings.keys()) if (name !== CONSOLE && !this.serverBindings.has(name)) this.uninstall(name);
+    const installed = this.vm.prepared;
+    if (installed) for (const name of this.clientBindings.keys()) if (name !== CONSOLE && !this.serverBindings.has(name)) this.uninstall(name);
     this.clientBindings = new Map(bindings.map((binding) => [binding.meta.name, binding]));
+    if (!installed) return;
     for (const name of this.clientBindings.keys()) {
       if (name !== CONSOLE && !this.serverBindings.has(name)) this.installBinding(name, 'client');
     }
@@ -209,13 +221,16 @@ export class QuickJsRuntime implements Runtime {
     if (this.interrupt) return true;
     if (this.current?.cancelled) this.interrupt = 'cancel';
     else if (this.budget.exceeded()) this.interrupt = 'time';
-    else if (memoryBytes(this.slot) - this.memoryAtStart > this.deps.limits.memoryBytes) {
-      // Only this session runs while its code runs, so growth of the shared memory is its doing.
-      this.interrupt = 'memory';
-    } else {
+    else {
+      // Heap accounting walks the heap, so it runs on an interval, or at once when the shared
+      // linear memory grew by more than the limit while this session ran (only this session
+      // runs while its code runs, so a burst of allocation shows up there first).
       const now = this.deps.clock();
-      if (now - this.lastMemoryCheck >= this.deps.memoryCheckIntervalMs) {
+      const memory = memoryBytes(this.slot);
+      const grew = memory - this.memoryAtStart > this.deps.limits.memoryBytes;
+      if (grew || now - this.lastMemoryCheck >= this.deps.memoryCheckIntervalMs) {
         this.lastMemoryCheck = now;
+        this.memoryAtStart = memory;
         if (this.vm.heapBytes() > this.deps.limits.memoryBytes) this.interrupt = 'memory';
       }
     }
@@ -568,6 +583,7 @@ export class QuickJsRuntime implements Runtime {
     } catch {
       return;
     }
+    if (binding.notify) return binding.notify({ level, args });
     binding.call({ level, args }, { signal: this.lifetime.signal, sessionId: this.init.sessionId }).catch(() => {});
   }
 }
