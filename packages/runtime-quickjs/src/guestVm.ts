@@ -28,7 +28,11 @@ export class GuestVm {
   readonly context: QuickJSContext;
   private readonly helpers = new Map<HelperName, QuickJSHandle>();
 
-  constructor(module: QuickJSWASMModule, limits: GuestVmLimits, hooks: GuestVmHooks) {
+  constructor(
+    module: QuickJSWASMModule,
+    limits: GuestVmLimits,
+    private readonly hooks: GuestVmHooks,
+  ) {
     this.runtime = module.newRuntime();
     try {
       this.runtime.setMemoryLimit(limits.memoryBytes);
@@ -36,7 +40,6 @@ export class GuestVm {
       this.context = this.runtime.newContext();
       // Lets computeMemoryUsage use this context instead of creating another one.
       this.runtime.context = this.context;
-      this.installPrelude(hooks);
       this.runtime.setInterruptHandler(() => hooks.shouldInterrupt());
     } catch (error) {
       this.dispose();
@@ -44,8 +47,15 @@ export class GuestVm {
     }
   }
 
-  private installPrelude(hooks: GuestVmHooks): void {
+  /** True once the prelude ran. It runs on first use, which keeps creating a session cheap. */
+  get prepared(): boolean {
+    return this.helpers.size > 0;
+  }
+
+  installPrelude(): void {
+    if (this.prepared) return;
     const ctx = this.context;
+    const hooks = this.hooks;
     const factory = ctx.unwrapResult(ctx.evalCode(PRELUDE_SOURCE, 'prelude.js', { type: 'global', strict: true }));
     const consoleFn = ctx.newFunction('console', (level, json) => {
       hooks.console(ctx.getString(level), ctx.getString(json));

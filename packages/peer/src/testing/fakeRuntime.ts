@@ -150,8 +150,10 @@ export class FakeRuntime implements Runtime {
       (...args: unknown[]): void => {
         const binding = this.consoleBinding;
         if (!binding) return;
+        const message = { level, args: toJsonValue(args, () => null) };
+        if (binding.notify) return binding.notify(message);
         binding
-          .call({ level, args: toJsonValue(args, () => null) }, { signal: new AbortController().signal, sessionId: this.init.sessionId })
+          .call(message, { signal: new AbortController().signal, sessionId: this.init.sessionId })
           .catch(() => {});
       };
     return { log: log('log'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
