@@ -1,0 +1,196 @@
+import { BindingNotFoundError, RefNotFoundError, ScompError, toScompError, type HostFunction } from '@scomp/peer';
+import type { QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-core';
+import { limitError } from './errorsMap.js';
+import { placeFunctions, splitFunctions, type Path } from './hostValues.js';
+import { utf8Length } from './limits.js';
+import { SessionCore, type GuestFunctionEntry } from './sessionCore.js';
+
+export const CONSOLE = 'console';
+
+/**
+ * Everything that crosses between host and guest: values both ways, guest functions as
+ * HostFunctions, HostFunctions and bindings as guest async functions, console output.
+ */
+export abstract class GuestBridge extends SessionCore {
+  /** Guest → host following the conversion table. Consumes `handle`. */
+  protected toHostValue(handle: QuickJSHandle, maxBytes: number, withFunctions: boolean): unknown {
+    const vm = this.vm;
+    const ctx = vm.context;
+    const limit = ctx.newNumber(maxBytes);
+    const allow = withFunctions ? ctx.true : ctx.false;
+    const result = this.enter(() => ctx.callFunction(vm.helper('toHost'), ctx.undefined, handle, limit, allow));
+    limit.dispose();
+    handle.dispose();
+    if (result.error) throw this.thrown(result.error);
+    const tuple = result.value;
+    try {
+      const jsonHandle = ctx.getProp(tuple, 0);
+      const json = ctx.typeof(jsonHandle) === 'string' ? ctx.getString(jsonHandle) : undefined;
+      jsonHandle.dispose();
+      if (json === 'too-large' || (json !== undefined && utf8Length(json) > maxBytes)) {
+        throw limitError('resultBytes', { max: maxBytes });
+      }
+      const pathsHandle = ctx.getProp(tuple, 2);
+      const paths = JSON.parse(ctx.getString(pathsHandle)) as Path[];
+      pathsHandle.dispose();
+      const fnsHandle = ctx.getProp(tuple, 1);
+      const fns = paths.map((_, index) => this.wrapGuestFunction(ctx.getProp(fnsHandle, index)));
+      fnsHandle.dispose();
+      const value = json === undefined ? undefined : JSON.parse(json);
+      return placeFunctions(value, fns, paths);
+    } finally {
+      tuple.dispose();
+    }
+  }
+
+  /** Host → guest: JSON plus HostFunctions. Returns an owned handle. */
+  protected toGuestValue(value: unknown): QuickJSHandle {
+    const vm = this.vm;
+    const ctx = vm.context;
+    const { json, fns, paths } = splitFunctions(value);
+    if (json === undefined && fns.length === 0) return ctx.undefined;
+    const jsonHandle = json === undefined ? ctx.undefined : ctx.newString(json);
+    const fnArray = ctx.newArray();
+    fns.forEach((fn, index) => {
+      const guestFn = this.wrapHostFunction(fn);
+      ctx.setProp(fnArray, index, guestFn);
+      guestFn.dispose();
+    });
+    const pathsHandle = ctx.newString(JSON.stringify(paths));
+    const result = this.enter(() => ctx.callFunction(vm.helper('fromHost'), ctx.undefined, jsonHandle, fnArray, pathsHandle));
+    jsonHandle.dispose();
+    fnArray.dispose();
+    pathsHandle.dispose();
+    if (result.error) throw this.thrown(result.error);
+    return result.value;
+  }
+
+  protected errorToGuest(error: unknown): QuickJSHandle {
+    const ctx = this.vm.context;
+    const scomp = toScompError(error);
+    const detail: Record<string, unknown> = { name: scomp.name, message: scomp.message, code: scomp.code };
+    if (scomp.data !== undefined) detail.data = scomp.data;
+    let json: string;
+    try {
+      json = JSON.stringify(detail);
+    } catch {
+      json = JSON.stringify({ name: scomp.name, message: scomp.message, code: scomp.code });
+    }
+    const jsonHandle = ctx.newString(json);
+    const made = this.enter(() => ctx.callFunction(this.vm.helper('makeError'), ctx.undefined, jsonHandle));
+    jsonHandle.dispose();
+    return made.error ?? made.value;
+  }
+
+  /** A guest function handed to the host becomes a HostFunction holding a handle until disposed. */
+  protected wrapGuestFunction(handle: QuickJSHandle): HostFunction {
+    const entry: GuestFunctionEntry = { handle, vm: this.vm, disposed: false };
+    this.guestFunctions.add(entry);
+    const call = async (args?: unknown): Promise<unknown> => {
+      if (entry.disposed || this.disposed || entry.vm !== this.vm) throw new RefNotFoundError('function released');
+      this.beginActivation();
+      const vm = this.vm;
+      const argHandle = this.toGuestValue(args);
+      const result = this.enter(() => vm.context.callFunction(entry.handle, vm.context.undefined, argHandle));
+      argHandle.dispose();
+      if (result.error) throw this.thrown(result.error);
+      const stop = this.current ? Promise.race([this.current.stopped, this.lifetimeStopped]) : this.lifetimeStopped;
+      stop.catch(() => {});
+      const settled = await this.settle(result.value, stop);
+      return this.toHostValue(settled, this.deps.limits.resultBytes, true);
+    };
+    const hostFn = call as HostFunction;
+    hostFn[Symbol.dispose] = () => {
+      if (entry.disposed) return;
+      entry.disposed = true;
+      this.guestFunctions.delete(entry);
+      if (entry.handle.alive) entry.handle.dispose();
+    };
+    return hostFn;
+  }
+
+  /** A HostFunction handed to the guest becomes an async guest function. The runtime now owns it. */
+  protected wrapHostFunction(fn: HostFunction): QuickJSHandle {
+    this.receivedFunctions.add(fn);
+    return this.vm.context.newFunction(fn.name || 'fn', (arg) => this.callHost((args) => fn(args), arg));
+  }
+
+  protected installBinding(name: string, kind: 'server' | 'client'): void {
+    const vm = this.vm;
+    const leaf = name.slice(name.lastIndexOf('.') + 1);
+    const fn = vm.context.newFunction(leaf, (arg) =>
+      this.callHost((args, signal) => {
+        const binding = kind === 'server' ? this.serverBindings.get(name) : this.clientBindings.get(name);
+        if (!binding) throw new BindingNotFoundError(`binding ${name} is not available`);
+        return binding.call(args, { signal, sessionId: this.init.sessionId });
+      }, arg),
+    );
+    const nameHandle = vm.context.newString(name);
+    const result = vm.context.callFunction(vm.helper('install'), vm.context.undefined, nameHandle, fn);
+    nameHandle.dispose();
+    fn.dispose();
+    vm.context.unwrapResult(result).dispose();
+  }
+
+  protected uninstall(name: string): void {
+    const vm = this.vm;
+    const nameHandle = vm.context.newString(name);
+    const result = vm.context.callFunction(vm.helper('uninstall'), vm.context.undefined, nameHandle);
+    nameHandle.dispose();
+    vm.context.unwrapResult(result).dispose();
+  }
+
+  /** The guest side of every call out: a guest promise settled when the host call settles. */
+  protected callHost(invoke: (args: unknown, signal: AbortSignal) => Promise<unknown>, argHandle: QuickJSHandle | undefined): QuickJSHandle {
+    const vm = this.vm;
+    const deferred = vm.context.newPromise();
+    this.deferreds.add(deferred);
+    let args: unknown;
+    try {
+      args = argHandle ? this.toHostValue(argHandle.dup(), this.deps.limits.resultBytes, true) : undefined;
+    } catch (error) {
+      this.finishHostCall(deferred, false, error);
+      return deferred.handle;
+    }
+    const signal = this.current?.controller.signal ?? this.lifetime.signal;
+    Promise.resolve()
+      .then(() => invoke(args, signal))
+      .then(
+        (value) => this.finishHostCall(deferred, true, value),
+        (error: unknown) => this.finishHostCall(deferred, false, error),
+      );
+    return deferred.handle;
+  }
+
+  protected finishHostCall(deferred: QuickJSDeferredPromise, ok: boolean, value: unknown): void {
+    if (!this.deferreds.delete(deferred)) return;
+    this.beginActivation();
+    try {
+      let handle: QuickJSHandle;
+      try {
+        handle = ok ? this.toGuestValue(value) : this.errorToGuest(value);
+      } catch (error) {
+        ok = false;
+        handle = this.errorToGuest(error instanceof ScompError ? error : new TypeError(String(error)));
+      }
+      this.enter(() => (ok ? deferred.resolve(handle) : deferred.reject(handle)));
+      if (handle.alive) handle.dispose();
+    } finally {
+      if (deferred.alive) deferred.dispose();
+    }
+    this.pump();
+  }
+
+  protected forwardConsole(level: string, json: string): void {
+    const binding = this.clientBindings.get(CONSOLE);
+    if (!binding) return;
+    let args: unknown;
+    try {
+      args = JSON.parse(json);
+    } catch {
+      return;
+    }
+    if (binding.notify) return binding.notify({ level, args });
+    binding.call({ level, args }, { signal: this.lifetime.signal, sessionId: this.init.sessionId }).catch(() => {});
+  }
+}

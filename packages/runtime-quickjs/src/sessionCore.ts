@@ -1,0 +1,317 @@
+import { CancelledError, LimitExceededError, toScompError, type HostFunction, type RuntimeBinding, type RuntimeInit, type RuntimeLimits } from '@scomp/peer';
+import type { QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-core';
+import { CpuBudget, type Clock } from './budget.js';
+import { cancelledError, evalError, limitError, resourceLimitOf, type InterruptReason, type ThrownDetail } from './errorsMap.js';
+import { GuestVm } from './guestVm.js';
+import { memoryBytes, type ModulePool, type ModuleSlot } from './modulePool.js';
+
+export interface SessionDeps {
+  pool: ModulePool;
+  slot: ModuleSlot;
+  limits: Required<RuntimeLimits>;
+  clock: Clock;
+  memoryCheckIntervalMs: number;
+}
+
+export interface ActiveEval {
+  cancelled: boolean;
+  /** Aborted when the eval is cancelled or fails on a limit; bindings it called see it. */
+  controller: AbortController;
+  stopped: Promise<never>;
+  stop(error: Error): void;
+}
+
+export interface GuestFunctionEntry {
+  handle: QuickJSHandle;
+  vm: GuestVm;
+  disposed: boolean;
+}
+
+const JOB_SLICE = 1000;
+
+/**
+ * The state of one session and how guest code is run: CPU budget, interrupts, the promise-job
+ * pump, waiting on guest promises, mapping thrown values, and replacing a VM after a fatal limit.
+ */
+export abstract class SessionCore {
+  protected vm: GuestVm;
+  protected slot: ModuleSlot;
+  protected readonly budget: CpuBudget;
+  protected interrupt: InterruptReason | undefined;
+  protected current: ActiveEval | undefined;
+  protected readonly serverBindings: Map<string, RuntimeBinding>;
+  protected clientBindings = new Map<string, RuntimeBinding>();
+  protected readonly watchers = new Map<number, (ok: boolean, value: QuickJSHandle) => void>();
+  protected nextToken = 1;
+  protected readonly deferreds = new Set<QuickJSDeferredPromise>();
+  protected readonly guestFunctions = new Set<GuestFunctionEntry>();
+  protected readonly receivedFunctions = new Set<HostFunction>();
+  protected readonly lifetime = new AbortController();
+  protected readonly lifetimeStopped: Promise<never>;
+  protected lastMemoryCheck = 0;
+  /** Linear memory of the instance when this session last started running guest code. */
+  protected memoryAtStart = 0;
+  protected pumpScheduled = false;
+  protected disposed = false;
+
+  protected constructor(
+    protected readonly init: RuntimeInit,
+    protected readonly deps: SessionDeps,
+  ) {
+    this.slot = deps.slot;
+    this.budget = new CpuBudget(deps.limits.evalTimeoutMs, deps.clock);
+    this.serverBindings = new Map(init.bindings.map((binding) => [binding.meta.name, binding]));
+    this.lifetimeStopped = new Promise<never>((_, reject) => {
+      this.lifetime.signal.addEventListener('abort', () => reject(new CancelledError('runtime disposed')));
+    });
+    this.lifetimeStopped.catch(() => {});
+    this.vm = this.createVm();
+  }
+
+  protected createVm(): GuestVm {
+    const vm = new GuestVm(this.slot.module, this.deps.limits, {
+      shouldInterrupt: () => this.shouldInterrupt(),
+      console: (level, json) => this.forwardConsole(level, json),
+      settled: (token, ok, value) => {
+        const watcher = this.watchers.get(token);
+        this.watchers.delete(token);
+        if (watcher) watcher(ok, value);
+        else value.dispose();
+      },
+    });
+    this.vm = vm;
+    return vm;
+  }
+
+  /** Forwards one console call of the guest (see the bridge). */
+  protected abstract forwardConsole(level: string, json: string): void;
+
+  protected startEval(): ActiveEval {
+    let stop!: (error: Error) => void;
+    const stopped = new Promise<never>((_, reject) => (stop = reject));
+    stopped.catch(() => {});
+    const controller = new AbortController();
+    const active: ActiveEval = {
+      cancelled: false,
+      controller,
+      stopped,
+      stop: (error) => {
+        if (!controller.signal.aborted) controller.abort(error);
+        stop(error);
+      },
+    };
+    this.current = active;
+    this.interrupt = undefined;
+    this.budget.reset(this.deps.limits.evalTimeoutMs);
+    this.memoryAtStart = memoryBytes(this.slot);
+    return active;
+  }
+
+  /** Outside an eval, each entry from the host gets a fresh CPU allowance. */
+  protected beginActivation(): void {
+    if (this.current || this.budget.running) return;
+    this.interrupt = undefined;
+    this.budget.reset(this.deps.limits.evalTimeoutMs);
+    this.memoryAtStart = memoryBytes(this.slot);
+  }
+
+  protected enter<T>(run: () => T): T {
+    this.budget.resume();
+    try {
+      return run();
+    } finally {
+      this.budget.pause();
+    }
+  }
+
+  protected shouldInterrupt(): boolean {
+    if (this.interrupt) return true;
+    if (this.current?.cancelled) this.interrupt = 'cancel';
+    else if (this.budget.exceeded()) this.interrupt = 'time';
+    else {
+      // Heap accounting walks the heap, so it runs on an interval, or at once when the shared
+      // linear memory grew by more than the limit while this session ran (only this session
+      // runs while its code runs, so a burst of allocation shows up there first).
+      const now = this.deps.clock();
+      const memory = memoryBytes(this.slot);
+      const grew = memory - this.memoryAtStart > this.deps.limits.memoryBytes;
+      if (grew || now - this.lastMemoryCheck >= this.deps.memoryCheckIntervalMs) {
+        this.lastMemoryCheck = now;
+        this.memoryAtStart = memory;
+        if (this.vm.heapBytes() > this.deps.limits.memoryBytes) this.interrupt = 'memory';
+      }
+    }
+    return this.interrupt !== undefined;
+  }
+
+  /**
+   * Runs queued promise jobs. A slice runs at most JOB_SLICE jobs; if more are queued the rest run
+   * on a later macrotask, so that a cancel can arrive while guest code loops through promises.
+   * Errors that escape a job end the current eval.
+   */
+  protected pump(): void {
+    const runtime = this.vm.runtime;
+    if (!runtime.alive || !runtime.hasPendingJob()) return;
+    const result = this.enter(() => runtime.executePendingJobs(JOB_SLICE));
+    if (result.error) {
+      const error = this.thrown(result.error);
+      this.current?.stop(error);
+    }
+    if (runtime.hasPendingJob() && !this.pumpScheduled) {
+      this.pumpScheduled = true;
+      setTimeout(() => {
+        this.pumpScheduled = false;
+        if (!this.disposed) this.pump();
+      }, 0);
+    }
+  }
+
+  /** Waits for a guest promise (or passes a plain value through). Consumes `handle`. */
+  protected async settle(handle: QuickJSHandle, stop: Promise<never>): Promise<QuickJSHandle> {
+    const vm = this.vm;
+    this.pump();
+    const state = vm.context.getPromiseState(handle);
+    if (state.type === 'fulfilled') {
+      if (state.notAPromise) return handle;
+      handle.dispose();
+      return state.value;
+    }
+    if (state.type === 'rejected') {
+      handle.dispose();
+      throw this.thrown(state.error);
+    }
+    const token = this.nextToken++;
+    const settled = new Promise<QuickJSHandle>((resolve, reject) => {
+      this.watchers.set(token, (ok, value) => (ok ? resolve(value) : reject(this.thrown(value))));
+    });
+    try {
+      const tokenHandle = vm.context.newNumber(token);
+      const watched = this.enter(() => vm.context.callFunction(vm.helper('watch'), vm.context.undefined, handle, tokenHandle));
+      tokenHandle.dispose();
+      if (watched.error) throw this.thrown(watched.error);
+      watched.value.dispose();
+    } finally {
+      handle.dispose();
+    }
+    this.pump();
+    try {
+      return await Promise.race([settled, stop]);
+    } catch (error) {
+      if (this.watchers.delete(token)) settled.catch(() => {});
+      else settled.then((late) => late.alive && late.dispose(), () => {});
+      throw error;
+    }
+  }
+
+  /** Maps a thrown guest value (consumed) to a host error. */
+  protected thrown(errorHandle: QuickJSHandle): Error {
+    if (this.interrupt) {
+      errorHandle.dispose();
+      return this.interruptError(this.interrupt);
+    }
+    const detail = this.describe(errorHandle);
+    const limit = resourceLimitOf(detail);
+    if (limit) return limitError(limit);
+    return evalError(detail);
+  }
+
+  protected describe(errorHandle: QuickJSHandle): ThrownDetail {
+    const vm = this.vm;
+    try {
+      const described = this.enter(() => vm.context.callFunction(vm.helper('describeError'), vm.context.undefined, errorHandle));
+      if (described.error) {
+        described.error.dispose();
+        return { name: 'Error', message: 'unreadable error' };
+      }
+      const json = vm.context.getString(described.value);
+      described.value.dispose();
+      return JSON.parse(json) as ThrownDetail;
+    } finally {
+      errorHandle.dispose();
+    }
+  }
+
+  protected interruptError(reason: InterruptReason): Error {
+    if (reason === 'cancel') return cancelledError();
+    if (reason === 'time') return limitError('time', { max: this.deps.limits.evalTimeoutMs });
+    return limitError('memory', { max: this.deps.limits.memoryBytes });
+  }
+
+  /** Turns whatever ended an eval into the error the caller sees, resetting the session if it is unusable. */
+  protected async finishError(error: unknown, active: ActiveEval): Promise<Error> {
+    const failure = isWasmAbort(error) ? limitError('memory') : error instanceof Error ? error : toScompError(error);
+    if (failure instanceof LimitExceededError || failure instanceof CancelledError) {
+      active.stop(failure);
+      this.haltGuestJobs(failure instanceof CancelledError ? 'cancel' : 'time');
+    }
+    if (failure instanceof LimitExceededError && failure.detail.limit === 'memory') {
+      const usable = !isWasmAbort(error) && this.probe();
+      if (!usable) await this.resetVm(isWasmAbort(error));
+      return new LimitExceededError(failure.message, { ...failure.detail, sessionReset: !usable });
+    }
+    return failure;
+  }
+
+  /** After a cancel or limit, the eval's queued jobs are interrupted as they start, so none runs on. */
+  protected haltGuestJobs(reason: InterruptReason): void {
+    const runtime = this.vm.runtime;
+    this.interrupt ??= reason;
+    while (runtime.alive && runtime.hasPendingJob()) {
+      const result = runtime.executePendingJobs();
+      if (result.error) result.error.dispose();
+    }
+    this.interrupt = undefined;
+  }
+
+  /** True when the context still evaluates code after an out-of-memory error. */
+  protected probe(): boolean {
+    this.interrupt = undefined;
+    try {
+      const result = this.vm.context.evalCode('1 + 1', 'probe.js', { type: 'global' });
+      if (result.error) {
+        result.error.dispose();
+        return false;
+      }
+      result.value.dispose();
+      return this.vm.heapBytes() <= this.deps.limits.memoryBytes;
+    } catch {
+      return false;
+    }
+  }
+
+  protected async resetVm(moduleBroken: boolean): Promise<void> {
+    if (moduleBroken) this.slot.broken = true;
+    this.teardownVm();
+    if (this.slot.broken) {
+      this.deps.pool.release(this.slot);
+      this.slot = await this.deps.pool.acquire();
+    }
+    this.createVm();
+  }
+
+  /** Frees the VM. A failure to free cleanly means leaked handles (a bug) or an aborted instance. */
+  protected teardownVm(rethrow = false): void {
+    this.watchers.clear();
+    for (const entry of this.guestFunctions) {
+      entry.disposed = true;
+      if (entry.handle.alive) entry.handle.dispose();
+    }
+    this.guestFunctions.clear();
+    for (const deferred of this.deferreds) if (deferred.alive) deferred.dispose();
+    this.deferreds.clear();
+    for (const fn of this.receivedFunctions) fn[Symbol.dispose]?.();
+    this.receivedFunctions.clear();
+    try {
+      this.vm.dispose();
+    } catch (error) {
+      // The instance's state is now unknown: it must not host sessions again.
+      this.slot.broken = true;
+      if (rethrow) throw error;
+    }
+  }
+}
+
+
+function isWasmAbort(error: unknown): boolean {
+  return error instanceof Error && error.constructor.name === 'RuntimeError';
+}
