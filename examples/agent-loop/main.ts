@@ -26,7 +26,7 @@ const model = scriptedModel([
   },
   (last) => {
     // A wrong guess comes back as an error the model can read and correct.
-    assert.match(last.content, /^Error: .*invalid arguments for listOrders: \/status/);
+    assert.match(last.content, /^Error: InvalidParamsError: invalid /);
     return [
       'There is no "open" status; I will rank all orders that were not cancelled.',
       '```js',
