@@ -111,7 +111,10 @@ export abstract class GuestBridge extends SessionCore {
 
   /** A HostFunction handed to the guest becomes an async guest function. The runtime now owns it. */
   protected wrapHostFunction(fn: HostFunction): QuickJSHandle {
-    this.receivedFunctions.add(fn);
+    if (this.receivedFunctions.size >= 1024) {
+      for (const ref of this.receivedFunctions) if (!ref.deref()) this.receivedFunctions.delete(ref);
+    }
+    this.receivedFunctions.add(new WeakRef(fn));
     return this.vm.context.newFunction(fn.name || 'fn', (arg) => this.callHost((args) => fn(args), arg));
   }
 

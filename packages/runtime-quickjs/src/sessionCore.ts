@@ -45,7 +45,12 @@ export abstract class SessionCore {
   protected nextToken = 1;
   protected readonly deferreds = new Set<QuickJSDeferredPromise>();
   protected readonly guestFunctions = new Set<GuestFunctionEntry>();
-  protected readonly receivedFunctions = new Set<HostFunction>();
+  /**
+   * HostFunctions handed to the guest, held weakly: once the guest drops its function, QuickJS
+   * frees the host closure and the HostFunction may be collected (its owner's finalizer releases
+   * it). Those still alive are disposed with the VM.
+   */
+  protected readonly receivedFunctions = new Set<WeakRef<HostFunction>>();
   protected readonly lifetime = new AbortController();
   protected readonly lifetimeStopped: Promise<never>;
   protected lastMemoryCheck = 0;
@@ -299,7 +304,7 @@ export abstract class SessionCore {
     this.guestFunctions.clear();
     for (const deferred of this.deferreds) if (deferred.alive) deferred.dispose();
     this.deferreds.clear();
-    for (const fn of this.receivedFunctions) fn[Symbol.dispose]?.();
+    for (const ref of this.receivedFunctions) ref.deref()?.[Symbol.dispose]?.();
     this.receivedFunctions.clear();
     try {
       this.vm.dispose();

@@ -86,4 +86,17 @@ describe('evaluation semantics', () => {
       expect(typeof Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toBe('function');
       (value['__proto__'] as { [Symbol.dispose]: () => void })[Symbol.dispose]();
     }));
+
+  it('disposes HostFunctions it still holds when the session is disposed', async () => {
+    let disposed = 0;
+    const make = binding('make', () => {
+      const fn = Object.assign(async () => 1, { [Symbol.dispose]: () => void disposed++ });
+      return { fn };
+    });
+    await withSession({ bindings: [make] }, async (runtime) => {
+      expect(await runtime.eval('const made = await make({}); await made.fn()')).toBe(1);
+      expect(disposed).toBe(0);
+    });
+    expect(disposed).toBe(1);
+  });
 });
