@@ -29,6 +29,12 @@ export interface GuestFunctionEntry {
 
 const JOB_SLICE = 1000;
 
+/** Runs `task` after pending I/O and timers: `setImmediate` where the platform has it. */
+const yieldToHost: (task: () => void) => void =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (task) => (globalThis as unknown as { setImmediate: (task: () => void) => void }).setImmediate(task)
+    : (task) => setTimeout(task, 0);
+
 /**
  * The state of one session and how guest code is run: CPU budget, interrupts, the promise-job
  * pump, waiting on guest promises, mapping thrown values, and replacing a VM after a fatal limit.
@@ -164,10 +170,10 @@ export abstract class SessionCore {
     }
     if (runtime.hasPendingJob() && !this.pumpScheduled) {
       this.pumpScheduled = true;
-      setTimeout(() => {
+      yieldToHost(() => {
         this.pumpScheduled = false;
         if (!this.disposed) this.pump();
-      }, 0);
+      });
     }
   }
 
