@@ -1,8 +1,8 @@
 import { Method, validators, type FunctionRef, type InvokeParams } from '@scomp/protocol';
-import { decodeValue, encodeValue } from './codec.js';
+import { decodeValue } from './codec.js';
 import { Connection, type InboundContext, type RequestOptions } from './connection.js';
 import { BindingNotFoundError, InvalidParamsError, MethodNotFoundError } from './errors.js';
-import { releaseUnretained } from './functions.js';
+import { release, releaseUnretained } from './functions.js';
 import { FunctionRefs, type RefStats } from './functionRefs.js';
 import type { HostFunction } from './runtime.js';
 import type { Transport, TransportCloseInfo } from './transport.js';
@@ -70,7 +70,7 @@ export class Endpoint {
   /** Calls a binding or function reference of the other side; functions in `args` travel as references. */
   async invoke(target: InvokeTarget, args: unknown, options: RequestOptions = {}): Promise<unknown> {
     const params: Record<string, unknown> = { ...target };
-    if (args !== undefined) params.args = encodeValue(args, this.refs);
+    if (args !== undefined) params.args = this.refs.encode(args);
     const result = await this.connection.request(Method.invoke, params, options);
     return this.decodeResult(result);
   }
@@ -78,19 +78,26 @@ export class Endpoint {
   /** Fire-and-forget invoke: no response, no error. */
   notifyInvoke(target: InvokeTarget, args: unknown): void {
     const params: Record<string, unknown> = { ...target };
-    if (args !== undefined) params.args = encodeValue(args, this.refs);
+    if (args !== undefined) params.args = this.refs.encode(args);
     this.connection.notify(Method.invoke, params);
   }
 
   /** Decodes a `{value?}` result; a malformed one is the other side's protocol fault. */
   decodeResult(result: unknown): unknown {
     if (!validators.invokeResult.check(result)) throw new InvalidParamsError('malformed result from peer');
-    return result.value === undefined ? undefined : decodeValue(result.value, this.refs, []);
+    if (result.value === undefined) return undefined;
+    const received: HostFunction[] = [];
+    try {
+      return decodeValue(result.value, this.refs, received);
+    } catch (error) {
+      for (const fn of received) release(fn);
+      throw error;
+    }
   }
 
   /** Encodes a local value as `{value?}`. */
   encodeResult(value: unknown): { value?: unknown } {
-    return value === undefined ? {} : { value: encodeValue(value, this.refs) };
+    return value === undefined ? {} : { value: this.refs.encode(value) };
   }
 
   private async onRequest(method: string, params: unknown, context: InboundContext): Promise<unknown> {

@@ -1,6 +1,8 @@
 import { Method, type FunctionRef } from '@scomp/protocol';
+import { encodeValue } from './codec.js';
 import type { Connection } from './connection.js';
 import { ConnectionClosedError, LimitExceededError, RefNotFoundError } from './errors.js';
+import { collectFunctions } from './functions.js';
 import type { HostFunction } from './runtime.js';
 
 export interface RefStats {
@@ -27,12 +29,16 @@ export class FunctionRefs {
   private readonly imported = new Set<string>();
   private readonly finalizer = new FinalizationRegistry<string>((id) => this.releaseImport(id));
   private dead = false;
+  /** Ids exported by the {@link encode} in progress. */
+  private batch: string[] | undefined;
 
   constructor(
     private readonly connection: Connection,
     /** Invokes a remote reference (encoding args, decoding the result). */
     private readonly invokeRemote: (ref: string, args: unknown) => Promise<unknown>,
     private readonly maxExported = 10_000,
+    /** References of the other side held at once; a value bringing more is refused. */
+    private readonly maxImported = maxExported,
   ) {}
 
   stats(): RefStats {
@@ -50,7 +56,27 @@ export class FunctionRefs {
     }
     const id = randomId();
     this.exported.set(id, fn);
+    this.batch?.push(id);
     return { $scomp: { kind: 'fn', id } };
+  }
+
+  /**
+   * Encodes a value for the wire, exporting its functions. If that fails (too many references),
+   * none of them stays exported and all are disposed: the value will never reach the other side.
+   */
+  encode(value: unknown): unknown {
+    const outer = this.batch;
+    const batch: string[] = [];
+    this.batch = batch;
+    try {
+      return encodeValue(value, this);
+    } catch (error) {
+      for (const id of batch) this.exported.delete(id);
+      for (const fn of collectFunctions(value)) fn[Symbol.dispose]?.();
+      throw error;
+    } finally {
+      this.batch = outer;
+    }
   }
 
   /** The exported function for `id`, or RefNotFound. */
@@ -72,6 +98,12 @@ export class FunctionRefs {
 
   /** A callable proxy for a reference the other side sent. Disposing it releases the reference. */
   import(sentinel: FunctionRef): HostFunction {
+    if (this.imported.size >= this.maxImported) {
+      throw new LimitExceededError(`more than ${this.maxImported} live function references received`, {
+        limit: 'refs',
+        max: this.maxImported,
+      });
+    }
     const id = sentinel.$scomp.id;
     this.imported.add(id);
     const proxy = ((args?: unknown) => this.invokeRemote(id, args)) as HostFunction;
