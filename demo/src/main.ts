@@ -4,7 +4,8 @@ import Type from 'typebox';
 import { Client, defineBinding, type HostFunction, type Transport } from '@scomp/peer';
 import { connectWebSocket } from '@scomp/transport-ws/node';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
-import { abbreviatedDeclarations, declaredTypeNames, section, shortId, type Write } from './transcript.js';
+import { abbreviate, abbreviatedDeclarations, declaredTypeNames, section, shortId, type Write } from './transcript.js';
+import { tapTransport } from './wireTap.js';
 
 /**
  * Starts `scomp-server` as a child process, connects a client over WebSocket and walks through
@@ -29,14 +30,19 @@ export async function runDemo(write: Write = (line) => console.log(line)): Promi
       output: Type.Boolean(),
       handler: ({ question }) => {
         questions.push(question);
-        section(write, '  server→client', [`confirm(${JSON.stringify({ question })}) → the user says yes`]);
+        section(write, '', [`  the client's confirm(${JSON.stringify({ question })}) runs: the user says yes`]);
         return true;
       },
     });
 
+    // The wire of a few steps is shown as it goes: → sent by the client, ← received.
+    let showWire = false;
+    const wire = (direction: 'in' | 'out', message: string) => {
+      if (showWire) section(write, '', [`${direction === 'out' ? '→' : '←'} ${abbreviate(message, 104)}`]);
+    };
     let transport: Transport | undefined;
     const url = server.url;
-    const dial = async () => (transport = await connectWebSocket(url));
+    const dial = async () => (transport = tapTransport(await connectWebSocket(url), wire));
     // A deadline on every call, so a stuck step fails the demo instead of hanging it.
     const options = { bindings: [confirm], timeoutMs: 10_000, handshakeTimeoutMs: 10_000 };
     client = await Client.connect(dial, options);
@@ -53,24 +59,33 @@ export async function runDemo(write: Write = (line) => console.log(line)): Promi
     assert.ok(client.serverBindings.some((binding) => binding.name === 'getOrder'));
 
     const evalCode = `const o = await getOrder({ id: 'o_001' }); o.total`;
+    section(write, 'eval', [evalCode]);
+    showWire = true;
     const total = await client.eval(evalCode);
-    section(write, 'eval', [evalCode, `→ ${JSON.stringify(total)}`]);
+    showWire = false;
+    section(write, '', [`= ${JSON.stringify(total)}`]);
     assert.equal(total, 142.5);
 
     const refundCode = "(await confirm({ question: `Refund ${o.id}: ${o.total} ${o.currency}?` })) ? await refund({ id: o.id }) : 'kept'";
-    section(write, 'eval', [refundCode]);
+    section(write, 'server→client', [refundCode]);
+    showWire = true;
     const refunded = await client.eval(refundCode);
-    section(write, '', [`→ ${JSON.stringify(refunded)}`]);
+    showWire = false;
+    section(write, '', [`= ${JSON.stringify(refunded)}`]);
     assert.deepEqual(questions, ['Refund o_001: 142.5 EUR?']);
     assert.deepEqual(refunded, { id: 'o_001', refunded: 142.5 });
 
     const fnCode = `async ({ id }) => (await getOrder({ id })).customer`;
+    section(write, 'function ref', [fnCode]);
+    showWire = true;
     const customerOf = (await client.eval(fnCode)) as HostFunction;
     assert.equal(typeof customerOf, 'function');
     const customer = await customerOf({ id: 'o_003' });
-    section(write, 'function ref', [fnCode, `→ a function; the client calls it: customerOf({ id: 'o_003' }) → ${JSON.stringify(customer)}`]);
-    assert.equal(customer, 'Grace Hopper');
+    // Done with it: the server may forget the function.
     customerOf[Symbol.dispose]?.();
+    showWire = false;
+    section(write, '', [`= a function, which the client called: customerOf({ id: 'o_003' }) = ${JSON.stringify(customer)}`]);
+    assert.equal(customer, 'Grace Hopper');
 
     // Cut the connection under the client, then resume the session on a new one.
     const dropped = client;
@@ -80,7 +95,7 @@ export async function runDemo(write: Write = (line) => console.log(line)): Promi
     const id = await client.eval('o.id');
     section(write, 'resume', [
       `dropped the connection; reconnected with sessionId ${shortId(sessionId)}`,
-      `same session: ${client.sessionId === sessionId}; o.id → ${JSON.stringify(id)} (the runtime kept its state)`,
+      `same session: ${client.sessionId === sessionId}; o.id = ${JSON.stringify(id)} (the runtime kept its state)`,
     ]);
     assert.equal(client.sessionId, sessionId);
     assert.equal(id, 'o_001');

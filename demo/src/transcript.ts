@@ -17,12 +17,17 @@ export function abbreviatedDeclarations(bindings: Client['serverBindings'], maxL
     .split(/\n\s*\n/)
     .filter((block) => block.startsWith('declare function'))
     .map((block) => block.replace(/\s+/g, ' ').trim())
-    .map((line) => (line.length > maxLength ? `${line.slice(0, maxLength - 1)}…` : line));
+    .map((line) => abbreviate(line, maxLength));
 }
 
 /** The named types the declarations define (from the bindings' `$defs`). */
 export function declaredTypeNames(bindings: Client['serverBindings']): string[] {
   return [...renderDeclarations(bindings).matchAll(/^type (\w+) =/gm)].map((match) => match[1]!);
+}
+
+/** The text, cut to `maxLength` characters with an ellipsis. */
+export function abbreviate(text: string, maxLength: number): string {
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
 }
 
 /** A session id with the middle left out: enough to see that two are the same. */
