@@ -12,6 +12,9 @@ export interface GuestVmHooks {
   shouldInterrupt(): boolean;
   console(level: string, json: string): void;
   settled(token: number, ok: boolean, value: QuickJSHandle): void;
+  /** Schedules `callback` (an owned handle) after `delayMs`; returns the timer id. */
+  setTimer(callback: QuickJSHandle, delayMs: number): number;
+  clearTimer(id: number): void;
 }
 
 export interface GuestVmLimits {
@@ -63,10 +66,14 @@ export class GuestVm {
     const settledFn = ctx.newFunction('settled', (token, ok, value) => {
       hooks.settled(ctx.getNumber(token), ctx.getNumber(ok) === 1, value.dup());
     });
-    const helpers = ctx.callFunction(factory, ctx.undefined, consoleFn, settledFn);
-    factory.dispose();
-    consoleFn.dispose();
-    settledFn.dispose();
+    const setTimerFn = ctx.newFunction('setTimer', (callback, delay) =>
+      ctx.newNumber(hooks.setTimer(callback.dup(), ctx.getNumber(delay))),
+    );
+    const clearTimerFn = ctx.newFunction('clearTimer', (id) => {
+      hooks.clearTimer(ctx.getNumber(id));
+    });
+    const helpers = ctx.callFunction(factory, ctx.undefined, consoleFn, settledFn, setTimerFn, clearTimerFn);
+    for (const handle of [factory, consoleFn, settledFn, setTimerFn, clearTimerFn]) handle.dispose();
     const object = ctx.unwrapResult(helpers);
     for (const name of HELPERS) this.helpers.set(name, ctx.getProp(object, name));
     object.dispose();

@@ -5,7 +5,7 @@
  * not reach the conversions. Only the guest's own results depend on these helpers; the host only
  * ever parses the JSON strings they produce.
  */
-export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled) {
+export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, hostSetTimer, hostClearTimer) {
   'use strict';
   const { keys, getPrototypeOf, defineProperty, freeze } = Object;
   const hasOwn = Function.prototype.call.bind(Object.prototype.hasOwnProperty);
@@ -213,6 +213,25 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled) {
   }
   defineProperty(globalThis, 'console', {
     value: freeze({ log: log('log'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') }),
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+
+  // Timers run inside the session: callbacks are guest jobs, paid for from the CPU budget.
+  defineProperty(globalThis, 'setTimeout', {
+    value: function setTimeout(callback, delay, ...args) {
+      if (typeof callback !== 'function') throw new TypeError('setTimeout expects a function');
+      return hostSetTimer(() => callback(...args), Number(delay) || 0);
+    },
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  defineProperty(globalThis, 'clearTimeout', {
+    value: function clearTimeout(id) {
+      hostClearTimer(Number(id) || 0);
+    },
     writable: true,
     configurable: true,
     enumerable: false,

@@ -4,6 +4,7 @@ import { CpuBudget, type Clock } from './budget.js';
 import { cancelledError, evalError, limitError, resourceLimitOf, type InterruptReason, type ThrownDetail } from './errorsMap.js';
 import { GuestVm } from './guestVm.js';
 import { memoryBytes, type ModulePool, type ModuleSlot } from './modulePool.js';
+import { GuestTimers } from './timers.js';
 
 export interface SessionDeps {
   pool: ModulePool;
@@ -64,6 +65,7 @@ export abstract class SessionCore {
   protected memoryAtStart = 0;
   protected pumpScheduled = false;
   protected disposed = false;
+  protected readonly timers = new GuestTimers((callback) => this.runTimer(callback));
 
   protected constructor(
     protected readonly init: RuntimeInit,
@@ -89,9 +91,27 @@ export abstract class SessionCore {
         if (watcher) watcher(ok, value);
         else value.dispose();
       },
+      setTimer: (callback, delayMs) => this.timers.set(callback, delayMs),
+      clearTimer: (id) => this.timers.clear(id),
     });
     this.vm = vm;
     return vm;
+  }
+
+  /** A timer callback runs like any entry from the host; what it throws goes to console.error. */
+  private runTimer(callback: QuickJSHandle): void {
+    if (this.disposed) return;
+    this.beginActivation();
+    const vm = this.vm;
+    const result = this.enter(() => vm.context.callFunction(callback, vm.context.undefined));
+    if (result.error) {
+      const error = this.thrown(result.error);
+      if (this.current && (error instanceof LimitExceededError || error instanceof CancelledError)) this.current.stop(error);
+      else this.forwardConsole('error', JSON.stringify([`Uncaught ${error.message}`]));
+    } else {
+      result.value.dispose();
+    }
+    this.pump();
   }
 
   /** Forwards one console call of the guest (see the bridge). */
@@ -303,6 +323,7 @@ export abstract class SessionCore {
   /** Frees the VM. A failure to free cleanly means leaked handles (a bug) or an aborted instance. */
   protected teardownVm(rethrow = false): void {
     this.watchers.clear();
+    this.timers.clearAll();
     for (const entry of this.guestFunctions) {
       entry.disposed = true;
       if (entry.handle.alive) entry.handle.dispose();

@@ -39,6 +39,8 @@ describe('handle hygiene (debug build)', () => {
     const fn = (await runtime.eval('(a) => a')) as ((a: unknown) => Promise<unknown>) & { [Symbol.dispose]: () => void };
     expect(await fn({ k: [1] })).toEqual({ k: [1] });
     fn[Symbol.dispose]();
+    expect(await runtime.eval("await new Promise((resolve) => setTimeout(resolve, 0, 'tick'))")).toBe('tick');
+    await runtime.eval('setTimeout(() => {}, 60_000); clearTimeout(setTimeout(() => {}, 1))');
     const kept = (await runtime.eval('() => 1')) as () => Promise<unknown>;
     const pending = runtime.eval('await never({})');
     expect(() => runtime.dispose()).not.toThrow();

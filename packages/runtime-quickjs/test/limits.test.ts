@@ -107,4 +107,27 @@ describe('limits', () => {
       });
     });
   });
+
+  it('runs setTimeout callbacks inside the session and lets clearTimeout cancel them', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await withSession({}, async (runtime) => {
+      const pending = runtime.eval("await new Promise((resolve) => setTimeout(resolve, 1000, 'woke'))");
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(await pending).toBe('woke');
+      await runtime.eval('const t = setTimeout(() => { globalThis.fired = true }, 10); clearTimeout(t)');
+      await vi.advanceTimersByTimeAsync(20);
+      expect(await runtime.eval('typeof globalThis.fired')).toBe('undefined');
+    });
+  });
+
+  it('reports what a timer callback throws to the console binding', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const lines: unknown[] = [];
+    await withSession({}, async (runtime) => {
+      runtime.setClientBindings([binding('console', (args) => lines.push(args))]);
+      await runtime.eval('setTimeout(() => { throw new RangeError("late") }, 5)');
+      await vi.advanceTimersByTimeAsync(5);
+      expect(lines).toEqual([{ level: 'error', args: ['Uncaught RangeError: late'] }]);
+    });
+  });
 });
