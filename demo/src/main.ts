@@ -16,7 +16,8 @@ export async function runDemo(write: Write = (line) => console.log(line)): Promi
   write('scomp demo: a server process and a client, over WebSocket on 127.0.0.1');
   write('');
   let server: ServerProcess | undefined;
-  let client: Client | undefined;
+  const clients: Client[] = [];
+  let serverExitCode: number | null | undefined;
   try {
     server = await startServerProcess();
     section(write, 'server', [`scomp-server (pid ${server.pid}) listening on ${server.url}`]);
@@ -40,12 +41,21 @@ export async function runDemo(write: Write = (line) => console.log(line)): Promi
     const wire = (direction: 'in' | 'out', message: string) => {
       if (showWire) section(write, '', [`${direction === 'out' ? '→' : '←'} ${abbreviate(message, 104)}`]);
     };
+    const showingWire = async <T>(run: () => Promise<T>): Promise<T> => {
+      showWire = true;
+      try {
+        return await run();
+      } finally {
+        showWire = false;
+      }
+    };
     let transport: Transport | undefined;
     const url = server.url;
     const dial = async () => (transport = tapTransport(await connectWebSocket(url), wire));
     // A deadline on every call, so a stuck step fails the demo instead of hanging it.
     const options = { bindings: [confirm], timeoutMs: 10_000, handshakeTimeoutMs: 10_000 };
-    client = await Client.connect(dial, options);
+    const client = await Client.connect(dial, options);
+    clients.push(client);
     const sessionId = client.sessionId;
     assert.match(sessionId, /^sess_[\w-]{22,}$/);
     const declarations = abbreviatedDeclarations(client.serverBindings);
@@ -60,50 +70,47 @@ export async function runDemo(write: Write = (line) => console.log(line)): Promi
 
     const evalCode = `const o = await getOrder({ id: 'o_001' }); o.total`;
     section(write, 'eval', [evalCode]);
-    showWire = true;
-    const total = await client.eval(evalCode);
-    showWire = false;
+    const total = await showingWire(() => client.eval(evalCode));
     section(write, '', [`= ${JSON.stringify(total)}`]);
     assert.equal(total, 142.5);
 
     const refundCode = "(await confirm({ question: `Refund ${o.id}: ${o.total} ${o.currency}?` })) ? await refund({ id: o.id }) : 'kept'";
     section(write, 'server→client', [refundCode]);
-    showWire = true;
-    const refunded = await client.eval(refundCode);
-    showWire = false;
+    const refunded = await showingWire(() => client.eval(refundCode));
     section(write, '', [`= ${JSON.stringify(refunded)}`]);
     assert.deepEqual(questions, ['Refund o_001: 142.5 EUR?']);
     assert.deepEqual(refunded, { id: 'o_001', refunded: 142.5 });
 
     const fnCode = `async ({ id }) => (await getOrder({ id })).customer`;
     section(write, 'function ref', [fnCode]);
-    showWire = true;
-    const customerOf = (await client.eval(fnCode)) as HostFunction;
-    assert.equal(typeof customerOf, 'function');
-    const customer = await customerOf({ id: 'o_003' });
-    // Done with it: the server may forget the function.
-    customerOf[Symbol.dispose]?.();
-    showWire = false;
+    const customer = await showingWire(async () => {
+      const customerOf = (await client.eval(fnCode)) as HostFunction;
+      assert.equal(typeof customerOf, 'function');
+      const answer = await customerOf({ id: 'o_003' });
+      // Done with it: the server may forget the function.
+      customerOf[Symbol.dispose]?.();
+      return answer;
+    });
     section(write, '', [`= a function, which the client called: customerOf({ id: 'o_003' }) = ${JSON.stringify(customer)}`]);
     assert.equal(customer, 'Grace Hopper');
 
     // Cut the connection under the client, then resume the session on a new one.
-    const dropped = client;
     transport!.close({ code: 4000, reason: 'simulated network drop' });
-    client = await Client.connect(dial, { ...options, sessionId });
-    dropped.close();
-    const id = await client.eval('o.id');
+    const resumed = await Client.connect(dial, { ...options, sessionId });
+    clients.push(resumed);
+    const id = await resumed.eval('o.id');
     section(write, 'resume', [
       `dropped the connection; reconnected with sessionId ${shortId(sessionId)}`,
-      `same session: ${client.sessionId === sessionId}; o.id = ${JSON.stringify(id)} (the runtime kept its state)`,
+      `same session: ${resumed.sessionId === sessionId}; o.id = ${JSON.stringify(id)} (the runtime kept its state)`,
     ]);
-    assert.equal(client.sessionId, sessionId);
+    assert.equal(resumed.sessionId, sessionId);
     assert.equal(id, 'o_001');
   } finally {
-    client?.close();
-    const code = await server?.stop();
-    if (server) section(write, 'server', [`stopped (exit code ${code})`]);
+    for (const client of clients) client.close();
+    serverExitCode = await server?.stop();
+    if (server) section(write, 'server', [`stopped (exit code ${serverExitCode})`]);
   }
+  assert.equal(serverExitCode, 0, 'the server should shut down cleanly');
   write('');
   write('all steps passed');
 }
