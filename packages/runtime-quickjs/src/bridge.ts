@@ -34,8 +34,12 @@ export abstract class GuestBridge extends SessionCore {
       const paths = JSON.parse(ctx.getString(pathsHandle)) as Path[];
       pathsHandle.dispose();
       const fnsHandle = ctx.getProp(tuple, 1);
-      const fns = paths.map((_, index) => this.wrapGuestFunction(ctx.getProp(fnsHandle, index)));
-      fnsHandle.dispose();
+      let fns: HostFunction[];
+      try {
+        fns = paths.map((_, index) => this.wrapGuestFunction(ctx.getProp(fnsHandle, index)));
+      } finally {
+        fnsHandle.dispose();
+      }
       const value = json === undefined ? undefined : JSON.parse(json);
       return placeFunctions(value, fns, paths);
     } finally {

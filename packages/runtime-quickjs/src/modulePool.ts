@@ -6,6 +6,8 @@ export interface ModuleSlot {
   sessions: number;
   /** Set once the instance aborted (a failed assertion in C): nothing may run on it again. */
   broken: boolean;
+  /** Set once its memory grew past the retirement threshold: no new sessions. */
+  retired?: boolean;
 }
 
 export interface ModulePoolOptions {
@@ -23,20 +25,25 @@ export interface ModulePoolOptions {
  */
 export class ModulePool {
   private readonly slots: ModuleSlot[] = [];
-  private loading: Promise<ModuleSlot> | undefined;
+  private loading: Promise<void> | undefined;
 
   constructor(private readonly options: ModulePoolOptions) {}
 
   async acquire(): Promise<ModuleSlot> {
-    const open = this.slots.find((slot) => this.accepts(slot));
-    const slot = open ?? (await this.load());
-    slot.sessions++;
-    return slot;
+    for (;;) {
+      // Counting the session in the same turn as the check keeps concurrent creates within bounds.
+      const open = this.slots.find((slot) => this.accepts(slot));
+      if (open) {
+        open.sessions++;
+        return open;
+      }
+      await this.load();
+    }
   }
 
   release(slot: ModuleSlot): void {
     slot.sessions--;
-    if (slot.sessions <= 0 && !this.accepts(slot)) {
+    if (slot.sessions <= 0 && (slot.broken || slot.retired || memoryBytes(slot) > this.options.retireModuleAboveBytes)) {
       const index = this.slots.indexOf(slot);
       if (index >= 0) this.slots.splice(index, 1);
     }
@@ -55,24 +62,28 @@ export class ModulePool {
   }
 
   private accepts(slot: ModuleSlot): boolean {
-    return !slot.broken && slot.sessions < this.options.sessionsPerModule && memoryBytes(slot) <= this.options.retireModuleAboveBytes;
+    if (slot.broken || slot.retired) return false;
+    // A fresh instance always takes its first session, whatever the threshold.
+    if (slot.sessions > 0 && memoryBytes(slot) > this.options.retireModuleAboveBytes) {
+      slot.retired = true;
+      return false;
+    }
+    return slot.sessions < this.options.sessionsPerModule;
   }
 
-  private load(): Promise<ModuleSlot> {
-    // Concurrent creates share one instantiation instead of each loading an instance.
+  /** Instantiates one more instance; concurrent callers share the instantiation. */
+  private load(): Promise<void> {
     this.loading ??= newQuickJSWASMModuleFromVariant(this.options.variant).then(
       (module) => {
         this.loading = undefined;
-        const slot: ModuleSlot = { module, sessions: 0, broken: false };
-        this.slots.push(slot);
-        return slot;
+        this.slots.push({ module, sessions: 0, broken: false });
       },
       (error: unknown) => {
         this.loading = undefined;
         throw error;
       },
     );
-    return this.loading.then((slot) => (this.accepts(slot) ? slot : this.load()));
+    return this.loading;
   }
 }
 

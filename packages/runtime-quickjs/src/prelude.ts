@@ -136,11 +136,24 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     return { tree, fns, fnPaths };
   }
 
+  // Paths hold only strings and numbers, which stringify never hands to a toJSON the code may have
+  // put on Object.prototype or Array.prototype; the arrays around them are joined here instead.
+  function pathsJson(paths) {
+    let out = '[';
+    for (let i = 0; i < paths.length; i++) {
+      out += i === 0 ? '[' : ',[';
+      const path = paths[i];
+      for (let j = 0; j < path.length; j++) out += (j === 0 ? '' : ',') + stringify(path[j]);
+      out += ']';
+    }
+    return out + ']';
+  }
+
   // Returns [json | undefined, functions, function paths], or ['too-large'] when over maxChars.
   function toHost(value, maxChars, functionsAllowed) {
     try {
       const { tree, fns, fnPaths } = toTree(value, maxChars, functionsAllowed);
-      return [tree === SKIP ? undefined : stringify(tree), fns, stringify(fnPaths)];
+      return [tree === SKIP ? undefined : stringify(tree), fns, pathsJson(fnPaths)];
     } catch (error) {
       if (error instanceof ResultTooLarge) return ['too-large'];
       throw error;

@@ -270,6 +270,13 @@ export abstract class SessionCore {
 
   /** Turns whatever ended an eval into the error the caller sees, resetting the session if it is unusable. */
   protected async finishError(error: unknown, active: ActiveEval): Promise<Error> {
+    // The host's own stack ran out inside the interpreter (deep recursion in native code such as
+    // JSON.stringify): the instance stopped mid-operation, so the session gets a fresh one.
+    if (isHostStackOverflow(error)) {
+      active.stop(limitError('stack'));
+      await this.resetVm(true);
+      return limitError('stack', { max: this.deps.limits.stackBytes, sessionReset: true });
+    }
     const failure = isWasmAbort(error) ? limitError('memory') : error instanceof Error ? error : toScompError(error);
     if (failure instanceof LimitExceededError || failure instanceof CancelledError) {
       active.stop(failure);
@@ -343,6 +350,10 @@ export abstract class SessionCore {
   }
 }
 
+
+function isHostStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && error.message === 'Maximum call stack size exceeded';
+}
 
 function isWasmAbort(error: unknown): boolean {
   return error instanceof Error && error.constructor.name === 'RuntimeError';
