@@ -114,7 +114,8 @@ export class Server {
     this.expiry.clear();
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.all(sessions.map((session) => session.dispose()));
+    // One runtime failing to free itself must not stop the others, nor the shutdown.
+    await Promise.all(sessions.map((session) => session.dispose().catch((error: unknown) => this.options.onFault?.(error))));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

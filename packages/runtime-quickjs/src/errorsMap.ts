@@ -26,8 +26,15 @@ export function resourceLimitOf(detail: ThrownDetail): 'memory' | 'stack' | unde
   return undefined;
 }
 
+/** Frames of the runtime's own helpers (converting a result, calling a binding) are not the code's. */
+const helperFrame = /\(prelude\.js:\d+:\d+\)$/;
+
 export function evalError(detail: ThrownDetail): EvalError {
   const data: ThrownDetail = { name: detail.name, message: detail.message };
-  if (detail.stack) data.stack = detail.stack;
+  const stack = detail.stack
+    ?.split('\n')
+    .filter((line) => !helperFrame.test(line))
+    .join('\n');
+  if (stack) data.stack = stack;
   return new EvalError(`${detail.name}: ${detail.message}`, data);
 }

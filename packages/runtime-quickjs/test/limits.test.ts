@@ -92,6 +92,15 @@ describe('limits', () => {
       expect(await runtime.eval('3')).toBe(3);
     }));
 
+  it('ends native recursion that exhausts the host stack with LimitExceeded stack and a fresh session', () =>
+    withSession({}, async (runtime) => {
+      await runtime.eval('const before = 1');
+      const detail = await limitOf(runtime.eval('let o = {}; for (let i = 0; i < 100000; i++) o = { o }; JSON.stringify(o).length'));
+      expect(detail).toMatchObject({ limit: 'stack', sessionReset: true });
+      expect(await runtime.eval('typeof before')).toBe('undefined');
+      expect(await runtime.eval('4')).toBe(4);
+    }));
+
   it('refuses a result over resultBytes', () =>
     withSession({ limits: { resultBytes: 100 } }, async (runtime) => {
       expect(await limitOf(runtime.eval('Array.from({ length: 50 }, (_, i) => i)'))).toMatchObject({ limit: 'resultBytes', max: 100 });

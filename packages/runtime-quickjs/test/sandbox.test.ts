@@ -56,4 +56,21 @@ describe('sandbox', () => {
       await runtime.eval('JSON.stringify = () => "{}"; JSON.parse = () => 1; Object.keys = () => []; Array.isArray = () => false;');
       expect(await runtime.eval('({ a: [1, 2] })')).toEqual({ a: [1, 2] });
     }));
+
+  it('converts results by the toJSON rule even when the code plants toJSON on Object.prototype', () =>
+    withSession({}, async (runtime) => {
+      expect(await runtime.eval('Object.prototype.toJSON = () => "x"; ({ a: 1 })')).toBe('x');
+      await runtime.eval('delete Object.prototype.toJSON');
+      const fn = (await runtime.eval('({ f: () => 1 })')) as { f: (() => Promise<unknown>) & { [Symbol.dispose]: () => void } };
+      expect(await fn.f()).toBe(1);
+      fn.f[Symbol.dispose]();
+    }));
+
+  it('keeps its own helper frames out of the stacks it reports', () =>
+    withSession({}, async (runtime) => {
+      const error = (await runtime.eval('new Proxy({}, { get() { throw new Error("trap") } })').catch((e: unknown) => e)) as EvalError;
+      expect(error.detail.message).toBe('trap');
+      expect(error.detail.stack).toMatch(/input\.js:1:/);
+      expect(error.detail.stack).not.toMatch(/prelude/);
+    }));
 });
