@@ -11,7 +11,8 @@ const examples = { composing, progress, functionRefs, resume, stdio, agentLoop }
 // Each example asserts its own outcome; here it only has to finish and say what it did.
 describe('examples', () => {
   for (const [name, example] of Object.entries(examples)) {
-    it(`${name} runs and checks its own outcome`, async () => {
+    // Generous: the stdio example starts a second Node process that compiles TypeScript.
+    it(`${name} runs and checks its own outcome`, { timeout: 60_000 }, async () => {
       const lines: string[] = [];
       await example.run((line) => lines.push(line));
       expect(lines.length).toBeGreaterThan(0);
