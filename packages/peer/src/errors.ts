@@ -32,20 +32,20 @@ export class ScompError extends Error {
   }
 }
 
-function wireError<TName extends ErrorCodeName>(codeName: TName) {
+function wireError<TName extends ErrorCodeName>(codeName: TName, className: string) {
   return class extends ScompError {
     static readonly code = ErrorCode[codeName];
-    override name = `${codeName}Error`;
+    override name = className;
     constructor(message: string, data?: unknown, options?: { cause?: unknown }) {
       super(ErrorCode[codeName], message, data, options);
     }
   };
 }
 
-export class ParseError extends wireError('ParseError') {}
-export class InvalidRequestError extends wireError('InvalidRequest') {}
-export class MethodNotFoundError extends wireError('MethodNotFound') {}
-export class InvalidParamsError extends wireError('InvalidParams') {
+export class ParseError extends wireError('ParseError', 'ParseError') {}
+export class InvalidRequestError extends wireError('InvalidRequest', 'InvalidRequestError') {}
+export class MethodNotFoundError extends wireError('MethodNotFound', 'MethodNotFoundError') {}
+export class InvalidParamsError extends wireError('InvalidParams', 'InvalidParamsError') {
   /** The failing locations, when the error came from schema validation. */
   get issues(): ValidationIssue[] {
     const data = this.data as { issues?: ValidationIssue[] } | undefined;
@@ -53,29 +53,29 @@ export class InvalidParamsError extends wireError('InvalidParams') {
   }
 }
 /** A fault inside the peer or a handler. The original throwable stays local as `cause`. */
-export class InternalError extends wireError('InternalError') {}
-export class HandshakeRequiredError extends wireError('HandshakeRequired') {}
-export class HandshakeFailedError extends wireError('HandshakeFailed') {}
-export class UnsupportedVersionError extends wireError('UnsupportedVersion') {}
-export class UnauthorizedError extends wireError('Unauthorized') {}
-export class SessionNotFoundError extends wireError('SessionNotFound') {}
-export class BindingNotFoundError extends wireError('BindingNotFound') {}
-export class RefNotFoundError extends wireError('RefNotFound') {}
+export class InternalError extends wireError('InternalError', 'InternalError') {}
+export class HandshakeRequiredError extends wireError('HandshakeRequired', 'HandshakeRequiredError') {}
+export class HandshakeFailedError extends wireError('HandshakeFailed', 'HandshakeFailedError') {}
+export class UnsupportedVersionError extends wireError('UnsupportedVersion', 'UnsupportedVersionError') {}
+export class UnauthorizedError extends wireError('Unauthorized', 'UnauthorizedError') {}
+export class SessionNotFoundError extends wireError('SessionNotFound', 'SessionNotFoundError') {}
+export class BindingNotFoundError extends wireError('BindingNotFound', 'BindingNotFoundError') {}
+export class RefNotFoundError extends wireError('RefNotFound', 'RefNotFoundError') {}
 /** What evaluated code threw: `data` holds its `name`, `message` and `stack`. */
-export class EvalError extends wireError('EvalError') {
+export class EvalError extends wireError('EvalError', 'EvalError') {
   get detail(): EvalErrorData {
     return this.data as EvalErrorData;
   }
 }
-export class LimitExceededError extends wireError('LimitExceeded') {
+export class LimitExceededError extends wireError('LimitExceeded', 'LimitExceededError') {
   get detail(): LimitExceededData {
     return this.data as LimitExceededData;
   }
 }
-export class RemoteTimeoutError extends wireError('Timeout') {}
-export class CancelledError extends wireError('Cancelled') {}
-export class DisconnectedError extends wireError('Disconnected') {}
-export class ShuttingDownError extends wireError('ShuttingDown') {}
+export class RemoteTimeoutError extends wireError('Timeout', 'RemoteTimeoutError') {}
+export class CancelledError extends wireError('Cancelled', 'CancelledError') {}
+export class DisconnectedError extends wireError('Disconnected', 'DisconnectedError') {}
+export class ShuttingDownError extends wireError('ShuttingDown', 'ShuttingDownError') {}
 
 const classes = [
   ParseError,

@@ -124,3 +124,16 @@ describe('timeouts and cancellation', () => {
     expect(await outcome).toBeInstanceOf(TimeoutError);
   });
 });
+
+describe('error classes', () => {
+  it('are named after their class and rebuilt from their code', async () => {
+    const { fromErrorObject, EvalError, ParseError, RemoteTimeoutError } = await import('../src/index.js');
+    const evalError = fromErrorObject({ code: ErrorCode.EvalError, message: 'TypeError: x', data: { name: 'TypeError', message: 'x' } });
+    expect(evalError).toBeInstanceOf(EvalError);
+    expect(evalError.name).toBe('EvalError');
+    expect(fromErrorObject({ code: ErrorCode.ParseError, message: 'bad' }).name).toBe('ParseError');
+    expect(fromErrorObject({ code: ErrorCode.Timeout, message: 'late' })).toBeInstanceOf(RemoteTimeoutError);
+    const custom = fromErrorObject({ code: 42, message: 'app error', data: { reason: 'x' } });
+    expect(custom).toMatchObject({ name: 'ScompError', code: 42, data: { reason: 'x' } });
+  });
+});
