@@ -1,2 +1,0 @@
-import { it } from 'vitest';
-it('smoke', async () => { await import('/tmp/decl/smoke.ts'); });
