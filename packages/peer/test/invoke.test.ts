@@ -213,3 +213,20 @@ describe('function references', () => {
     expect(fixture.server.stats()).toMatchObject({ connections: 0, refs: { exported: 0, imported: 0 } });
   });
 });
+
+describe('absent arguments', () => {
+  it('stand for {} when the empty object satisfies the input schema, and are refused otherwise', async () => {
+    const listOrders = defineBinding({
+      name: 'listOrders',
+      input: Type.Object({ status: Type.Optional(Type.String()) }),
+      handler: (args) => args,
+    });
+    const needsId = defineBinding({ name: 'needsId', input: Type.Object({ id: Type.String() }), handler: () => 1 });
+    const anything = defineBinding({ name: 'anything', input: Type.Unknown(), handler: (args) => args === undefined });
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({}), bindings: [listOrders, needsId, anything] });
+    const client = await fixture.connect();
+    expect(await client.invoke('listOrders')).toEqual({});
+    expect(await client.invoke('anything')).toBe(true);
+    await expect(client.invoke('needsId')).rejects.toBeInstanceOf(InvalidParamsError);
+  });
+});
