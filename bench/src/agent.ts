@@ -1,0 +1,6 @@
+import type { Config } from './config.js';
+import type { Result } from './report.js';
+
+export async function agentBenchmarks(_config: Config): Promise<Result[]> {
+  return [];
+}

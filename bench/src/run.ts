@@ -1,0 +1,66 @@
+/**
+ * Runs the benchmark suite and prints a table; writes the figures, goals and machine facts as JSON.
+ *
+ *   pnpm bench                                   full run (results/latest.json)
+ *   pnpm --filter @scomp/bench bench -- --smoke  a few calls of each, to prove the suite still works
+ *   options: --smoke (or BENCH_SMOKE=1), --out <file>, --only <group,...>
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { agentBenchmarks } from './agent.js';
+import { FULL, SMOKE, type Config } from './config.js';
+import { inProcessBenchmarks } from './inProcess.js';
+import { peerBenchmarks } from './peers.js';
+import { machine, markdownTable, textTable, type Result } from './report.js';
+import { sessionBenchmarks } from './sessions.js';
+import { wireBenchmarks } from './wire.js';
+
+const suites: Record<string, (config: Config) => Promise<Result[]>> = {
+  wire: wireBenchmarks,
+  peers: peerBenchmarks,
+  inProcess: inProcessBenchmarks,
+  sessions: sessionBenchmarks,
+  agent: agentBenchmarks,
+};
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index === -1 ? undefined : process.argv[index + 1];
+}
+
+async function main(): Promise<void> {
+  const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+  const config = smoke ? SMOKE : FULL;
+  const only = option('--only')?.split(',');
+  const out = resolve(option('--out') ?? fileURLToPath(new URL('../results/latest.json', import.meta.url)));
+  const started = Date.now();
+  const results: Result[] = [];
+  for (const [name, suite] of Object.entries(suites)) {
+    if (only && !only.includes(name)) continue;
+    const suiteStart = Date.now();
+    process.stderr.write(`running ${name}…\n`);
+    results.push(...(await suite(config)));
+    process.stderr.write(`  ${name} took ${((Date.now() - suiteStart) / 1000).toFixed(1)} s\n`);
+  }
+  const goals = results.filter((r) => r.goal);
+  const report = {
+    date: new Date().toISOString(),
+    mode: smoke ? 'smoke' : 'full',
+    durationMs: Date.now() - started,
+    machine: machine(),
+    counts: config,
+    goals: { met: goals.filter((r) => r.goal!.met).length, total: goals.length },
+    results,
+    markdown: markdownTable(results),
+  };
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(textTable(results));
+  console.log(`\ngoals met: ${report.goals.met} of ${report.goals.total}; ${(report.durationMs / 1000).toFixed(0)} s; written to ${out}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
