@@ -187,6 +187,10 @@ export abstract class SessionCore {
     if (result.error) {
       const error = this.thrown(result.error);
       this.current?.stop(error);
+    } else if (this.interrupt && this.current) {
+      // A job interrupted inside a promise reaction only rejects that reaction's promise, and
+      // the jobs that would carry the rejection to the eval are interrupted too: end it here.
+      this.current.stop(this.interruptError(this.interrupt));
     }
     if (runtime.hasPendingJob() && !this.pumpScheduled) {
       this.pumpScheduled = true;

@@ -92,6 +92,14 @@ describe('limits', () => {
       expect(await runtime.eval('3')).toBe(3);
     }));
 
+  it('ends an endless promise chain with LimitExceeded time instead of waiting forever', () =>
+    withSession({ limits: { evalTimeoutMs: 100 } }, async (runtime) => {
+      expect(await limitOf(runtime.eval('const spin = () => Promise.resolve().then(spin); await spin()'))).toMatchObject({
+        limit: 'time',
+      });
+      expect(await runtime.eval('"after"')).toBe('after');
+    }));
+
   it('ends native recursion that exhausts the host stack with LimitExceeded stack and a fresh session', () =>
     withSession({}, async (runtime) => {
       await runtime.eval('const before = 1');
