@@ -7,6 +7,9 @@ export interface ThrownDetail {
   name: string;
   message: string;
   stack?: string;
+  /** The wire code of a failed binding or function call the code did not catch. */
+  code?: number;
+  data?: unknown;
 }
 
 export function limitError(limit: LimitKind, extra: { sessionReset?: boolean; max?: number } = {}): LimitExceededError {
@@ -31,6 +34,8 @@ const helperFrame = /\(prelude\.js:\d+:\d+\)$/;
 
 export function evalError(detail: ThrownDetail): EvalError {
   const data: ThrownDetail = { name: detail.name, message: detail.message };
+  if (detail.code !== undefined) data.code = detail.code;
+  if (detail.data !== undefined) data.data = detail.data;
   const stack = detail.stack
     ?.split('\n')
     .filter((line) => !helperFrame.test(line))

@@ -24,6 +24,7 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
   const arrayFrom = Array.from;
   const mapEntries = Function.prototype.call.bind(Map.prototype.entries);
   const setValues = Function.prototype.call.bind(Set.prototype.values);
+  const promiseThen = Function.prototype.call.bind(Promise.prototype.then);
   const SKIP = {};
 
   class ResultTooLarge {}
@@ -181,10 +182,15 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     let name = 'Thrown';
     let message;
     let stack;
+    let code;
+    let data;
     if (thrown instanceof ErrorCtor) {
       try { name = toStr(thrown.name); } catch { name = 'Error'; }
       try { message = toStr(thrown.message); } catch { message = ''; }
       try { stack = typeof thrown.stack === 'string' ? thrown.stack : undefined; } catch {}
+      // A failed binding call keeps the wire error's code and data, so the agent sees why.
+      try { if (typeof thrown.code === 'number') code = thrown.code; } catch {}
+      try { if (code !== undefined) data = stringify(thrown.data) === undefined ? undefined : parse(stringify(thrown.data)); } catch {}
     } else {
       try {
         message = typeof thrown === 'object' && thrown !== null ? stringify(thrown) : toStr(thrown);
@@ -193,7 +199,7 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
       }
       if (message === undefined) message = toStr(thrown);
     }
-    return stringify({ name, message, stack });
+    return stringify({ name, message, stack, code, data });
   }
 
   function makeError(json) {
@@ -250,7 +256,18 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     enumerable: false,
   });
 
-  function install(name, fn) {
+  function install(name, hostFn) {
+    // The host settles the call later, from a promise job; the error it rejects with gets the
+    // stack of the call site so line numbers point into the submitted code.
+    const fn = function (args) {
+      const site = new ErrorCtor();
+      return promiseThen(hostFn(args), undefined, (error) => {
+        if (error instanceof ErrorCtor) {
+          try { defineProperty(error, 'stack', { value: site.stack, writable: true, configurable: true }); } catch {}
+        }
+        throw error;
+      });
+    };
     const parts = name.split('.');
     let target = globalThis;
     for (let i = 0; i < parts.length - 1; i++) {

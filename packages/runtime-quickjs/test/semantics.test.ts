@@ -1,4 +1,4 @@
-import { EvalError } from '@scomp/peer';
+import { EvalError, InvalidParamsError } from '@scomp/peer';
 import { describe, expect, it } from 'vitest';
 import { rewriteDeclarations } from '../src/index.js';
 import { binding, withSession } from './support.js';
@@ -43,6 +43,29 @@ describe('evaluation semantics', () => {
       const error = (await runtime.eval('await null;\n\nthrow new Error("late")').catch((e: unknown) => e)) as EvalError;
       expect(error.detail.stack).toMatch(/input\.js:3:/);
     }));
+
+  it('reports an uncaught binding failure with its wire code, data and the calling line', () =>
+    withSession(
+      {
+        bindings: [
+          binding('getOrder', () => {
+            throw new InvalidParamsError('invalid params', { issues: [{ path: '/id', message: 'must be string' }] });
+          }),
+        ],
+      },
+      async (runtime) => {
+        const code = 'const x = 1;\nawait getOrder({ id: 5 })';
+        const error = (await runtime.eval(code).catch((e: unknown) => e)) as EvalError;
+        expect(error).toBeInstanceOf(EvalError);
+        expect(error.detail).toMatchObject({
+          name: 'InvalidParamsError',
+          code: -32602,
+          data: { issues: [{ path: '/id', message: 'must be string' }] },
+        });
+        expect(error.detail.stack).toMatch(/input\.js:2:/);
+        expect(error.detail.stack).not.toMatch(/prelude/);
+      },
+    ));
 
   it('awaits a promise given as the final value', () =>
     withSession({ bindings: [binding('getOrder', () => ({ total: 1 }))] }, async (runtime) => {
