@@ -1,6 +1,52 @@
+/** Benchmark 8: a task of 20 dependent tool calls, as 20 MCP round trips and as one scomp eval. */
 import type { Config } from './config.js';
 import type { Result } from './report.js';
+import { paired } from './stats.js';
+import { mcpMemory, mcpStdio, scompMemory, scompStdio, type ScompSystem, type System } from './systems.js';
 
-export async function agentBenchmarks(_config: Config): Promise<Result[]> {
-  return [];
+const STEPS = 20;
+const COMPOSED = `let x = 0; for (let i = 0; i < ${STEPS}; i++) x = (await step({ x })).x; x`;
+
+async function msPerTask(task: () => Promise<unknown>, tasks: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < tasks; i++) {
+    if ((await task()) !== STEPS) throw new Error('the task gave a wrong answer');
+  }
+  return Number(process.hrtime.bigint() - start) / 1e6 / tasks;
+}
+
+async function roundTrips(mcp: System): Promise<number> {
+  let x = 0;
+  for (let i = 0; i < STEPS; i++) x = ((await mcp.call('step', { x })) as { x: number }).x;
+  return x;
+}
+
+async function story(config: Config, transport: string, open: () => Promise<[ScompSystem, System]>): Promise<Result> {
+  const [scomp, mcp] = await open();
+  try {
+    const result = await paired(
+      () => msPerTask(() => scomp.client.eval(COMPOSED), config.agentTasks),
+      () => msPerTask(() => roundTrips(mcp), config.agentTasks),
+      config.counts,
+    );
+    return {
+      id: `agent.20-calls.${transport}`,
+      group: 'agent',
+      title: `20 dependent tool calls, ${transport}: one eval vs 20 callTool`,
+      subject: { name: 'scomp: one eval', unit: 'ms', summary: result.subject, perRun: config.agentTasks },
+      baseline: { name: 'MCP: 20 callTool', unit: 'ms', summary: result.baseline, perRun: config.agentTasks },
+      ratio: result.ratio,
+      note: 'wall time of the tool calls only; with a model in the loop, each MCP round trip is also a model turn',
+    };
+  } finally {
+    await scomp.close();
+    await mcp.close();
+  }
+}
+
+export async function agentBenchmarks(config: Config): Promise<Result[]> {
+  return [
+    await story(config, 'stdio child process', async () => [await scompStdio(), await mcpStdio()]),
+    await story(config, 'in-memory pair', async () => [await scompMemory(), await mcpMemory()]),
+  ];
 }

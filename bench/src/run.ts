@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(textTable(results));
+  for (const r of results) if (r.note) console.log(`  ${r.title}: ${r.note}`);
   console.log(`\ngoals met: ${report.goals.met} of ${report.goals.total}; ${(report.durationMs / 1000).toFixed(0)} s; written to ${out}`);
 }
 

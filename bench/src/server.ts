@@ -9,6 +9,7 @@ import { listenWebSocket } from '@scomp/transport-ws/node';
 import { newWebSocketRpcSession } from 'capnweb';
 import { WebSocketServer } from 'ws';
 import { serveRawEcho } from './rawEcho.js';
+import './wsGlobal.js';
 import { CapnwebApi, MAX_MESSAGE_BYTES, mcpServer, scompServer } from './services.js';
 
 const mode = process.argv[2];
@@ -16,7 +17,7 @@ const mode = process.argv[2];
 async function listen(wss: WebSocketServer): Promise<string> {
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   const address = wss.address();
-  if (typeof address === 'string') throw new Error('expected a TCP address');
+  if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
   return `ws://127.0.0.1:${address.port}/`;
 }
 

@@ -1,6 +1,51 @@
+/** Benchmark 6: session creation time, idle memory, and memory after many create/dispose cycles. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { nodeArgs } from './child.js';
 import type { Config } from './config.js';
 import type { Result } from './report.js';
+import { summarize, type Summary } from './stats.js';
 
-export async function sessionBenchmarks(_config: Config): Promise<Result[]> {
-  return [];
+const MiB = 1024 * 1024;
+const one = (value: number): Summary => summarize([value]);
+
+export async function sessionBenchmarks(config: Config): Promise<Result[]> {
+  const { create, idle, cycles } = config.sessions;
+  const args = ['--expose-gc', ...nodeArgs('./sessionsChild.ts', String(create), String(idle), String(cycles), String(config.counts.runs))];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 300_000, maxBuffer: MiB });
+  const { created, held, cycled } = JSON.parse(stdout) as {
+    created: Summary;
+    held: Record<string, number>;
+    cycled: Record<string, number>;
+  };
+  return [
+    {
+      id: 'sessions.create',
+      group: 'sessions',
+      title: 'session creation: connect + handshake + runtime, in-memory',
+      subject: { name: 'scomp session', unit: 'ms', summary: created, perRun: create },
+    },
+    {
+      id: 'sessions.idle-memory',
+      group: 'sessions',
+      title: `idle session memory (RSS growth over ${idle} sessions)`,
+      subject: { name: 'per session', unit: 'KiB', summary: one(held.rssPerSessionBytes! / 1024), perRun: idle },
+      note: `JS heap + external per session ${(held.heapPerSessionBytes! / 1024).toFixed(0)} KiB; WebAssembly memory ${(held.wasmBytes! / MiB).toFixed(0)} MiB`,
+    },
+    {
+      id: 'sessions.per-gib',
+      group: 'sessions',
+      title: 'idle sessions that fit in 1 GiB',
+      subject: { name: 'sessions', unit: 'sessions', summary: one(held.sessionsPerGiB!), perRun: idle },
+    },
+    {
+      id: 'sessions.cycles',
+      group: 'sessions',
+      title: `RSS after ${cycled.cycles} create/eval/dispose cycles (before → after)`,
+      subject: { name: 'RSS after', unit: 'MiB', summary: one(cycled.rssAfterBytes! / MiB) },
+      baseline: { name: 'RSS before', unit: 'MiB', summary: one(cycled.rssBeforeBytes! / MiB) },
+      ratio: cycled.rssAfterBytes! / cycled.rssBeforeBytes!,
+      note: `JS heap + external ${(cycled.heapBeforeBytes! / MiB).toFixed(1)} → ${(cycled.heapAfterBytes! / MiB).toFixed(1)} MiB; ${cycled.msPerCycle!.toFixed(2)} ms per cycle`,
+    },
+  ];
 }

@@ -1,0 +1,107 @@
+/**
+ * Session costs, measured in a process of their own (started with --expose-gc) so that nothing
+ * else's garbage is counted. Prints one JSON object.
+ */
+import { Client, Server } from '@scomp/peer';
+import { createMemoryTransportPair } from '@scomp/peer/testing';
+import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
+import { summarize, type Summary } from './stats.js';
+import { bindings } from './services.js';
+
+const [createCount, idleCount, cycleCount, runs] = process.argv.slice(2).map(Number) as [number, number, number, number];
+const gc = (globalThis as { gc?: () => void }).gc!;
+
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+async function memory(): Promise<{ rss: number; heap: number }> {
+  for (let i = 0; i < 3; i++) {
+    await settle();
+    gc();
+  }
+  const usage = process.memoryUsage();
+  return { rss: usage.rss, heap: usage.heapUsed + usage.external };
+}
+
+function newServer(sessionIdleTimeoutMs?: number) {
+  const runtime = createQuickJsRuntimeFactory();
+  const server = new Server({ runtime, bindings, ...(sessionIdleTimeoutMs === undefined ? {} : { sessionIdleTimeoutMs }) });
+  const connect = async (): Promise<Client> => {
+    const [clientEnd, serverEnd] = createMemoryTransportPair();
+    server.accept(serverEnd);
+    return Client.connect(clientEnd);
+  };
+  return { runtime, server, connect };
+}
+
+/** Milliseconds from connect to a session ready for eval (handshake plus runtime creation). */
+async function creation(): Promise<Summary> {
+  const { server, connect } = newServer();
+  const samples: number[] = [];
+  for (let run = -1; run < runs; run++) {
+    const clients: Client[] = [];
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < createCount; i++) clients.push(await connect());
+    const ms = Number(process.hrtime.bigint() - start) / 1e6 / createCount;
+    if (run >= 0) samples.push(ms);
+    for (const client of clients) client.close();
+  }
+  await server.close();
+  return summarize(samples);
+}
+
+/** Memory held by detached sessions that have each run one eval. */
+async function idle(): Promise<Record<string, number>> {
+  const { runtime, server, connect } = newServer();
+  // One session first, so the WebAssembly module and code paths are loaded before the baseline.
+  (await connect()).close();
+  const before = await memory();
+  for (let i = 0; i < idleCount; i++) {
+    const client = await connect();
+    await client.eval('1');
+    client.close();
+  }
+  const after = await memory();
+  const stats = runtime.stats();
+  await server.close();
+  const perSession = (after.rss - before.rss) / idleCount;
+  return {
+    sessions: server.stats().sessions + idleCount,
+    rssPerSessionBytes: perSession,
+    heapPerSessionBytes: (after.heap - before.heap) / idleCount,
+    wasmBytes: stats.memoryBytes,
+    sessionsPerGiB: Math.floor((1024 * 1024 * 1024) / perSession),
+  };
+}
+
+/** Memory before and after many connect / eval / close cycles whose sessions expire at once. */
+async function cycles(): Promise<Record<string, number>> {
+  const { server, connect } = newServer(0);
+  const cycle = async (): Promise<void> => {
+    const client = await connect();
+    await client.eval('1');
+    client.close();
+  };
+  for (let i = 0; i < Math.min(200, cycleCount); i++) await cycle();
+  const before = await memory();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < cycleCount; i++) await cycle();
+  const msPerCycle = Number(process.hrtime.bigint() - start) / 1e6 / cycleCount;
+  while (server.stats().sessions > 0) await settle();
+  const after = await memory();
+  await server.close();
+  return {
+    cycles: cycleCount,
+    msPerCycle,
+    rssBeforeBytes: before.rss,
+    rssAfterBytes: after.rss,
+    heapBeforeBytes: before.heap,
+    heapAfterBytes: after.heap,
+  };
+}
+
+const created = await creation();
+const held = await idle();
+const cycled = await cycles();
+process.stdout.write(`${JSON.stringify({ created, held, cycled })}\n`);

@@ -1,0 +1,40 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+describe('benchmark runner', () => {
+  it('runs every benchmark in smoke mode and writes the JSON report', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scomp-bench-'));
+    try {
+      const out = join(dir, 'smoke.json');
+      const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/run.ts', '--smoke', '--out', out], {
+        cwd: new URL('..', import.meta.url),
+        timeout: 120_000,
+      });
+      const { stdout } = await run;
+      expect(stdout).toContain('goals met:');
+      const report = JSON.parse(await readFile(out, 'utf8'));
+      expect(report).toMatchObject({
+        mode: 'smoke',
+        machine: { cpus: expect.any(Number), memoryBytes: expect.any(Number), os: expect.any(String), node: process.version },
+        counts: { counts: { runs: expect.any(Number) } },
+        goals: { met: expect.any(Number), total: 9 },
+      });
+      const ids = report.results.map((r: { id: string }) => r.id);
+      for (const id of ['eval.rtt', 'invoke.rtt', 'invoke.pipelined', 'invoke.server-to-client', 'binding.in-eval',
+        'peers.mcp.memory', 'peers.mcp.stdio', 'peers.capnweb.memory', 'peers.capnweb.ws', 'sessions.create',
+        'sessions.idle-memory', 'sessions.per-gib', 'sessions.cycles', 'agent.20-calls.stdio child process']) {
+        expect(ids).toContain(id);
+      }
+      for (const result of report.results) {
+        expect(result.subject.summary).toEqual({ min: expect.any(Number), median: expect.any(Number), max: expect.any(Number), runs: expect.any(Number) });
+        if (result.goal) expect(result.goal).toEqual({ text: expect.any(String), met: expect.any(Boolean) });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
+});
