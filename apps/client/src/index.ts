@@ -1,0 +1,13 @@
+export { main } from './main.js';
+export type { MainIo } from './main.js';
+export { parseClientArgs, CLIENT_HELP, ExitCode, UsageError } from './cli.js';
+export type { ClientCommand, ConnectOptions, Target } from './cli.js';
+export { connect, ConnectError } from './connect.js';
+export type { Connected } from './connect.js';
+export { runRepl, REPL_HELP } from './repl.js';
+export type { ReplIo } from './repl.js';
+export { isIncomplete } from './completeness.js';
+export { splitCommand } from './splitCommand.js';
+export { consoleBinding } from './consoleBinding.js';
+export { formatValue, formatError, errorJson, toJson } from './format.js';
+export { loadBindings, bindingsOf, isBinding } from './loadBindings.js';

@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+
+/** A command line that cannot be run as given. The process exits with code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 7357;
+export const DEFAULT_EVAL_TIMEOUT_MS = 10_000;
+export const DEFAULT_MEMORY_MB = 64;
+export const DEFAULT_SESSION_IDLE_MS = 900_000;
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+export interface ServerCliOptions {
+  /** Serve WebSocket connections, or one session over this process's stdin/stdout. */
+  transport: 'websocket' | 'stdio';
+  host: string;
+  port: number;
+  /** Module with the user's own bindings; the demo order shop when absent. */
+  bindingsModule?: string;
+  evalTimeoutMs: number;
+  memoryMb: number;
+  sessionIdleMs: number;
+  maxMessageBytes: number;
+  /** Clients must present it as handshake `metadata.token`. No authentication when absent. */
+  token?: string;
+}
+
+export type ServerCommand = { kind: 'help' } | { kind: 'serve'; options: ServerCliOptions };
+
+export const SERVER_HELP = `Usage: scomp-server [options]
+
+Serves a scomp session runtime (QuickJS) over WebSocket, or over stdin/stdout with --stdio.
+Prints "scomp server listening on ws://HOST:PORT" once ready (WebSocket mode).
+
+Options:
+  --host <host>                 Interface to listen on. Default: ${DEFAULT_HOST}
+  --port <port>                 Port to listen on; 0 picks a free one. Default: ${DEFAULT_PORT}
+  --stdio                       Serve one session over stdin/stdout and exit when stdin closes.
+                                Logs go to stderr; nothing else is written to stdout.
+  --bindings <module>           Load bindings from a .js/.mjs/.ts module (default export array
+                                or named exports made with defineBinding) instead of the demo
+                                order shop.
+  --eval-timeout-ms <ms>        CPU time one eval may run; waiting on bindings does not count.
+                                Default: ${DEFAULT_EVAL_TIMEOUT_MS}
+  --memory-mb <mb>              Heap limit of each session's runtime. Default: ${DEFAULT_MEMORY_MB}
+  --session-idle-ms <ms>        How long a session without a connection is kept. Default: ${DEFAULT_SESSION_IDLE_MS}
+  --max-message-bytes <bytes>   Largest message accepted from a client. Default: ${DEFAULT_MAX_MESSAGE_BYTES}
+  --token <token>               Require clients to send this token (handshake metadata.token).
+                                Default: $SCOMP_TOKEN, or no authentication when unset.
+  -h, --help                    Show this help.
+
+Exit codes: 0 after a clean shutdown (SIGINT, SIGTERM, or stdin closed with --stdio),
+1 if the server fails to start or crashes, 2 for invalid options.
+`;
+
+/** Turns `argv` (without node and script) into what to do. Throws {@link UsageError} for a bad command line. */
+export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        stdio: { type: 'boolean' },
+        bindings: { type: 'string' },
+        'eval-timeout-ms': { type: 'string' },
+        'memory-mb': { type: 'string' },
+        'session-idle-ms': { type: 'string' },
+        'max-message-bytes': { type: 'string' },
+        token: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (values.stdio && (values.host !== undefined || values.port !== undefined)) {
+    throw new UsageError('--host and --port do not apply with --stdio');
+  }
+  const token = values.token ?? (env.SCOMP_TOKEN || undefined);
+  if (token === '') throw new UsageError('--token must not be empty');
+  const options: ServerCliOptions = {
+    transport: values.stdio ? 'stdio' : 'websocket',
+    host: values.host ?? DEFAULT_HOST,
+    port: integer('--port', values.port, DEFAULT_PORT, 0, 65_535),
+    evalTimeoutMs: integer('--eval-timeout-ms', values['eval-timeout-ms'], DEFAULT_EVAL_TIMEOUT_MS, 1),
+    memoryMb: integer('--memory-mb', values['memory-mb'], DEFAULT_MEMORY_MB, 1, 4096),
+    sessionIdleMs: integer('--session-idle-ms', values['session-idle-ms'], DEFAULT_SESSION_IDLE_MS, 0),
+    maxMessageBytes: integer('--max-message-bytes', values['max-message-bytes'], DEFAULT_MAX_MESSAGE_BYTES, 1024),
+  };
+  if (values.host === '') throw new UsageError('--host must not be empty');
+  if (values.bindings !== undefined) options.bindingsModule = values.bindings;
+  if (token !== undefined) options.token = token;
+  return { kind: 'serve', options };
+}
+
+function integer(flag: string, text: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (text === undefined) return fallback;
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}

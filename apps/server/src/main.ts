@@ -1,0 +1,117 @@
+import type { Binding } from '@scomp/peer';
+import { SERVER_HELP, UsageError, parseServerArgs, type ServerCliOptions } from './cli.js';
+import { loadBindings } from './loadBindings.js';
+import { serveStdioSession, startServer, type ServeOptions } from './serve.js';
+
+export interface MainIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo = (): MainIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+
+/**
+ * Runs `scomp-server` with the given arguments until it shuts down; resolves with the exit code:
+ * 0 after a clean shutdown, 1 when the server could not start, 2 for a bad command line.
+ */
+export async function main(argv: readonly string[], io: MainIo = defaultIo()): Promise<number> {
+  const log = (line: string) => io.stderr.write(`scomp-server: ${line}\n`);
+  let command;
+  try {
+    command = parseServerArgs(argv, io.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`scomp-server: ${error.message}\nRun "scomp-server --help" for the options.\n`);
+    return 2;
+  }
+  if (command.kind === 'help') {
+    io.stdout.write(SERVER_HELP);
+    return 0;
+  }
+  const options = command.options;
+  // Over stdio, stdout carries the protocol: anything a bindings module prints goes to stderr.
+  if (options.transport === 'stdio') redirectConsoleToStderr();
+  let serveOptions: ServeOptions;
+  try {
+    serveOptions = await serveOptionsFrom(options, log);
+  } catch (error) {
+    log(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+  // Listening for signals before the server is ready means none is missed once it says it is.
+  const stop = shutdownSignal(log);
+  try {
+    return options.transport === 'stdio'
+      ? await runStdio(serveOptions, stop)
+      : await runWebSocket(options, serveOptions, stop, io, log);
+  } catch (error) {
+    log(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+async function serveOptionsFrom(options: ServerCliOptions, log: (line: string) => void): Promise<ServeOptions> {
+  const serveOptions: ServeOptions = {
+    evalTimeoutMs: options.evalTimeoutMs,
+    memoryBytes: options.memoryMb * 1024 * 1024,
+    sessionIdleTimeoutMs: options.sessionIdleMs,
+    maxMessageBytes: options.maxMessageBytes,
+    onFault: (error) => log(`fault: ${describeFault(error)}`),
+  };
+  if (options.token !== undefined) serveOptions.token = options.token;
+  if (options.bindingsModule !== undefined) {
+    const bindings: Binding[] = await loadBindings(options.bindingsModule);
+    serveOptions.bindings = bindings;
+    log(`loaded ${bindings.length} binding(s) from ${options.bindingsModule}: ${bindings.map((b) => b.meta.name).join(', ')}`);
+  }
+  return serveOptions;
+}
+
+async function runWebSocket(
+  options: ServerCliOptions,
+  serveOptions: ServeOptions,
+  stop: Promise<void>,
+  io: MainIo,
+  log: (line: string) => void,
+): Promise<number> {
+  const running = await startServer({ ...serveOptions, host: options.host, port: options.port });
+  io.stdout.write(`scomp server listening on ${running.url}\n`);
+  await stop;
+  await running.close();
+  log('stopped');
+  return 0;
+}
+
+async function runStdio(serveOptions: ServeOptions, stop: Promise<void>): Promise<number> {
+  const session = serveStdioSession(serveOptions);
+  await Promise.race([session.closed, stop.then(() => session.close())]);
+  return 0;
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
+function shutdownSignal(log: (line: string) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      log(`${signal}: shutting down`);
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      const force = () => process.exit(1);
+      process.once('SIGINT', force).once('SIGTERM', force);
+      resolve();
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  });
+}
+
+function redirectConsoleToStderr(): void {
+  const toStderr = (...args: unknown[]) => console.error(...args);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+}
+
+function describeFault(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (cause: ${error.cause.stack ?? error.cause.message})` : '';
+  return `${error.message}${cause}`;
+}

@@ -1,0 +1,138 @@
+import { Server, type Binding, type Transport, type TransportCloseInfo } from '@scomp/peer';
+import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
+import { serveStdio } from '@scomp/transport-stdio';
+import { listenWebSocket } from '@scomp/transport-ws/node';
+import type { Readable, Writable } from 'node:stream';
+import { tokenAuthenticator } from './auth.js';
+import { demoBindings } from './demoBindings.js';
+
+export interface ServeOptions {
+  /** The bindings evaluated code can call. @default the demo order shop */
+  bindings?: readonly Binding[];
+  /** CPU time one eval may run; time spent waiting on bindings does not count. @default 10000 */
+  evalTimeoutMs?: number;
+  /** Heap limit of each session's runtime. @default 67108864 (64 MiB) */
+  memoryBytes?: number;
+  /** How long a session without a connection is kept. @default 900000 (15 min) */
+  sessionIdleTimeoutMs?: number;
+  /** Largest message accepted from a client. @default 16777216 (16 MiB) */
+  maxMessageBytes?: number;
+  /** When set, clients must send it as handshake `metadata.token`; others get Unauthorized. @default none */
+  token?: string;
+  /** Faults with no caller to report to (a binding that crashed, a failed send). @default ignored */
+  onFault?(error: unknown): void;
+}
+
+export interface StartServerOptions extends ServeOptions {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** 0 picks a free port. @default 0 */
+  port?: number;
+}
+
+/** A listening WebSocket server. */
+export interface RunningServer {
+  /** `ws://host:port`, with the port actually bound. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly server: Server;
+  /** Stops accepting, fails in-flight work (the client sees the connection close), closes the listener. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** The scomp server behind both transports: QuickJS sessions, the bindings, optional token authentication. */
+export function createScompServer(options: ServeOptions = {}): Server {
+  const limits: { evalTimeoutMs?: number; memoryBytes?: number } = {};
+  if (options.evalTimeoutMs !== undefined) limits.evalTimeoutMs = options.evalTimeoutMs;
+  if (options.memoryBytes !== undefined) limits.memoryBytes = options.memoryBytes;
+  return new Server({
+    runtime: createQuickJsRuntimeFactory({ limits }),
+    bindings: options.bindings ?? demoBindings(),
+    ...(options.token !== undefined ? { authenticate: tokenAuthenticator(options.token) } : {}),
+    ...(options.sessionIdleTimeoutMs !== undefined ? { sessionIdleTimeoutMs: options.sessionIdleTimeoutMs } : {}),
+    ...(options.onFault ? { onFault: options.onFault } : {}),
+    metadata: { server: 'scomp-server' },
+  });
+}
+
+/** Starts a WebSocket server. Dispose it (or call `close`) to shut it down. */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const server = createScompServer(options);
+  const host = options.host ?? '127.0.0.1';
+  const listener = await listenWebSocket({
+    host,
+    port: options.port ?? 0,
+    ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
+    onConnection: (transport) => server.accept(transport),
+  }).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
+  const port = listener.port;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      // The server closes its connections first, so clients learn why they were dropped.
+      const serverClosed = server.close();
+      await Promise.all([serverClosed, listener.close()]);
+    })());
+  return {
+    url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    host,
+    port,
+    server,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+export interface StdioServeOptions extends ServeOptions {
+  /** @default process.stdin */
+  stdin?: Readable;
+  /** @default process.stdout */
+  stdout?: Writable;
+}
+
+/** One session served over stdin/stdout. */
+export interface StdioSession {
+  /** Settles once stdin has ended (or `close` was called) and the server has shut down. */
+  readonly closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Serves one connection over this process's stdin/stdout; the server shuts down when stdin ends. */
+export function serveStdioSession(options: StdioServeOptions = {}): StdioSession {
+  const server = createScompServer(options);
+  const transport = serveStdio({
+    ...(options.stdin ? { stdin: options.stdin } : {}),
+    ...(options.stdout ? { stdout: options.stdout } : {}),
+    ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
+  });
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= server.close().finally(() => transport.close()));
+  let ended!: () => void;
+  const stdinEnded = new Promise<void>((resolve) => (ended = resolve));
+  server.accept(onClose(transport, () => ended()));
+  return { closed: stdinEnded.then(close), close };
+}
+
+/** The same transport, with a callback once it has closed. */
+function onClose(transport: Transport, callback: (info: TransportCloseInfo) => void): Transport {
+  return {
+    start: (handler) =>
+      transport.start({
+        message: (data) => handler.message(data),
+        close: (info) => {
+          handler.close(info);
+          callback(info);
+        },
+      }),
+    send: (message) => transport.send(message),
+    close: (info) => transport.close(info),
+    get closed() {
+      return transport.closed;
+    },
+  };
+}

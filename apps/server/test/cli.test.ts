@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { SERVER_HELP, UsageError, parseServerArgs } from '../src/index.js';
+
+describe('parseServerArgs', () => {
+  it('serves WebSocket on 127.0.0.1:7357 with safe limits by default', () => {
+    expect(parseServerArgs([], {})).toEqual({
+      kind: 'serve',
+      options: {
+        transport: 'websocket',
+        host: '127.0.0.1',
+        port: 7357,
+        evalTimeoutMs: 10_000,
+        memoryMb: 64,
+        sessionIdleMs: 900_000,
+        maxMessageBytes: 16 * 1024 * 1024,
+      },
+    });
+  });
+
+  it('reads every flag', () => {
+    const command = parseServerArgs(
+      [
+        '--host', '0.0.0.0', '--port', '0', '--bindings', './b.ts', '--eval-timeout-ms', '500', '--memory-mb', '32',
+        '--session-idle-ms', '1000', '--max-message-bytes', '65536', '--token', 't0k',
+      ],
+      {},
+    );
+    expect(command).toEqual({
+      kind: 'serve',
+      options: {
+        transport: 'websocket',
+        host: '0.0.0.0',
+        port: 0,
+        bindingsModule: './b.ts',
+        evalTimeoutMs: 500,
+        memoryMb: 32,
+        sessionIdleMs: 1000,
+        maxMessageBytes: 65536,
+        token: 't0k',
+      },
+    });
+  });
+
+  it('takes the token from SCOMP_TOKEN unless --token is given', () => {
+    const fromEnv = parseServerArgs([], { SCOMP_TOKEN: 'env' });
+    expect(fromEnv.kind === 'serve' && fromEnv.options.token).toBe('env');
+    const fromFlag = parseServerArgs(['--token', 'flag'], { SCOMP_TOKEN: 'env' });
+    expect(fromFlag.kind === 'serve' && fromFlag.options.token).toBe('flag');
+    const empty = parseServerArgs([], { SCOMP_TOKEN: '' });
+    expect(empty.kind === 'serve' && empty.options.token).toBeUndefined();
+  });
+
+  it('switches to stdio with --stdio', () => {
+    const command = parseServerArgs(['--stdio'], {});
+    expect(command.kind === 'serve' && command.options.transport).toBe('stdio');
+  });
+
+  it('answers --help and -h', () => {
+    expect(parseServerArgs(['--help'], {})).toEqual({ kind: 'help' });
+    expect(parseServerArgs(['-h'], {})).toEqual({ kind: 'help' });
+  });
+
+  it.each([
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--port'], /argument missing/],
+    [['--port', 'eighty'], /--port must be an integer/],
+    [['--port', '70000'], /--port must be an integer from 0 to 65535/],
+    [['--eval-timeout-ms', '0'], /--eval-timeout-ms/],
+    [['--memory-mb', '-1'], /--memory-mb/],
+    [['--max-message-bytes', '1.5'], /--max-message-bytes/],
+    [['--stdio', '--port', '1'], /do not apply with --stdio/],
+    [['--token', ''], /--token must not be empty/],
+    [['extra'], /positional/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseServerArgs(argv, {})).toThrow(UsageError);
+    expect(() => parseServerArgs(argv, {})).toThrow(message);
+  });
+
+  it('documents every flag in --help', () => {
+    for (const flag of [
+      '--host', '--port', '--stdio', '--bindings', '--eval-timeout-ms', '--memory-mb', '--session-idle-ms',
+      '--max-message-bytes', '--token', '--help', 'SCOMP_TOKEN',
+    ]) {
+      expect(SERVER_HELP).toContain(flag);
+    }
+  });
+});
