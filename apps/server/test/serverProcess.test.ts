@@ -75,6 +75,13 @@ describe('scomp-server', () => {
     expect(await client.eval('await slowLookup({ ms: 600 })')).toEqual({ waitedMs: 600 });
   });
 
+  it('closes a connection that sends a message over --max-message-bytes', async () => {
+    await using server = await spawnServerProcess(['--max-message-bytes', '2048']);
+    await using client = await connect(server.url);
+    expect(await client.eval(`'${'a'.repeat(1000)}'.length`)).toBe(1000);
+    await expect(client.eval(`'${'a'.repeat(4000)}'.length`)).rejects.toThrow(ConnectionClosedError);
+  });
+
   it('serves the bindings of a --bindings TypeScript module instead of the demo shop', async () => {
     await using server = await spawnServerProcess(['--bindings', fixture('bindings.ts')]);
     await using client = await connect(server.url);
