@@ -98,10 +98,14 @@ export abstract class GuestBridge extends SessionCore {
       const result = this.enter(() => vm.context.callFunction(entry.handle, vm.context.undefined, argHandle));
       argHandle.dispose();
       if (result.error) throw this.thrown(result.error);
-      const stop = this.current ? Promise.race([this.current.stopped, this.lifetimeStopped]) : this.lifetimeStopped;
-      stop.catch(() => {});
-      const settled = await this.settle(result.value, stop);
-      return this.toHostValue(settled, this.deps.limits.resultBytes, true);
+      // Disposing the runtime stops the current eval, so only a call outside an eval needs its own stop.
+      const outside = this.current ? undefined : this.untilDisposed();
+      try {
+        const settled = await this.settle(result.value, this.current?.stopped ?? outside!.stopped);
+        return this.toHostValue(settled, this.deps.limits.resultBytes, true);
+      } finally {
+        outside?.release();
+      }
     };
     const hostFn = call as HostFunction;
     hostFn[Symbol.dispose] = () => {

@@ -37,8 +37,8 @@ export class QuickJsRuntime extends GuestBridge implements Runtime {
     signal?.addEventListener('abort', onAbort);
     const timer =
       timeoutMs === undefined ? undefined : setTimeout(() => active.stop(limitError('time', { max: timeoutMs })), timeoutMs);
-    const stop = Promise.race([active.stopped, this.lifetimeStopped]);
-    stop.catch(() => {});
+    // dispose() stops the current eval, so its own stop promise covers that too.
+    const stop = active.stopped;
     try {
       const source = rewriteDeclarations(code);
       const vm = this.prepareVm();

@@ -59,7 +59,6 @@ export abstract class SessionCore {
    */
   protected readonly receivedFunctions = new Set<WeakRef<HostFunction>>();
   protected readonly lifetime = new AbortController();
-  protected readonly lifetimeStopped: Promise<never>;
   protected lastMemoryCheck = 0;
   /** Linear memory of the instance when this session last started running guest code. */
   protected memoryAtStart = 0;
@@ -74,11 +73,20 @@ export abstract class SessionCore {
     this.slot = deps.slot;
     this.budget = new CpuBudget(deps.limits.evalTimeoutMs, deps.clock);
     this.serverBindings = new Map(init.bindings.map((binding) => [binding.meta.name, binding]));
-    this.lifetimeStopped = new Promise<never>((_, reject) => {
-      this.lifetime.signal.addEventListener('abort', () => reject(new CancelledError('runtime disposed')));
-    });
-    this.lifetimeStopped.catch(() => {});
     this.vm = this.createVm();
+  }
+
+  /**
+   * A promise rejected if the runtime is disposed before `release()`. Each wait gets its own, and
+   * releases it, because a reaction left on one session-long promise per call is never freed.
+   */
+  protected untilDisposed(): { stopped: Promise<never>; release(): void } {
+    let reject!: (error: Error) => void;
+    const stopped = new Promise<never>((_, fail) => (reject = fail));
+    stopped.catch(() => {});
+    const onAbort = () => reject(new CancelledError('runtime disposed'));
+    this.lifetime.signal.addEventListener('abort', onAbort, { once: true });
+    return { stopped, release: () => this.lifetime.signal.removeEventListener('abort', onAbort) };
   }
 
   protected createVm(): GuestVm {
