@@ -1,0 +1,28 @@
+import { runLoad } from './loadTest.js';
+
+/**
+ * The full load test, separate from the unit suite: `pnpm load` at the root. Loopback only.
+ * SCOMP_LOAD_SESSIONS and SCOMP_LOAD_ROUNDS change its size.
+ */
+const sessions = Number(process.env.SCOMP_LOAD_SESSIONS ?? 200);
+const rounds = Number(process.env.SCOMP_LOAD_ROUNDS ?? 10);
+const report = await runLoad({ sessions, rounds });
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+console.log(`sessions ${report.sessions}, rounds ${report.rounds}, operations ${report.operations}, injected drops ${report.reconnects}`);
+console.log(`throughput ${report.throughputPerSecond} ops/s, p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms, elapsed ${report.elapsedMs} ms`);
+console.log(`lost ${report.lost}, duplicated ${report.duplicated}, mismatched ${report.mismatched}`);
+console.log(`heap after each round: ${report.heapAfterRound.map(mib).join(', ')}`);
+console.log(`server leftovers: ${JSON.stringify(report.leftovers)}`);
+const failures: string[] = [];
+if (report.lost + report.duplicated + report.mismatched > 0) failures.push('lost, duplicated or mismatched answers');
+if (report.leftovers.connections + report.leftovers.attachedSessions + report.leftovers.refs > 0) failures.push('server leftovers');
+// After warm-up (round 2), the heap must not keep growing: allow 25% for GC timing noise.
+const settled = report.heapAfterRound[Math.min(1, report.heapAfterRound.length - 1)]!;
+const last = report.heapAfterRound.at(-1)!;
+if (report.heapAfterRound.length > 2 && last > settled * 1.25) failures.push(`heap grew from ${mib(settled)} to ${mib(last)}`);
+if (failures.length > 0) {
+  console.error(`load test FAILED: ${failures.join('; ')}`);
+  process.exit(1);
+}
+console.log('load test passed');
+process.exit(0);
