@@ -15,6 +15,8 @@ export { Connection, markTerminal } from './connection.js';
 export type { ConnectionHandlers, ConnectionOptions, InboundContext, RequestOptions } from './connection.js';
 export type { RefStats } from './functionRefs.js';
 export type { Transport, TransportHandler, TransportCloseInfo } from './transport.js';
+export { TransportInbox } from './transportInbox.js';
+export { exceedsUtf8Bytes, utf8ByteLength } from './utf8.js';
 export type {
   CallContext,
   EvalOptions,

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { ConnectionClosedError, type Transport, type TransportCloseInfo, type TransportHandler } from '@scomp/peer';
+import { ConnectionClosedError, TransportInbox, type Transport, type TransportCloseInfo, type TransportHandler } from '@scomp/peer';
 import { SendBufferFullError } from './errors.js';
 import { encodeLine, LineDecoder } from './ndjson.js';
 
@@ -16,10 +16,7 @@ const ignore = (): void => {};
 
 /** A transport over a readable/writable pair carrying newline-delimited JSON. */
 export class StreamTransport implements Transport {
-  private handler: TransportHandler | undefined;
-  private inbox: string[] = [];
-  private closeInfo: TransportCloseInfo | undefined;
-  private notified = false;
+  private readonly inbox = new TransportInbox();
   private readonly decoder: LineDecoder;
 
   constructor(
@@ -27,7 +24,7 @@ export class StreamTransport implements Transport {
     private readonly output: Writable,
     private readonly options: StreamTransportOptions,
   ) {
-    this.decoder = new LineDecoder(options.maxMessageBytes, (message) => this.receive(message));
+    this.decoder = new LineDecoder(options.maxMessageBytes, (message) => this.inbox.deliver(message));
     input.on('data', this.onData);
     input.on('end', this.onEnd);
     input.on('error', this.onInputError);
@@ -38,23 +35,15 @@ export class StreamTransport implements Transport {
   }
 
   get closed(): boolean {
-    return this.closeInfo !== undefined;
+    return this.inbox.closed;
   }
 
   start(handler: TransportHandler): void {
-    if (this.handler) throw new Error('transport already started');
-    this.handler = handler;
-    const inbox = this.inbox;
-    this.inbox = [];
-    for (const message of inbox) {
-      if (this.notified) break;
-      handler.message(message);
-    }
-    if (this.closeInfo) this.notify();
+    this.inbox.start(handler);
   }
 
   send(message: string): void {
-    if (this.closeInfo) throw new ConnectionClosedError('transport closed');
+    if (this.inbox.closed) throw new ConnectionClosedError('transport closed');
     this.output.write(encodeLine(message));
     if (this.output.writableLength > this.options.maxBufferedBytes) {
       const error = new SendBufferFullError(this.options.maxBufferedBytes);
@@ -68,14 +57,12 @@ export class StreamTransport implements Transport {
 
   /** Closes with `info` unless already closed. Close reaches the handler after what was delivered so far. */
   finish(info: TransportCloseInfo): void {
-    if (this.closeInfo) return;
-    this.closeInfo = info;
+    if (!this.inbox.close(info)) return;
     this.input.off('data', this.onData);
     this.input.off('end', this.onEnd);
     this.input.off('error', this.onInputError);
     this.output.off('error', this.onOutputError);
     this.options.onClosed(info);
-    queueMicrotask(() => this.notify());
   }
 
   private readonly onData = (chunk: Buffer | string): void => {
@@ -88,22 +75,11 @@ export class StreamTransport implements Transport {
 
   private readonly onEnd = (): void => {
     const last = this.decoder.end();
-    if (last !== undefined) this.receive(last);
+    if (last !== undefined) this.inbox.deliver(last);
     this.options.onEnded('input');
   };
 
   private readonly onInputError = (error: Error): void => this.options.onEnded('input', error);
   private readonly onOutputError = (error: Error): void => this.options.onEnded('output', error);
 
-  private receive(message: string): void {
-    if (this.closeInfo) return;
-    if (this.handler) this.handler.message(message);
-    else this.inbox.push(message);
-  }
-
-  private notify(): void {
-    if (this.notified || !this.handler || !this.closeInfo) return;
-    this.notified = true;
-    this.handler.close(this.closeInfo);
-  }
 }

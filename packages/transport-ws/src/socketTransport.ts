@@ -1,7 +1,6 @@
-import { ConnectionClosedError, type Transport, type TransportCloseInfo, type TransportHandler } from '@scomp/peer';
+import { ConnectionClosedError, exceedsUtf8Bytes, TransportInbox, type Transport, type TransportCloseInfo, type TransportHandler } from '@scomp/peer';
 import { describeCloseCode, isOrderlyClose, WebSocketCloseCode } from './closeCodes.js';
 import { WebSocketClosedError } from './errors.js';
-import { exceedsBytes } from './limits.js';
 
 /** The few socket operations the transport needs, so browser and `ws` sockets fit alike. */
 export interface SocketPort {
@@ -25,10 +24,7 @@ export interface SocketTransportOptions {
  * it buffers until `start`, enforces the size and buffer limits, and reports close exactly once.
  */
 export class SocketTransport implements Transport {
-  private handler: TransportHandler | undefined;
-  private inbox: string[] = [];
-  private closeInfo: TransportCloseInfo | undefined;
-  private notified = false;
+  private readonly inbox = new TransportInbox();
 
   constructor(
     private readonly port: SocketPort,
@@ -36,23 +32,15 @@ export class SocketTransport implements Transport {
   ) {}
 
   get closed(): boolean {
-    return this.closeInfo !== undefined;
+    return this.inbox.closed;
   }
 
   start(handler: TransportHandler): void {
-    if (this.handler) throw new Error('transport already started');
-    this.handler = handler;
-    const inbox = this.inbox;
-    this.inbox = [];
-    for (const message of inbox) {
-      if (this.notified) break;
-      handler.message(message);
-    }
-    if (this.closeInfo) this.notify();
+    this.inbox.start(handler);
   }
 
   send(message: string): void {
-    if (this.closeInfo) throw new ConnectionClosedError('transport closed');
+    if (this.inbox.closed) throw new ConnectionClosedError('transport closed');
     this.port.send(message);
     if (this.port.bufferedAmount > this.options.maxBufferedBytes) {
       this.fail(
@@ -64,7 +52,7 @@ export class SocketTransport implements Transport {
   }
 
   close(info: TransportCloseInfo = {}): void {
-    if (this.closeInfo) return;
+    if (this.inbox.closed) return;
     const code = info.code ?? WebSocketCloseCode.Normal;
     this.finish(info);
     this.port.close(code, info.reason ?? '');
@@ -72,13 +60,12 @@ export class SocketTransport implements Transport {
 
   /** A text message arrived. */
   received(message: string): void {
-    if (this.closeInfo) return;
-    if (exceedsBytes(message, this.options.maxMessageBytes)) {
+    if (this.inbox.closed) return;
+    if (exceedsUtf8Bytes(message, this.options.maxMessageBytes)) {
       this.tooBig();
       return;
     }
-    if (this.handler) this.handler.message(message);
-    else this.inbox.push(message);
+    this.inbox.deliver(message);
   }
 
   /** A binary message arrived. */
@@ -95,7 +82,7 @@ export class SocketTransport implements Transport {
 
   /** Closes because of a failure this side detected; the peer is told (`abort`: dropped at once). */
   fail(code: number, reason: string, abort = false, cause?: unknown): void {
-    if (this.closeInfo) return;
+    if (this.inbox.closed) return;
     this.finish({ code, reason, error: new WebSocketClosedError(code, reason, { cause }) });
     if (abort) this.port.abort(code, reason);
     else this.port.close(code, reason);
@@ -103,7 +90,7 @@ export class SocketTransport implements Transport {
 
   /** The socket closed. A failure recorded earlier wins over what the socket reports. */
   ended(code: number, reason: string): void {
-    if (this.closeInfo) return;
+    if (this.inbox.closed) return;
     const text = reason || describeCloseCode(code);
     this.finish(
       isOrderlyClose(code) ? { code, reason: text } : { code, reason: text, error: new WebSocketClosedError(code, text) },
@@ -111,14 +98,6 @@ export class SocketTransport implements Transport {
   }
 
   private finish(info: TransportCloseInfo): void {
-    this.closeInfo = info;
-    this.options.onClosed?.();
-    queueMicrotask(() => this.notify());
-  }
-
-  private notify(): void {
-    if (this.notified || !this.handler || !this.closeInfo) return;
-    this.notified = true;
-    this.handler.close(this.closeInfo);
+    if (this.inbox.close(info)) this.options.onClosed?.();
   }
 }

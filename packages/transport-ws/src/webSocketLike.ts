@@ -1,4 +1,4 @@
-import { utf8Bytes } from './limits.js';
+import { utf8ByteLength } from '@scomp/peer';
 
 /** The part of the standard `WebSocket` the client uses: the browser's, Node's global, or `ws`. */
 export interface WebSocketLike {
@@ -24,6 +24,6 @@ export function sendableCloseCode(code: number): number {
 export function truncateReason(reason: string): string {
   if (reason.length <= 40) return reason;
   let end = Math.min(reason.length, 123);
-  while (end > 0 && utf8Bytes(reason.slice(0, end)) > 123) end--;
+  while (end > 0 && utf8ByteLength(reason.slice(0, end)) > 123) end--;
   return reason.slice(0, end);
 }

@@ -1,5 +1,6 @@
 import { ConnectionClosedError } from '../errors.js';
 import type { Transport, TransportCloseInfo, TransportHandler } from '../transport.js';
+import { TransportInbox } from '../transportInbox.js';
 
 /**
  * One end of an in-process channel. Delivery is asynchronous (a microtask per message), in order,
@@ -7,61 +8,28 @@ import type { Transport, TransportCloseInfo, TransportHandler } from '../transpo
  */
 class MemoryTransport implements Transport {
   peer!: MemoryTransport;
-  private handler: TransportHandler | undefined;
-  private inbox: string[] = [];
-  private pendingClose: TransportCloseInfo | undefined;
-  private isClosed = false;
-  private notifiedClose = false;
+  readonly inbox = new TransportInbox();
 
   get closed(): boolean {
-    return this.isClosed;
+    return this.inbox.closed;
   }
 
   start(handler: TransportHandler): void {
-    if (this.handler) throw new Error('transport already started');
-    this.handler = handler;
-    const inbox = this.inbox;
-    this.inbox = [];
-    for (const message of inbox) handler.message(message);
-    if (this.pendingClose) this.notifyClose(this.pendingClose);
+    this.inbox.start(handler);
   }
 
   send(message: string): void {
-    if (this.isClosed) throw new ConnectionClosedError('transport closed');
-    const target = this.peer;
-    queueMicrotask(() => target.receive(message));
+    if (this.inbox.closed) throw new ConnectionClosedError('transport closed');
+    const target = this.peer.inbox;
+    queueMicrotask(() => target.deliver(message));
   }
 
   close(info: TransportCloseInfo = {}): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    const target = this.peer;
-    // Close travels behind messages already sent, as on a real in-order channel.
-    queueMicrotask(() => {
-      this.notifyClose(info);
-      target.remoteClosed(info);
-    });
-  }
-
-  private receive(message: string): void {
-    if (this.notifiedClose) return;
-    if (this.handler) this.handler.message(message);
-    else this.inbox.push(message);
-  }
-
-  private remoteClosed(info: TransportCloseInfo): void {
-    this.isClosed = true;
-    this.notifyClose(info);
-  }
-
-  private notifyClose(info: TransportCloseInfo): void {
-    if (this.notifiedClose) return;
-    if (!this.handler) {
-      this.pendingClose = info;
-      return;
-    }
-    this.notifiedClose = true;
-    this.handler.close(info);
+    if (this.inbox.closed) return;
+    const target = this.peer.inbox;
+    this.inbox.close(info);
+    // The close travels behind messages already sent, as on a real in-order channel.
+    queueMicrotask(() => target.close(info));
   }
 }
 
