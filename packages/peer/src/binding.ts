@@ -74,9 +74,11 @@ export function defineBinding<TInput extends TSchema, TOutput extends TSchema = 
     async call(args, context) {
       // Code calls argument-less bindings as `listOrders()`; `{}` stands in when it is a complete argument.
       if (args === undefined && !input.validator.check(undefined) && input.validator.check({})) args = {};
-      const issues = input.validator.issues(input.placeholders ? withPlaceholders(args) : args);
-      if (issues.length > 0) {
-        throw new InvalidParamsError('invalid params', { issues });
+      // The compiled check is fast; issues are only worth collecting for a value that fails it.
+      const checked = input.placeholders ? withPlaceholders(args) : args;
+      if (!input.validator.check(checked)) {
+        const issues = input.validator.issues(checked);
+        if (issues.length > 0) throw new InvalidParamsError('invalid params', { issues });
       }
       let result: unknown;
       try {
@@ -85,7 +87,8 @@ export function defineBinding<TInput extends TSchema, TOutput extends TSchema = 
         throw toScompError(error);
       }
       if (output) {
-        const resultIssues = output.validator.issues(output.placeholders ? withPlaceholders(result) : result);
+        const checkedResult = output.placeholders ? withPlaceholders(result) : result;
+        const resultIssues = output.validator.check(checkedResult) ? [] : output.validator.issues(checkedResult);
         if (resultIssues.length > 0) {
           throw new InternalError(`${definition.name} returned a value that breaks its output schema`, {
             issues: resultIssues,
