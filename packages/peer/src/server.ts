@@ -28,6 +28,8 @@ export interface ServerOptions {
   maxStoredOutcomes?: number;
   /** How long a settled eval outcome stays retrievable by its key. @default 600000 (10 min) */
   outcomeTtlMs?: number;
+  /** Serialized bytes of settled eval outcomes kept per session; the oldest go first. @default 16777216 (16 MiB) */
+  maxStoredOutcomeBytes?: number;
   /** Requests one connection may have in flight. @default 1024 */
   maxInboundRequests?: number;
   /** Largest message the server sends, in UTF-8 bytes (match the transport's limit). @default no limit */
@@ -165,6 +167,7 @@ export class Server {
         maxQueuedEvals: this.options.maxQueuedEvals ?? 16,
         maxStoredOutcomes: this.options.maxStoredOutcomes ?? 32,
         outcomeTtlMs: this.options.outcomeTtlMs ?? 600_000,
+        maxStoredOutcomeBytes: this.options.maxStoredOutcomeBytes ?? 16 * 1024 * 1024,
       });
       this.sessions.set(id, session);
     }

@@ -1,5 +1,5 @@
 import type { BindingMeta, EvalParams } from '@scomp/protocol';
-import { CancelledError, DisconnectedError, InvalidParamsError, LimitExceededError } from './errors.js';
+import { CancelledError, DisconnectedError, InvalidParamsError, LimitExceededError, ScompError } from './errors.js';
 import type { Runtime } from './runtime.js';
 
 export interface AttachedClient {
@@ -24,12 +24,28 @@ export interface SessionLimits {
   maxStoredOutcomes: number;
   /** How long an outcome stays retrievable after it settles. @default 600000 */
   outcomeTtlMs: number;
+  /**
+   * Serialized bytes of the settled outcomes kept; the oldest are forgotten first, and an outcome
+   * larger than this is not kept at all. @default 16777216 (16 MiB)
+   */
+  maxStoredOutcomeBytes?: number;
 }
 
 interface StoredOutcome {
   code: string;
   promise: Promise<unknown>;
   expiresAt: number;
+  /** Serialized size once settled. */
+  bytes: number;
+}
+
+/** The JSON size of a settled outcome (functions count as nothing). */
+function outcomeBytes(outcome: unknown): number {
+  try {
+    return JSON.stringify(outcome instanceof ScompError ? outcome.toErrorObject() : outcome)?.length ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -41,6 +57,7 @@ export class Session {
   private tail: Promise<unknown> = Promise.resolve();
   private queued = 0;
   private readonly outcomes = new Map<string, StoredOutcome>();
+  private storedBytes = 0;
   private disposed = false;
   lastActivity = Date.now();
   /** The connection currently serving this session, if any. */
@@ -96,14 +113,15 @@ export class Session {
     void settled.then(() => {
       this.queued--;
       this.lastActivity = Date.now();
-      if (params.key !== undefined) {
-        const stored = this.outcomes.get(params.key);
-        if (stored) stored.expiresAt = Date.now() + this.limits.outcomeTtlMs;
-      }
     });
     if (params.key !== undefined) {
-      this.outcomes.set(params.key, { code: params.code, promise: run, expiresAt: Number.POSITIVE_INFINITY });
-      run.catch(() => undefined);
+      const key = params.key;
+      const stored: StoredOutcome = { code: params.code, promise: run, expiresAt: Number.POSITIVE_INFINITY, bytes: 0 };
+      this.outcomes.set(key, stored);
+      run.then(
+        (value) => this.keep(key, stored, value),
+        (error: unknown) => this.keep(key, stored, error),
+      );
     }
     return run;
   }
@@ -124,16 +142,39 @@ export class Session {
     if (this.disposed) return;
     this.disposed = true;
     this.outcomes.clear();
+    this.storedBytes = 0;
     await this.runtime.dispose();
+  }
+
+  /** A keyed eval settled: its outcome is kept for its time to live, within the byte budget. */
+  private keep(key: string, stored: StoredOutcome, outcome: unknown): void {
+    if (this.outcomes.get(key) !== stored) return;
+    stored.expiresAt = Date.now() + this.limits.outcomeTtlMs;
+    stored.bytes = outcomeBytes(outcome);
+    this.storedBytes += stored.bytes;
+    const maxBytes = this.limits.maxStoredOutcomeBytes ?? 16 * 1024 * 1024;
+    // Only settled outcomes are forgotten for space: forgetting a running eval's key would let a
+    // retry run it a second time.
+    for (const [oldKey, old] of this.outcomes) {
+      if (this.storedBytes <= maxBytes) break;
+      if (old.expiresAt !== Number.POSITIVE_INFINITY) this.forget(oldKey);
+    }
+  }
+
+  private forget(key: string): void {
+    const stored = this.outcomes.get(key);
+    if (!stored) return;
+    this.outcomes.delete(key);
+    this.storedBytes -= stored.bytes;
   }
 
   private pruneOutcomes(): void {
     const now = Date.now();
-    for (const [key, stored] of this.outcomes) if (stored.expiresAt <= now) this.outcomes.delete(key);
+    for (const [key, stored] of this.outcomes) if (stored.expiresAt <= now) this.forget(key);
     while (this.outcomes.size >= this.limits.maxStoredOutcomes) {
       const oldest = this.outcomes.keys().next().value;
       if (oldest === undefined) break;
-      this.outcomes.delete(oldest);
+      this.forget(oldest);
     }
   }
 }
