@@ -1,5 +1,5 @@
 import { BindingNotFoundError, RefNotFoundError, ScompError, toScompError, type HostFunction } from '@scomp/peer';
-import type { QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-core';
+import { QuickJSDeferredPromise, type QuickJSHandle } from 'quickjs-emscripten-core';
 import { limitError } from './errorsMap.js';
 import { placeFunctions, splitFunctions, type Path } from './hostValues.js';
 import { utf8Length } from './limits.js';
@@ -153,8 +153,7 @@ export abstract class GuestBridge extends SessionCore {
 
   /** The guest side of every call out: a guest promise settled when the host call settles. */
   protected callHost(invoke: (args: unknown, signal: AbortSignal) => Promise<unknown>, argHandle: QuickJSHandle | undefined): QuickJSHandle {
-    const vm = this.vm;
-    const deferred = vm.context.newPromise();
+    const deferred = this.newDeferred();
     this.deferreds.add(deferred);
     let args: unknown;
     try {
@@ -171,6 +170,27 @@ export abstract class GuestBridge extends SessionCore {
         (error: unknown) => this.finishHostCall(deferred, false, error),
       );
     return deferred.handle;
+  }
+
+  /**
+   * A guest promise with its resolvers, made by a prelude helper. quickjs-emscripten's `newPromise`
+   * reads the resolvers through a view of the WebAssembly memory that the allocation itself can
+   * detach by growing the memory, which fails the call at random under load.
+   */
+  private newDeferred(): QuickJSDeferredPromise {
+    const vm = this.vm;
+    const ctx = vm.context;
+    const tuple = ctx.unwrapResult(ctx.callFunction(vm.helper('deferred'), ctx.undefined));
+    try {
+      return new QuickJSDeferredPromise({
+        context: ctx,
+        promiseHandle: ctx.getProp(tuple, 0),
+        resolveHandle: ctx.getProp(tuple, 1),
+        rejectHandle: ctx.getProp(tuple, 2),
+      });
+    } finally {
+      tuple.dispose();
+    }
   }
 
   protected finishHostCall(deferred: QuickJSDeferredPromise, ok: boolean, value: unknown): void {

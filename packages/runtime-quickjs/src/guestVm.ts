@@ -1,7 +1,7 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
 import { PRELUDE_SOURCE } from './prelude.js';
 
-const HELPERS = ['toHost', 'fromHost', 'describeError', 'makeError', 'watch', 'install', 'uninstall'] as const;
+const HELPERS = ['toHost', 'fromHost', 'describeError', 'makeError', 'watch', 'deferred', 'install', 'uninstall'] as const;
 export type HelperName = (typeof HELPERS)[number];
 
 /** Global code, with top-level `await` and the final expression's value (`{ value }`). */

@@ -25,6 +25,8 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
   const mapEntries = Function.prototype.call.bind(Map.prototype.entries);
   const setValues = Function.prototype.call.bind(Set.prototype.values);
   const promiseThen = Function.prototype.call.bind(Promise.prototype.then);
+  const PromiseCtor = Promise;
+  const promiseResolve = Promise.resolve.bind(Promise);
   const SKIP = {};
 
   class ResultTooLarge {}
@@ -212,10 +214,22 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
   }
 
   function watch(promise, token) {
-    Promise.resolve(promise).then(
+    promiseThen(
+      promiseResolve(promise),
       (value) => hostSettled(token, 1, value),
       (error) => hostSettled(token, 0, error),
     );
+  }
+
+  // A promise and its resolvers, for calls out to the host.
+  function deferred() {
+    let resolve;
+    let reject;
+    const promise = new PromiseCtor((ok, fail) => {
+      resolve = ok;
+      reject = fail;
+    });
+    return [promise, resolve, reject];
   }
 
   function log(level) {
@@ -291,5 +305,5 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     delete target[parts[parts.length - 1]];
   }
 
-  return { toHost, fromHost, describeError, makeError, watch, install, uninstall };
+  return { toHost, fromHost, describeError, makeError, watch, deferred, install, uninstall };
 })`;

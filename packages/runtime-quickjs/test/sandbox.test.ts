@@ -66,6 +66,12 @@ describe('sandbox', () => {
       fn.f[Symbol.dispose]();
     }));
 
+  it('settles evals and binding calls after the code replaces Promise.prototype.then and Promise.resolve', () =>
+    withSession({ bindings: [binding('one', () => 1)] }, async (runtime) => {
+      await runtime.eval('Promise.prototype.then = function () { return this }; Promise.resolve = () => ({})');
+      expect(await runtime.eval('await null; (await one({})) + 1')).toBe(2);
+    }));
+
   it('keeps its own helper frames out of the stacks it reports', () =>
     withSession({}, async (runtime) => {
       const error = (await runtime.eval('new Proxy({}, { get() { throw new Error("trap") } })').catch((e: unknown) => e)) as EvalError;
