@@ -25,6 +25,8 @@ export interface LoadReport {
   p99Ms: number;
   /** JS heap after each round (after a GC when available), in bytes. */
   heapAfterRound: number[];
+  /** The first few operations that failed, for diagnosis. */
+  failures: string[];
   /** Server-side leftovers after the clients closed: connections, attached sessions, references. */
   leftovers: { connections: number; attachedSessions: number; refs: number };
 }
@@ -73,6 +75,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   });
   const latencies: number[] = [];
   const counts = { lost: 0, duplicated: 0, mismatched: 0, reconnects: 0 };
+  const failures: string[] = [];
   const timed = async <T>(run: () => Promise<T>): Promise<T> => {
     const start = performance.now();
     try {
@@ -143,8 +146,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           const fn = (await timed(() => client.eval(`(x) => x + ${JSON.stringify(token)}`))) as HostFunction;
           check((await timed(() => fn('>'))) === `>${token}`, 'mismatched');
           fn[Symbol.dispose]!();
-        } catch {
+        } catch (error) {
           counts.lost++;
+          if (failures.length < 5) failures.push(`session ${index} round ${round}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
         }
       }),
     );
@@ -172,6 +176,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     p50Ms: Number(percentile(sorted, 50).toFixed(2)),
     p99Ms: Number(percentile(sorted, 99).toFixed(2)),
     heapAfterRound,
+    failures,
     leftovers: { connections: stats.connections, attachedSessions: stats.attachedSessions, refs: stats.refs.exported + stats.refs.imported },
   };
 }

@@ -12,6 +12,7 @@ console.log(`sessions ${report.sessions}, rounds ${report.rounds}, operations ${
 console.log(`throughput ${report.throughputPerSecond} ops/s, p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms, elapsed ${report.elapsedMs} ms`);
 console.log(`lost ${report.lost}, duplicated ${report.duplicated}, mismatched ${report.mismatched}`);
 console.log(`heap after each round: ${report.heapAfterRound.map(mib).join(', ')}`);
+for (const failure of report.failures) console.log(`failed: ${failure}`);
 console.log(`server leftovers: ${JSON.stringify(report.leftovers)}`);
 const failures: string[] = [];
 if (report.lost + report.duplicated + report.mismatched > 0) failures.push('lost, duplicated or mismatched answers');
