@@ -57,8 +57,12 @@ export function defineBinding<TInput extends TSchema, TOutput extends TSchema = 
   definition: BindingDefinition<TInput, TOutput>,
   options: BindingOptions = {},
 ): Binding<Static<TInput>, Static<TOutput>> {
-  const meta: BindingMeta = { name: definition.name, input: stripTypeBox(definition.input) };
-  if (definition.description !== undefined) meta.description = definition.description;
+  // Members in the order of the spec's BindingMeta table, so the wire text reads as the spec shows it.
+  const meta: BindingMeta = {
+    name: definition.name,
+    ...(definition.description !== undefined ? { description: definition.description } : {}),
+    input: stripTypeBox(definition.input),
+  };
   if (definition.output !== undefined) meta.output = stripTypeBox(definition.output);
   if (definition.effects !== undefined) meta.effects = [...definition.effects];
   if (definition.hints !== undefined) meta.hints = { ...definition.hints };

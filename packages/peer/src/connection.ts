@@ -38,6 +38,8 @@ export interface InboundContext {
   cancelSignal: AbortSignal;
   /** Aborts when the sender cancels this request or the connection closes. */
   signal: AbortSignal;
+  /** Runs `callback` once this request's response has been sent (or dropped). */
+  afterResponse(callback: () => void): void;
 }
 
 export interface ConnectionHandlers {
@@ -201,10 +203,12 @@ export class Connection {
     }
     const cancel = new AbortController();
     this.inbound.set(id, cancel);
+    const after: (() => void)[] = [];
     const context: InboundContext = {
       id,
       cancelSignal: cancel.signal,
       signal: AbortSignal.any([cancel.signal, this.closeController.signal]),
+      afterResponse: (callback) => after.push(callback),
     };
     new Promise<unknown>((resolve) => resolve(this.handlers.request(method, params, context)))
       .then(
@@ -219,7 +223,16 @@ export class Connection {
           if (terminalErrors.has(error as object)) this.close({ code: CloseCode.HandshakeFailed, reason: scompError.message });
         },
       )
-      .finally(() => this.inbound.delete(id));
+      .finally(() => {
+        this.inbound.delete(id);
+        for (const callback of after) {
+          try {
+            callback();
+          } catch (error) {
+            this.options.onFault?.(error);
+          }
+        }
+      });
   }
 
   /** Answers once; a result that cannot be serialized is answered with an InternalError instead. */

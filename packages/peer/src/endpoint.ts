@@ -103,7 +103,10 @@ export class Endpoint {
   private async onRequest(method: string, params: unknown, context: InboundContext): Promise<unknown> {
     if (method === Method.invoke) {
       this.options.beforeInvoke?.();
-      return this.encodeResult(await this.serveInvoke(params, context.signal));
+      const received: HostFunction[] = [];
+      // The caller learns the outcome first; the references its args brought are released after.
+      context.afterResponse(() => releaseUnretained(received));
+      return this.encodeResult(await this.serveInvoke(params, context.signal, received));
     }
     if (this.options.onRequest) return this.options.onRequest(method, params, context);
     throw new MethodNotFoundError(`unknown method ${method}`);
@@ -120,25 +123,26 @@ export class Endpoint {
       } catch {
         return;
       }
-      this.serveInvoke(params, this.connection.closeSignal).catch((error: unknown) => this.options.onFault?.(error));
+      const received: HostFunction[] = [];
+      this.serveInvoke(params, this.connection.closeSignal, received)
+        .catch((error: unknown) => this.options.onFault?.(error))
+        .finally(() => releaseUnretained(received));
     }
     // Unknown notifications are ignored, as JSON-RPC requires.
   }
 
-  /** Runs one inbound invoke. Functions received in its args are released when it settles unless retained. */
-  private async serveInvoke(params: unknown, signal: AbortSignal): Promise<unknown> {
+  /**
+   * Runs one inbound invoke. Functions received in its args are collected in `received`; the
+   * caller releases those not retained once the call is over.
+   */
+  private async serveInvoke(params: unknown, signal: AbortSignal, received: HostFunction[]): Promise<unknown> {
     if (!validators.invokeParams.check(params)) {
       const issues = validators.invokeParams.issues(params);
       throw new InvalidParamsError('invalid params', { issues });
     }
     const target = this.resolveTarget(params);
-    const received: HostFunction[] = [];
-    try {
-      const args = params.args === undefined ? undefined : decodeValue(params.args, this.refs, received);
-      return await target(args, signal);
-    } finally {
-      releaseUnretained(received);
-    }
+    const args = params.args === undefined ? undefined : decodeValue(params.args, this.refs, received);
+    return target(args, signal);
   }
 
   private resolveTarget(params: InvokeParams): (args: unknown, signal: AbortSignal) => Promise<unknown> {

@@ -106,7 +106,14 @@ export class FunctionRefs {
     }
     const id = sentinel.$scomp.id;
     this.imported.add(id);
-    const proxy = ((args?: unknown) => this.invokeRemote(id, args)) as HostFunction;
+    const proxy = ((args?: unknown) => {
+      // A release is final: the holder never invokes a released reference (spec §8.4), so the
+      // call fails here as the issuer would answer it. A closed connection still fails as closed.
+      if (!this.dead && !this.imported.has(id)) {
+        return Promise.reject(new RefNotFoundError('function reference not found', { ref: id }));
+      }
+      return this.invokeRemote(id, args);
+    }) as HostFunction;
     proxy[Symbol.dispose] = () => {
       this.finalizer.unregister(proxy);
       this.releaseImport(id);

@@ -148,7 +148,7 @@ export class Server {
     if (sessionId !== undefined) {
       const found = this.sessions.get(sessionId);
       // A session of another principal is reported exactly like a missing one: ids reveal nothing.
-      if (!found || found.principal.id !== principal.id) throw new SessionNotFoundError(`session ${sessionId} not found`);
+      if (!found || found.principal.id !== principal.id) throw new SessionNotFoundError('session not found');
       session = found;
       resumed = true;
       const previous = session.attached;

@@ -4,6 +4,8 @@ import { CancelledError, EvalError } from '../../src/index.js';
 /** What a script sees: every binding by name, a persistent state object, and the eval's signal. */
 export interface ScriptScope {
   call(name: string, args?: unknown): Promise<unknown>;
+  /** Fire-and-forget call, as runtimes route `console` output. */
+  notify(name: string, args?: unknown): void;
   state: Record<string, unknown>;
   signal: AbortSignal;
 }
@@ -46,12 +48,15 @@ export class ScriptRuntime implements Runtime {
       if (!binding) return Promise.reject(new EvalError(`${name} is not defined`, { name: 'ReferenceError', message: `${name} is not defined` }));
       return binding.call(args, { signal, sessionId: this.init.sessionId });
     };
+    const notify = (name: string, args?: unknown) => {
+      this.clientBindings.find((b) => b.meta.name === name)?.notify?.(args);
+    };
     const aborted = new Promise<never>((_, reject) => {
       if (signal.aborted) reject(new CancelledError('eval cancelled'));
       signal.addEventListener('abort', () => reject(new CancelledError('eval cancelled')), { once: true });
     });
     try {
-      return await Promise.race([Promise.resolve().then(() => script({ call, state: this.state, signal })), aborted]);
+      return await Promise.race([Promise.resolve().then(() => script({ call, notify, state: this.state, signal })), aborted]);
     } catch (error) {
       if (error instanceof Error && !('code' in error)) {
         throw new EvalError(error.message, { name: error.name, message: error.message });
