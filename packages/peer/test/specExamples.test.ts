@@ -117,7 +117,7 @@ function serverWorld() {
     // Not in an example: sets up the two references the release example lets go of.
     '[(n) => n + 1, (n) => n - 1]': () => {
       handed.push(runtimeFunction((n: number) => n + 1), runtimeFunction((n: number) => n - 1));
-      return handed.map((made) => made.fn);
+      return handed.map((handedFn) => handedFn.fn);
     },
   };
   const runtime = scriptRuntimeFactory(scripts);
@@ -305,7 +305,7 @@ describe('spec example: release', () => {
     await world.replay('release', raw).rest();
     await settle();
     expect(raw.pending()).toBe(0);
-    expect(world.handed.map((made) => made.released)).toEqual([true, true]);
+    expect(world.handed.map((handedFn) => handedFn.released)).toEqual([true, true]);
     for (const [id, ref] of [
       [20, 'fn_3'],
       [21, 'fn_4'],
