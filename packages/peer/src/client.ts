@@ -42,6 +42,8 @@ export interface ClientOptions {
   maxMessageBytes?: number;
   /** Live function references the client may have issued. @default 10000 */
   maxRefs?: number;
+  /** Requests from the server (calls of client bindings) handled at once; more are answered LimitExceeded. @default 1024 */
+  maxInboundRequests?: number;
   onStateChange?(state: ClientState, detail?: { attempt?: number; error?: unknown }): void;
   onFault?(error: unknown): void;
 }
@@ -171,6 +173,7 @@ export class Client {
       onFault: this.options.onFault,
       maxMessageBytes: this.options.maxMessageBytes,
       maxExportedRefs: this.options.maxRefs,
+      maxInboundRequests: this.options.maxInboundRequests,
     });
     endpoint.start();
     const params: HandshakeParams = {
