@@ -45,7 +45,10 @@ export async function sessionBenchmarks(config: Config): Promise<Result[]> {
       subject: { name: 'RSS after', unit: 'MiB', summary: one(cycled.rssAfterBytes! / MiB) },
       baseline: { name: 'RSS before', unit: 'MiB', summary: one(cycled.rssBeforeBytes! / MiB) },
       ratio: cycled.rssAfterBytes! / cycled.rssBeforeBytes!,
-      note: `JS heap + external ${(cycled.heapBeforeBytes! / MiB).toFixed(1)} → ${(cycled.heapAfterBytes! / MiB).toFixed(1)} MiB; ${cycled.msPerCycle!.toFixed(2)} ms per cycle`,
+      note:
+        `JS heap + external ${(cycled.heapBeforeBytes! / MiB).toFixed(1)} → ${(cycled.heapAfterBytes! / MiB).toFixed(1)} MiB; ` +
+        `WebAssembly ${(cycled.wasmBeforeBytes! / MiB).toFixed(0)} → ${(cycled.wasmAfterBytes! / MiB).toFixed(0)} MiB; ` +
+        `${cycled.msPerCycle!.toFixed(2)} ms per cycle`,
     },
   ];
 }

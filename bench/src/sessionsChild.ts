@@ -77,22 +77,29 @@ async function idle(): Promise<Record<string, number>> {
 
 /** Memory before and after many connect / eval / close cycles whose sessions expire at once. */
 async function cycles(): Promise<Record<string, number>> {
-  const { server, connect } = newServer(0);
+  const { runtime, server, connect } = newServer(0);
   const cycle = async (): Promise<void> => {
     const client = await connect();
     await client.eval('1');
     client.close();
+    // The detached session is disposed by a timer: let it fire, so each cycle ends with none alive.
+    while (server.stats().sessions > 0) await new Promise((resolve) => setTimeout(resolve, 0));
   };
   for (let i = 0; i < Math.min(200, cycleCount); i++) await cycle();
-  const before = await memory();
+  const before = { ...(await memory()), wasm: runtime.stats().memoryBytes };
   const start = process.hrtime.bigint();
   for (let i = 0; i < cycleCount; i++) await cycle();
   const msPerCycle = Number(process.hrtime.bigint() - start) / 1e6 / cycleCount;
   while (server.stats().sessions > 0) await settle();
   const after = await memory();
+  const wasmAfter = runtime.stats().memoryBytes;
+  const connections = server.stats().connections;
   await server.close();
   return {
     cycles: cycleCount,
+    wasmBeforeBytes: before.wasm,
+    wasmAfterBytes: wasmAfter,
+    connectionsAfter: connections,
     msPerCycle,
     rssBeforeBytes: before.rss,
     rssAfterBytes: after.rss,
