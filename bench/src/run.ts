@@ -2,7 +2,7 @@
  * Runs the benchmark suite and prints a table; writes the figures, goals and machine facts as JSON.
  *
  *   pnpm bench                                   full run (results/latest.json)
- *   pnpm --filter @scomp/bench bench -- --smoke  a few calls of each, to prove the suite still works
+ *   pnpm --filter @scomp/bench bench -- --smoke  a few calls of each, to prove the suite still works (results/smoke.json)
  *   options: --smoke (or BENCH_SMOKE=1), --out <file>, --only <group,...>
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
   const config = smoke ? SMOKE : FULL;
   const only = option('--only')?.split(',');
-  const out = resolve(option('--out') ?? fileURLToPath(new URL('../results/latest.json', import.meta.url)));
+  const out = resolve(option('--out') ?? fileURLToPath(new URL(`../results/${smoke ? 'smoke' : 'latest'}.json`, import.meta.url)));
   const started = Date.now();
   const results: Result[] = [];
   for (const [name, suite] of Object.entries(suites)) {

@@ -35,7 +35,7 @@ export async function sessionBenchmarks(config: Config): Promise<Result[]> {
     {
       id: 'sessions.per-gib',
       group: 'sessions',
-      title: 'idle sessions that fit in 1 GiB',
+      title: 'idle sessions that fit in 1 GiB (JS heap + WebAssembly memory)',
       subject: { name: 'sessions', unit: 'sessions', summary: one(held.sessionsPerGiB!), perRun: idle },
     },
     {

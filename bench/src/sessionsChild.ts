@@ -65,13 +65,14 @@ async function idle(): Promise<Record<string, number>> {
   const after = await memory();
   const stats = runtime.stats();
   await server.close();
-  const perSession = (after.rss - before.rss) / idleCount;
+  const rssPerSession = (after.rss - before.rss) / idleCount;
+  const heapPerSession = (after.heap - before.heap) / idleCount;
   return {
-    sessions: server.stats().sessions + idleCount,
-    rssPerSessionBytes: perSession,
-    heapPerSessionBytes: (after.heap - before.heap) / idleCount,
+    rssPerSessionBytes: rssPerSession,
+    heapPerSessionBytes: heapPerSession,
     wasmBytes: stats.memoryBytes,
-    sessionsPerGiB: Math.floor((1024 * 1024 * 1024) / perSession),
+    // JS heap plus external memory (which holds the WebAssembly memory) or RSS, whichever is larger.
+    sessionsPerGiB: Math.floor((1024 * 1024 * 1024) / Math.max(rssPerSession, heapPerSession)),
   };
 }
 
