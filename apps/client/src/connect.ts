@@ -3,7 +3,7 @@ import { spawnStdioTransport, type StdioChildTransport } from '@scomp/transport-
 import { connectWebSocket } from '@scomp/transport-ws/node';
 import { UsageError, type ConnectOptions, type Target } from './cli.js';
 import { consoleBinding } from './consoleBinding.js';
-import { loadBindings } from './loadBindings.js';
+import { loadBindings } from '@scomp/app-shared';
 
 /** Connecting or the handshake failed; `scomp` exits with code 3. */
 export class ConnectError extends Error {

@@ -10,4 +10,4 @@ export { isIncomplete } from './completeness.js';
 export { splitCommand } from './splitCommand.js';
 export { consoleBinding } from './consoleBinding.js';
 export { formatValue, formatError, errorJson, toJson } from './format.js';
-export { loadBindings, bindingsOf, isBinding } from './loadBindings.js';
+export { loadBindings, bindingsOf, isBinding } from '@scomp/app-shared';

@@ -1,6 +1,6 @@
 import type { Binding } from '@scomp/peer';
 import { SERVER_HELP, UsageError, parseServerArgs, type ServerCliOptions } from './cli.js';
-import { loadBindings } from './loadBindings.js';
+import { loadBindings } from '@scomp/app-shared';
 import { serveStdioSession, startServer, type ServeOptions } from './serve.js';
 
 export interface MainIo {

@@ -1,0 +1,1 @@
+export { loadBindings, bindingsOf, isBinding } from './loadBindings.js';
