@@ -7,7 +7,7 @@ export const DEFAULT_LIMITS: Required<RuntimeLimits> = {
   /** Estimated heap of one session. */
   memoryBytes: 64 * 1024 * 1024,
   /** Native stack of the interpreter. */
-  stackBytes: 512 * 1024,
+  stackBytes: 192 * 1024,
   /** One eval result as JSON. */
   resultBytes: 4 * 1024 * 1024,
 };

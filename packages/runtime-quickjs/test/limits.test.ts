@@ -1,5 +1,6 @@
 import { CancelledError, LimitExceededError } from '@scomp/peer';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createQuickJsRuntimeFactory } from '../src/index.js';
 import { binding, withSession } from './support.js';
 
 async function limitOf(promise: Promise<unknown>): Promise<LimitExceededError['detail']> {
@@ -91,6 +92,29 @@ describe('limits', () => {
       expect(await limitOf(runtime.eval('function down(n) { return down(n + 1) + 1 } down(0)'))).toMatchObject({ limit: 'stack' });
       expect(await runtime.eval('3')).toBe(3);
     }));
+
+  it('ends runaway recursion at the default stack limit before the host stack runs out, keeping state and instance', async () => {
+    // Past the host's own stack, the error would unwind through the interpreter and leave objects
+    // it can never free: the session reset and its instance discarded. The order below (a chain
+    // interrupted first) is how that first showed up; the chain plays no part in it.
+    const factory = createQuickJsRuntimeFactory();
+    const runtime = await factory.create({ sessionId: 's', bindings: [], limits: { evalTimeoutMs: 50 } });
+    await runtime.eval('const kept = "state"');
+    expect(await limitOf(runtime.eval('(function loop() { return Promise.resolve().then(loop) })()'))).toMatchObject({ limit: 'time' });
+    for (const code of [
+      'function down(n) { return down(n + 1) + 1 } down(0)',
+      'const o = { toString() { return `${this}` } }; String(o)',
+      'const g = { get x() { return this.x } }; g.x',
+    ]) {
+      const detail = await limitOf(runtime.eval(code));
+      expect(detail, code).toMatchObject({ limit: 'stack' });
+      expect(detail.sessionReset, code).toBeUndefined();
+    }
+    expect(await runtime.eval('kept')).toBe('state');
+    expect(factory.stats()).toMatchObject({ modules: 1, brokenModules: 0 });
+    expect(() => runtime.dispose()).not.toThrow();
+    expect(factory.stats()).toMatchObject({ modules: 1, brokenModules: 0, sessions: 0 });
+  });
 
   it('ends an endless promise chain with LimitExceeded time instead of waiting forever', () =>
     withSession({ limits: { evalTimeoutMs: 100 } }, async (runtime) => {
