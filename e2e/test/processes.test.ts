@@ -6,7 +6,8 @@ import { connectWebSocket } from '@scomp/transport-ws/node';
 import { child, faultBindings, groupAlive, serverBin, tsNodeArgs } from './support/processes.js';
 import { gate, wsStack } from './support/wsStack.js';
 
-describe('process faults, with real child processes', () => {
+// Each test starts server and client processes through tsx, which is slow on a loaded machine.
+describe('process faults, with real child processes', { timeout: 60_000 }, () => {
   it('a killed client process leaves a detached session and no connection or reference behind', async () => {
     const started = gate();
     const finish = gate<string>();

@@ -1,5 +1,5 @@
-import { Server, type Binding, type Transport, type TransportCloseInfo } from '@scomp/peer';
-import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
+import { Server, type Binding, type ServerOptions, type Transport, type TransportCloseInfo } from '@scomp/peer';
+import { createQuickJsRuntimeFactory, type QuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { serveStdio } from '@scomp/transport-stdio';
 import { listenWebSocket } from '@scomp/transport-ws/node';
 import type { Readable, Writable } from 'node:stream';
@@ -42,19 +42,38 @@ export interface RunningServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** The scomp server behind both transports: QuickJS sessions, the bindings, optional token authentication. */
+/**
+ * The scomp server behind both transports: QuickJS sessions, the bindings, optional token
+ * authentication. `close` also stops the runtime's worker threads.
+ */
 export function createScompServer(options: ServeOptions = {}): Server {
   const limits: { evalTimeoutMs?: number; memoryBytes?: number } = {};
   if (options.evalTimeoutMs !== undefined) limits.evalTimeoutMs = options.evalTimeoutMs;
   if (options.memoryBytes !== undefined) limits.memoryBytes = options.memoryBytes;
-  return new Server({
-    runtime: createQuickJsRuntimeFactory({ limits }),
+  return new ScompServer(createQuickJsRuntimeFactory({ limits }), {
     bindings: options.bindings ?? demoBindings(),
     ...(options.token !== undefined ? { authenticate: tokenAuthenticator(options.token) } : {}),
     ...(options.sessionIdleTimeoutMs !== undefined ? { sessionIdleTimeoutMs: options.sessionIdleTimeoutMs } : {}),
     ...(options.onFault ? { onFault: options.onFault } : {}),
     metadata: { server: 'scomp-server' },
   });
+}
+
+class ScompServer extends Server {
+  constructor(
+    private readonly runtimes: QuickJsRuntimeFactory,
+    options: Omit<ServerOptions, 'runtime'>,
+  ) {
+    super({ ...options, runtime: runtimes });
+  }
+
+  override async close(): Promise<void> {
+    try {
+      await super.close();
+    } finally {
+      await this.runtimes.close();
+    }
+  }
 }
 
 /** Starts a WebSocket server. Dispose it (or call `close`) to shut it down. */

@@ -6,6 +6,9 @@ import { createQuickJsRuntimeFactory } from '../dist/index.js';
 const SESSIONS = Number(process.env.SESSIONS ?? 1000);
 const CYCLES = Number(process.env.CYCLES ?? 10_000);
 const SESSIONS_PER_MODULE = Number(process.env.SESSIONS_PER_MODULE ?? 256);
+// 'worker' (the default) or 'main'; worker threads' memory shows in RSS, not in the JS heap.
+const RUN_IN = process.env.RUN_IN ?? 'worker';
+const SESSIONS_PER_WORKER = Number(process.env.SESSIONS_PER_WORKER ?? 64);
 
 const gc = globalThis.gc ?? (() => {});
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -17,7 +20,7 @@ function measure(factory) {
   return { heap: heapUsed, external: external + arrayBuffers, rss, wasm: factory.stats().memoryBytes };
 }
 
-const factory = createQuickJsRuntimeFactory({ sessionsPerModule: SESSIONS_PER_MODULE });
+const factory = createQuickJsRuntimeFactory({ runIn: RUN_IN, sessionsPerModule: SESSIONS_PER_MODULE, sessionsPerWorker: SESSIONS_PER_WORKER });
 // Warm up: the first instance compiles the WebAssembly module.
 await (await factory.create({ sessionId: 'warm', bindings: [] })).dispose();
 
@@ -58,7 +61,7 @@ const afterCycles = measure(factory);
 await cycles('b');
 const afterSecond = measure(factory);
 
-console.log(`sessions: ${SESSIONS}, sessionsPerModule: ${SESSIONS_PER_MODULE}, node ${process.version}`);
+console.log(`sessions: ${SESSIONS}, runIn: ${RUN_IN}, sessionsPerWorker: ${SESSIONS_PER_WORKER}, sessionsPerModule: ${SESSIONS_PER_MODULE}, node ${process.version}`);
 console.log(`create: ${createMs.toFixed(3)} ms per session`);
 console.log(`idle per session (created): ${kib(perSessionRss)} RSS (${kib(perSessionWasm)} WebAssembly linear memory, ${kib(perSessionHost)} JS heap)`);
 console.log(`first eval: ${firstEvalMs.toFixed(3)} ms; idle per session after it: ${kib(usedRss)} RSS (${kib(usedWasm)} WebAssembly linear memory)`);
@@ -71,3 +74,4 @@ console.log(
   `after ${CYCLES} more: JS heap ${mib(afterSecond.heap)}, WebAssembly ${mib(afterSecond.wasm)}, RSS ${mib(afterSecond.rss)}`,
 );
 console.log(`instances: ${JSON.stringify(factory.stats())}`);
+await factory.close();

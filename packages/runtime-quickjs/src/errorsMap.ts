@@ -1,7 +1,8 @@
 import { CancelledError, EvalError, LimitExceededError } from '@scomp/peer';
 import type { LimitKind } from '@scomp/protocol';
 
-export type InterruptReason = 'time' | 'memory' | 'cancel';
+/** Why running guest code was stopped: CPU budget, the eval's own deadline, heap, or a cancel. */
+export type InterruptReason = 'time' | 'deadline' | 'memory' | 'cancel';
 
 export interface ThrownDetail {
   name: string;
@@ -23,7 +24,8 @@ export function cancelledError(reason?: unknown): CancelledError {
 
 /** Recognises the interpreter's own resource errors among thrown values. */
 export function resourceLimitOf(detail: ThrownDetail): 'memory' | 'stack' | undefined {
-  if (detail.name !== 'InternalError' && detail.name !== 'RangeError') return undefined;
+  // The parsers (JSON.parse, eval) report running out of stack as a SyntaxError.
+  if (detail.name !== 'InternalError' && detail.name !== 'RangeError' && detail.name !== 'SyntaxError') return undefined;
   if (detail.message === 'out of memory') return 'memory';
   if (detail.message === 'stack overflow' || detail.message === 'Maximum call stack size exceeded') return 'stack';
   return undefined;

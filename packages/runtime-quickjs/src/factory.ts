@@ -2,13 +2,36 @@ import type { Runtime, RuntimeFactory, RuntimeInit, RuntimeLimits } from '@scomp
 import releaseVariant from '@jitl/quickjs-wasmfile-release-sync';
 import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
 import type { Clock } from './budget.js';
+import { InlineSessions, type InlineOptions, type InstanceStats } from './inlineSessions.js';
 import { resolveLimits } from './limits.js';
-import { ModulePool } from './modulePool.js';
-import { QuickJsRuntime } from './session.js';
+import { WorkerPool } from './worker/workerPool.js';
+import { WorkerRuntime } from './worker/workerRuntime.js';
+
+const RELEASE_VARIANT = '@jitl/quickjs-wasmfile-release-sync';
 
 export interface QuickJsRuntimeFactoryOptions {
   /** Limits for every session; a session's own `limits` override them field by field. */
   limits?: RuntimeLimits;
+  /**
+   * Where guest code runs. `'worker'`: on worker threads, so a cancel or a watchdog reaches code
+   * that keeps its thread busy and one busy session never stalls this thread. `'main'`: on the
+   * calling thread, which is faster per call but lets a busy loop hold the thread until its CPU
+   * limit ends it.
+   * @default 'worker'
+   */
+  runIn?: 'worker' | 'main';
+  /**
+   * Sessions placed on one worker thread (`runIn: 'worker'`). A thread stopped by the watchdog
+   * resets all of its sessions, so lower isolates better; each thread costs a few MiB.
+   * @default 64
+   */
+  sessionsPerWorker?: number;
+  /**
+   * How long guest code may run past its time limit, or past a cancel, before the watchdog stops its
+   * worker thread (`runIn: 'worker'`). Only code that cannot be interrupted gets that far.
+   * @default 1000
+   */
+  watchdogGraceMs?: number;
   /**
    * Sessions placed on one WebAssembly instance. Lower isolates better (a session that exhausts
    * the instance's memory only hurts its neighbours there); higher costs less memory per session.
@@ -25,45 +48,76 @@ export interface QuickJsRuntimeFactoryOptions {
    * @default 10
    */
   memoryCheckIntervalMs?: number;
-  /** The QuickJS build. @default the release build of `@jitl/quickjs-wasmfile-release-sync` */
-  variant?: QuickJSSyncVariant;
-  /** Monotonic clock in milliseconds for CPU accounting. @default performance.now */
+  /**
+   * The QuickJS build: a sync variant object (`runIn: 'main'` only), or the name of a module
+   * exporting one as default, e.g. `'@jitl/quickjs-wasmfile-debug-sync'`.
+   * @default '@jitl/quickjs-wasmfile-release-sync'
+   */
+  variant?: QuickJSSyncVariant | string;
+  /** Monotonic clock in milliseconds for CPU accounting (`runIn: 'main'` only). @default performance.now */
   clock?: Clock;
 }
 
 /** Creates sessions on QuickJS compiled to WebAssembly. */
 export class QuickJsRuntimeFactory implements RuntimeFactory {
-  private readonly pool: ModulePool;
-  private readonly options: QuickJsRuntimeFactoryOptions;
+  private readonly base: Omit<InlineOptions, 'variant' | 'clock'>;
+  private readonly workers: WorkerPool | undefined;
+  private inline: Promise<InlineSessions> | undefined;
+  private inlineStats: (() => InstanceStats) | undefined;
 
-  constructor(options: QuickJsRuntimeFactoryOptions = {}) {
-    this.options = options;
-    this.pool = new ModulePool({
-      variant: options.variant ?? (releaseVariant as unknown as QuickJSSyncVariant),
+  constructor(private readonly options: QuickJsRuntimeFactoryOptions = {}) {
+    this.base = {
+      ...(options.limits ? { limits: options.limits } : {}),
       sessionsPerModule: options.sessionsPerModule ?? 256,
       retireModuleAboveBytes: options.retireModuleAboveBytes ?? 256 * 1024 * 1024,
+      memoryCheckIntervalMs: options.memoryCheckIntervalMs ?? 10,
+    };
+    if ((options.runIn ?? 'worker') === 'main') return;
+    if (options.clock) throw new TypeError("clock applies to runIn: 'main' only");
+    if (options.variant !== undefined && typeof options.variant !== 'string') {
+      throw new TypeError("a variant object cannot cross into a worker: pass its module name, or use runIn: 'main'");
+    }
+    this.workers = new WorkerPool({
+      sessionsPerWorker: options.sessionsPerWorker ?? 64,
+      watchdogGraceMs: options.watchdogGraceMs ?? 1000,
+      variant: options.variant ?? RELEASE_VARIANT,
+      inline: this.base,
     });
   }
 
   async create(init: RuntimeInit): Promise<Runtime> {
-    const slot = await this.pool.acquire();
-    try {
-      return new QuickJsRuntime(init, {
-        pool: this.pool,
-        slot,
-        limits: resolveLimits(this.options.limits, init.limits),
-        clock: this.options.clock ?? (() => performance.now()),
-        memoryCheckIntervalMs: this.options.memoryCheckIntervalMs ?? 10,
-      });
-    } catch (error) {
-      this.pool.release(slot);
-      throw error;
-    }
+    if (!this.workers) return (await this.inlineSessions()).create(init);
+    const runtime = new WorkerRuntime(this.workers, init, resolveLimits(this.options.limits, init.limits).evalTimeoutMs);
+    await runtime.start();
+    return runtime;
   }
 
-  /** WebAssembly instances in use, how many are broken, live sessions, and their total linear memory. */
-  stats(): { modules: number; brokenModules: number; sessions: number; memoryBytes: number } {
-    return this.pool.stats();
+  /**
+   * Worker threads (0 with `runIn: 'main'`), WebAssembly instances in use, how many are broken, live
+   * sessions, and their total linear memory. Worker figures are as of each thread's latest reply.
+   */
+  stats(): InstanceStats & { workers: number } {
+    if (this.workers) return this.workers.stats();
+    return { workers: 0, ...(this.inlineStats?.() ?? { modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 }) };
+  }
+
+  /** Stops the worker threads. Sessions still open fail their pending work with CancelledError. */
+  async close(): Promise<void> {
+    await this.workers?.close();
+  }
+
+  private inlineSessions(): Promise<InlineSessions> {
+    const { variant, clock } = this.options;
+    this.inline ??= (
+      typeof variant === 'string'
+        ? import(variant).then((module: { default: QuickJSSyncVariant }) => module.default)
+        : Promise.resolve(variant ?? (releaseVariant as unknown as QuickJSSyncVariant))
+    ).then((loaded) => {
+      const sessions = new InlineSessions({ ...this.base, variant: loaded, clock: clock ?? (() => performance.now()) });
+      this.inlineStats = () => sessions.stats();
+      return sessions;
+    });
+    return this.inline;
   }
 }
 

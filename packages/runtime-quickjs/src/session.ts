@@ -15,10 +15,16 @@ export class QuickJsRuntime extends GuestBridge implements Runtime {
   protected prepareVm(): GuestVm {
     const vm = this.vm;
     if (vm.prepared) return vm;
-    vm.installPrelude();
-    for (const name of this.serverBindings.keys()) this.installBinding(name, 'server');
-    for (const name of this.clientBindings.keys()) {
-      if (name !== CONSOLE && !this.serverBindings.has(name)) this.installBinding(name, 'client');
+    // The prelude is the runtime's own code: a cancel or limit must not stop it halfway.
+    this.trusted = true;
+    try {
+      vm.installPrelude();
+      for (const name of this.serverBindings.keys()) this.installBinding(name, 'server');
+      for (const name of this.clientBindings.keys()) {
+        if (name !== CONSOLE && !this.serverBindings.has(name)) this.installBinding(name, 'client');
+      }
+    } finally {
+      this.trusted = false;
     }
     return vm;
   }
@@ -35,6 +41,8 @@ export class QuickJsRuntime extends GuestBridge implements Runtime {
       active.stop(cancelledError(signal?.reason));
     };
     signal?.addEventListener('abort', onAbort);
+    // The timer ends an eval parked on the host; the deadline stops code that keeps the thread busy.
+    if (timeoutMs !== undefined) active.deadline = { at: this.deps.clock() + timeoutMs, timeoutMs };
     const timer =
       timeoutMs === undefined ? undefined : setTimeout(() => active.stop(limitError('time', { max: timeoutMs })), timeoutMs);
     // dispose() stops the current eval, so its own stop promise covers that too.

@@ -12,6 +12,20 @@ export interface SessionDeps {
   limits: Required<RuntimeLimits>;
   clock: Clock;
   memoryCheckIntervalMs: number;
+  /** A supervisor on another thread watching this session's guest code (worker mode). */
+  watch?: GuestWatch;
+}
+
+/**
+ * What a supervisor outside the running thread needs: when guest code runs and for how long it
+ * may, and a way to ask it to stop that works while the thread is busy.
+ */
+export interface GuestWatch {
+  /** Guest code starts running and should hand control back within `budgetMs`. */
+  entered(budgetMs: number): void;
+  left(): void;
+  /** Called by the interrupt handler; may cancel the current eval (through its signal). */
+  poll(): void;
 }
 
 export interface ActiveEval {
@@ -20,6 +34,8 @@ export interface ActiveEval {
   controller: AbortController;
   stopped: Promise<never>;
   stop(error: Error): void;
+  /** The eval's own deadline (`timeoutMs`) on the session clock, checked while its code runs. */
+  deadline?: { at: number; timeoutMs: number };
 }
 
 export interface GuestFunctionEntry {
@@ -63,6 +79,8 @@ export abstract class SessionCore {
   /** Linear memory of the instance when this session last started running guest code. */
   protected memoryAtStart = 0;
   protected pumpScheduled = false;
+  /** Set while the runtime's own code runs in the VM, which is never interrupted. */
+  protected trusted = false;
   protected disposed = false;
   protected readonly timers = new GuestTimers((callback) => this.runTimer(callback));
 
@@ -155,18 +173,32 @@ export abstract class SessionCore {
   }
 
   protected enter<T>(run: () => T): T {
+    const watch = this.budget.running ? undefined : this.deps.watch;
     this.budget.resume();
+    watch?.entered(this.remainingMs());
     try {
       return run();
     } finally {
       this.budget.pause();
+      watch?.left();
     }
   }
 
+  /** How long the code entered now may run before a limit should have stopped it. */
+  private remainingMs(): number {
+    const cpu = this.budget.limitMs - this.budget.elapsedMs();
+    const deadline = this.current?.deadline;
+    return Math.max(0, deadline ? Math.min(cpu, deadline.at - this.deps.clock()) : cpu);
+  }
+
   protected shouldInterrupt(): boolean {
+    if (this.trusted) return false;
     if (this.interrupt) return true;
+    this.deps.watch?.poll();
+    const deadline = this.current?.deadline;
     if (this.current?.cancelled) this.interrupt = 'cancel';
     else if (this.budget.exceeded()) this.interrupt = 'time';
+    else if (deadline && this.deps.clock() > deadline.at) this.interrupt = 'deadline';
     else {
       // Heap accounting walks the heap, so it runs on an interval, or at once when the shared
       // linear memory grew by more than the limit while this session ran (only this session
@@ -277,6 +309,7 @@ export abstract class SessionCore {
   protected interruptError(reason: InterruptReason): Error {
     if (reason === 'cancel') return cancelledError();
     if (reason === 'time') return limitError('time', { max: this.deps.limits.evalTimeoutMs });
+    if (reason === 'deadline') return limitError('time', { max: this.current?.deadline?.timeoutMs ?? this.deps.limits.evalTimeoutMs });
     return limitError('memory', { max: this.deps.limits.memoryBytes });
   }
 

@@ -26,14 +26,14 @@ describe('limits', () => {
       now += 10_000;
       return 1;
     });
-    return withSession({ bindings: [slow], limits: { evalTimeoutMs: 1_000 }, factory: { clock: () => now } }, async (runtime) => {
+    return withSession({ bindings: [slow], limits: { evalTimeoutMs: 1_000 }, factory: { runIn: 'main', clock: () => now } }, async (runtime) => {
       expect(await runtime.eval('(await slow({})) + (await slow({})) + (await slow({}))')).toBe(3);
     });
   });
 
   it('counts guest CPU time on the injected clock', () => {
     let now = 0;
-    return withSession({ limits: { evalTimeoutMs: 1_000 }, factory: { clock: () => (now += 10) } }, async (runtime) => {
+    return withSession({ limits: { evalTimeoutMs: 1_000 }, factory: { runIn: 'main', clock: () => (now += 10) } }, async (runtime) => {
       expect(await limitOf(runtime.eval('while (true) {}'))).toMatchObject({ limit: 'time', max: 1_000 });
       expect(await runtime.eval('"still here"')).toBe('still here');
     });
@@ -47,7 +47,7 @@ describe('limits', () => {
   it('ends an eval parked on a binding that never settles when timeoutMs passes', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const never = binding('never', () => new Promise(() => {}));
-    await withSession({ bindings: [never] }, async (runtime) => {
+    await withSession({ bindings: [never], factory: { runIn: 'main' } }, async (runtime) => {
       const pending = limitOf(runtime.eval('await never({})', { timeoutMs: 5_000 }));
       await vi.advanceTimersByTimeAsync(5_000);
       expect(await pending).toMatchObject({ limit: 'time', max: 5_000 });
@@ -97,7 +97,7 @@ describe('limits', () => {
     // Past the host's own stack, the error would unwind through the interpreter and leave objects
     // it can never free: the session reset and its instance discarded. The order below (a chain
     // interrupted first) is how that first showed up; the chain plays no part in it.
-    const factory = createQuickJsRuntimeFactory();
+    const factory = createQuickJsRuntimeFactory({ runIn: 'main' });
     const runtime = await factory.create({ sessionId: 's', bindings: [], limits: { evalTimeoutMs: 50 } });
     await runtime.eval('const kept = "state"');
     expect(await limitOf(runtime.eval('(function loop() { return Promise.resolve().then(loop) })()'))).toMatchObject({ limit: 'time' });
@@ -125,7 +125,8 @@ describe('limits', () => {
     }));
 
   it('ends native recursion that exhausts the host stack with LimitExceeded stack and a fresh session', () =>
-    withSession({}, async (runtime) => {
+    // On the main thread's ~1 MiB stack; worker threads get a stack deep enough for this (see workers.test.ts).
+    withSession({ factory: { runIn: 'main' } }, async (runtime) => {
       await runtime.eval('const before = 1');
       const detail = await limitOf(runtime.eval('let o = {}; for (let i = 0; i < 100000; i++) o = { o }; JSON.stringify(o).length'));
       expect(detail).toMatchObject({ limit: 'stack', sessionReset: true });
@@ -151,7 +152,7 @@ describe('limits', () => {
 
   it('runs setTimeout callbacks inside the session and lets clearTimeout cancel them', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    await withSession({}, async (runtime) => {
+    await withSession({ factory: { runIn: 'main' } }, async (runtime) => {
       const pending = runtime.eval("await new Promise((resolve) => setTimeout(resolve, 1000, 'woke'))");
       await vi.advanceTimersByTimeAsync(1000);
       expect(await pending).toBe('woke');
@@ -164,7 +165,7 @@ describe('limits', () => {
   it('reports what a timer callback throws to the console binding', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const lines: unknown[] = [];
-    await withSession({}, async (runtime) => {
+    await withSession({ factory: { runIn: 'main' } }, async (runtime) => {
       runtime.setClientBindings([binding('console', (args) => lines.push(args))]);
       await runtime.eval('setTimeout(() => { throw new RangeError("late") }, 5)');
       await vi.advanceTimersByTimeAsync(5);

@@ -36,7 +36,7 @@ function trappingVariant(): { variant: QuickJSSyncVariant; arm(): void } {
 
 describe('instance pool', () => {
   it('places at most sessionsPerModule sessions on one instance, also when created concurrently', async () => {
-    const factory = createQuickJsRuntimeFactory({ sessionsPerModule: 2 });
+    const factory = createQuickJsRuntimeFactory({ runIn: 'main', sessionsPerModule: 2 });
     const runtimes = await Promise.all([1, 2, 3].map((n) => factory.create({ sessionId: `s${n}`, bindings: [] })));
     expect(factory.stats()).toMatchObject({ modules: 2, sessions: 3, brokenModules: 0 });
     expect(await Promise.all(runtimes.map((runtime, index) => runtime.eval(`${index} * 2`)))).toEqual([0, 2, 4]);
@@ -45,7 +45,7 @@ describe('instance pool', () => {
   });
 
   it('drops a retired instance once its last session is gone', async () => {
-    const factory = createQuickJsRuntimeFactory({ retireModuleAboveBytes: 1 });
+    const factory = createQuickJsRuntimeFactory({ runIn: 'main', retireModuleAboveBytes: 1 });
     const first = await factory.create({ sessionId: 'a', bindings: [] });
     const second = await factory.create({ sessionId: 'b', bindings: [] });
     expect(factory.stats().modules).toBe(2);
@@ -56,7 +56,7 @@ describe('instance pool', () => {
 
   it('moves a session whose instance aborts to a fresh instance, and drops the broken one after its other sessions', async () => {
     const { variant, arm } = trappingVariant();
-    const factory = createQuickJsRuntimeFactory({ variant, sessionsPerModule: 2 });
+    const factory = createQuickJsRuntimeFactory({ runIn: 'main', variant, sessionsPerModule: 2 });
     const failing = await factory.create({ sessionId: 'a', bindings: [] });
     const neighbour = await factory.create({ sessionId: 'b', bindings: [] });
     await failing.eval('const mine = 1');

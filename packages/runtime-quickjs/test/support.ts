@@ -1,4 +1,5 @@
 import type { CallContext, Runtime, RuntimeBinding, RuntimeLimits } from '@scomp/peer';
+import { afterAll } from 'vitest';
 import { createQuickJsRuntimeFactory, type QuickJsRuntimeFactoryOptions } from '../src/index.js';
 
 export function binding(name: string, handler: (args: any, context: CallContext) => unknown): RuntimeBinding {
@@ -6,8 +7,13 @@ export function binding(name: string, handler: (args: any, context: CallContext)
 }
 
 const shared = createQuickJsRuntimeFactory();
+afterAll(() => shared.close());
 
-/** Runs `body` against a fresh session and always disposes it. */
+/**
+ * Runs `body` against a fresh session and always disposes it. Sessions run on worker threads
+ * unless `factory` says otherwise; tests that drive time (fake timers, an injected clock) use
+ * `runIn: 'main'`, since a worker keeps its own timers.
+ */
 export async function withSession(
   setup: { bindings?: RuntimeBinding[]; limits?: RuntimeLimits; factory?: QuickJsRuntimeFactoryOptions },
   body: (runtime: Runtime) => Promise<void>,
@@ -18,5 +24,6 @@ export async function withSession(
     await body(runtime);
   } finally {
     await runtime.dispose();
+    if (factory !== shared) await factory.close();
   }
 }

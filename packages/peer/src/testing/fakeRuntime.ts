@@ -18,6 +18,7 @@ const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
 export const FAKE_RUNTIME_CAPABILITIES: RuntimeCapabilities = {
   declarations: false,
   interruptsRunningCode: false,
+  cancelsBusyCode: false,
   stackLines: false,
 };
 

@@ -7,6 +7,11 @@ export interface RuntimeCapabilities {
   declarations?: boolean;
   /** Code that never yields (`while (true) {}`) is interrupted by a cancel or a time limit. */
   interruptsRunningCode?: boolean;
+  /**
+   * A cancel reaches code that never yields (`while (true) {}`) while it runs, well before its time
+   * limit: the runtime runs guest code off the thread that receives the cancel.
+   */
+  cancelsBusyCode?: boolean;
   /** Line numbers in `EvalError` stacks refer to lines of the submitted code. */
   stackLines?: boolean;
 }
@@ -95,7 +100,7 @@ function asFunction(value: unknown, what: string): HostFunction {
  */
 export function runtimeConformance(options: RuntimeConformanceOptions): void {
   const { describe, it } = options;
-  const can = { declarations: true, interruptsRunningCode: true, stackLines: true, ...options.capabilities };
+  const can = { declarations: true, interruptsRunningCode: true, cancelsBusyCode: true, stackLines: true, ...options.capabilities };
   let sessions = 0;
 
   async function withRuntime(
@@ -277,6 +282,17 @@ export function runtimeConformance(options: RuntimeConformanceOptions): void {
             await assertRejects(pending, CancelledError, 'busy eval');
             assertEqual(await runtime.eval('4'), 4, 'usable afterwards');
           }));
+
+        if (can.cancelsBusyCode) {
+          it('interrupts code that never yields on cancel, before its time limit', () =>
+            withRuntime({ limits: { evalTimeoutMs: 600_000 } }, async (runtime) => {
+              const controller = new AbortController();
+              const pending = runtime.eval('while (true) {}', { signal: controller.signal });
+              setTimeout(() => controller.abort(), 0);
+              await assertRejects(pending, CancelledError, 'busy loop');
+              assertEqual(await runtime.eval('5'), 5, 'usable afterwards');
+            }));
+        }
 
         it('ends an endless loop with LimitExceeded time and stays usable', () =>
           withRuntime({ limits: { evalTimeoutMs: 50 } }, async (runtime) => {

@@ -1,0 +1,17 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
+import { InlineSessions } from '../inlineSessions.js';
+import type { Message } from './channel.js';
+import { WorkerHost } from './workerHost.js';
+import type { WorkerData } from './workerPool.js';
+
+// The thread a worker-mode factory starts: sessions on this thread's own QuickJS instances.
+const data = workerData as WorkerData;
+const variant = (await import(data.variant)) as { default: QuickJSSyncVariant };
+const port = parentPort!;
+const host = new WorkerHost(
+  port,
+  data.shared,
+  new InlineSessions({ ...data.options, variant: variant.default, clock: () => performance.now() }),
+);
+port.on('message', (message: Message) => host.receive(message));

@@ -1,0 +1,208 @@
+import { BindingNotFoundError, CancelledError, InternalError, LimitExceededError, type RuntimeBinding, type RuntimeLimits } from '@scomp/peer';
+import type { Worker } from 'node:worker_threads';
+import type { InstanceStats } from '../inlineSessions.js';
+import { Channel, type Carried, type Message } from './channel.js';
+import type { SharedState } from './sharedState.js';
+import type { BindingSketch } from './workerHost.js';
+
+/** What a link needs of a session runtime it hosts. */
+export interface LinkedSession {
+  readonly sessionId: string;
+  readonly timeLimitMs: number;
+  binding(kind: 'server' | 'client', name: string): RuntimeBinding | undefined;
+  /**
+   * The thread hosting the session was stopped. `error` fails what the session had running;
+   * `notice`, when given, fails its next eval once even if something was running.
+   */
+  lost(error: Error, notice?: Error): void;
+}
+
+export interface LinkOptions {
+  sessionsPerWorker: number;
+  watchdogGraceMs: number;
+}
+
+/**
+ * The supervising side of one worker thread: the channel to it, its sessions, and a watchdog.
+ * Guest code that neither finishes nor reaches an interrupt check within its limit plus
+ * `watchdogGraceMs` (a single native operation, or a loop of expensive ones) or that ignores a
+ * cancel that long gets the thread stopped; its sessions are then reset.
+ */
+export class WorkerLink {
+  readonly channel: Channel;
+  instances: InstanceStats = { modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 };
+  private readonly sessions = new Map<number, LinkedSession>();
+  private readonly slots: number[];
+  private readonly reserved = new Set<number>();
+  /** When a cancel was asked, per session, for the watchdog. */
+  private readonly cancels = new Map<number, number>();
+  /** Abort controllers of binding calls in progress, by the worker's request id. */
+  private readonly calls = new Map<number, AbortController>();
+  private readonly watchdog: ReturnType<typeof setInterval>;
+  private stopped: Promise<void> | undefined;
+
+  constructor(
+    private readonly worker: Worker,
+    readonly shared: SharedState,
+    private readonly options: LinkOptions,
+    private readonly onGone: () => void,
+  ) {
+    this.slots = Array.from({ length: options.sessionsPerWorker }, (_, index) => index);
+    this.channel = new Channel(worker, (busy) => (busy ? worker.ref() : worker.unref()));
+    worker.unref();
+    worker.on('message', (message: Message) => this.channel.receive(message));
+    worker.on('error', (error) => this.fail(undefined, new InternalError('runtime worker failed', { sessionReset: true }, { cause: error })));
+    worker.on('exit', () => this.fail(undefined, new InternalError('runtime worker exited', { sessionReset: true })));
+    this.channel.handle('binding', (body, id) => this.callBinding(body, id));
+    this.channel.on('abort', (body) => this.calls.get(body.id as number)?.abort(new CancelledError('eval ended')));
+    this.channel.on('notify', (body) => {
+      const session = body.session as number;
+      const binding = this.sessions.get(session)?.binding('client', body.name as string);
+      binding?.notify?.(this.channel.uncarry(body.args as Carried, session));
+    });
+    const period = Math.max(10, Math.min(250, options.watchdogGraceMs / 4));
+    this.watchdog = setInterval(() => this.check(), period);
+    this.watchdog.unref();
+  }
+
+  hasRoom(): boolean {
+    return !this.stopped && this.slots.length > 0;
+  }
+
+  isEmpty(): boolean {
+    return this.sessions.size === 0 && this.reserved.size === 0;
+  }
+
+  sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  reserveSlot(): number {
+    const slot = this.slots.pop();
+    if (slot === undefined) throw new InternalError('no room on this worker');
+    this.reserved.add(slot);
+    return slot;
+  }
+
+  /** Creates the session on the thread. */
+  async attach(session: number, slot: number, owner: LinkedSession, bindings: BindingSketch[], limits: RuntimeLimits | undefined): Promise<void> {
+    this.sessions.set(session, owner);
+    const body = { session, slot, sessionId: owner.sessionId, bindings, ...(limits ? { limits } : {}) };
+    try {
+      const { extra } = await this.channel.request('create', body, session).reply;
+      this.instances = extra as InstanceStats;
+    } catch (error) {
+      this.detach(session, slot);
+      throw error;
+    }
+  }
+
+  /** Runs one eval; aborting `signal` cancels it through shared memory, so even a busy loop sees it. */
+  async eval(session: number, slot: number, code: string, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    const { id, reply } = this.channel.request('eval', timeoutMs === undefined ? { session, code } : { session, code, timeoutMs }, session);
+    const onAbort = () => {
+      this.shared.requestCancel(slot, id);
+      this.cancels.set(session, Date.now());
+      const reason = signal?.reason;
+      this.channel.note('cancel', { id, reason: typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : null });
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const { value, extra } = await reply;
+      this.instances = extra as InstanceStats;
+      return value;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.cancels.delete(session);
+      this.shared.clearCancel(slot);
+    }
+  }
+
+  /** Disposes the session on the thread and frees its slot. */
+  async detachAndDispose(session: number, slot: number): Promise<void> {
+    if (this.stopped) return this.detach(session, slot);
+    try {
+      const { extra } = await this.channel.request('dispose', { session }, session).reply;
+      this.instances = extra as InstanceStats;
+    } finally {
+      this.detach(session, slot);
+    }
+  }
+
+  /** Stops the thread; every session on it learns `reason`. */
+  stop(reason: Error): Promise<void> {
+    this.fail(undefined, reason);
+    return this.stopped!;
+  }
+
+  private detach(session: number, slot: number): void {
+    if (!this.sessions.delete(session) && !this.reserved.has(slot)) return;
+    this.channel.dropSession(session, new CancelledError('runtime disposed'));
+    this.reserved.delete(slot);
+    this.shared.clearCancel(slot);
+    this.slots.push(slot);
+  }
+
+  private async callBinding(body: Record<string, unknown>, id: number): Promise<{ value: unknown; session: number }> {
+    const session = body.session as number;
+    const owner = this.sessions.get(session);
+    const name = body.name as string;
+    const binding = owner?.binding(body.kind as 'server' | 'client', name);
+    if (!owner || !binding) throw new BindingNotFoundError(`binding ${name} is not available`);
+    const controller = new AbortController();
+    this.calls.set(id, controller);
+    try {
+      const args = this.channel.uncarry(body.args as Carried | undefined, session);
+      return { value: await binding.call(args, { signal: controller.signal, sessionId: owner.sessionId }), session };
+    } finally {
+      this.calls.delete(id);
+    }
+  }
+
+  /** The watchdog: stops the thread when guest code outlives its limit, or a cancel, by the grace period. */
+  private check(): void {
+    const running = this.shared.running();
+    if (!running || this.stopped) return;
+    const now = Date.now();
+    const grace = this.options.watchdogGraceMs;
+    const cancelAt = this.cancels.get(running.sessionId);
+    if (now > running.deadline + grace) this.fail(running.sessionId, undefined, 'time');
+    else if (cancelAt !== undefined && now - cancelAt > grace) this.fail(running.sessionId, undefined, 'cancel');
+  }
+
+  /**
+   * Ends this link once. The culprit (if any) sees its limit or cancel with `sessionReset`; the other
+   * sessions on the thread see that they were reset because their thread was stopped.
+   */
+  private fail(culprit: number | undefined, reason: Error | undefined, kind?: 'time' | 'cancel'): void {
+    if (this.stopped) return;
+    clearInterval(this.watchdog);
+    this.stopped = this.worker.terminate().then(
+      () => {},
+      () => {},
+    );
+    this.onGone();
+    for (const controller of this.calls.values()) controller.abort(new CancelledError('runtime worker stopped'));
+    this.calls.clear();
+    for (const [session, owner] of this.sessions) {
+      let error: Error;
+      let notice: Error | undefined;
+      if (session === culprit && kind === 'time') {
+        error = new LimitExceededError('time limit exceeded', { limit: 'time', max: owner.timeLimitMs, sessionReset: true });
+      } else if (session === culprit) {
+        error = new CancelledError('eval cancelled; the session was reset', { sessionReset: true });
+        // A cancelled request is usually answered before its runtime stops: say it again.
+        notice = new InternalError('session reset: its cancelled eval could not be interrupted', { sessionReset: true });
+      } else {
+        error =
+          reason ??
+          new InternalError('session reset: its worker was stopped because another session on it overran its limits', { sessionReset: true });
+      }
+      this.channel.dropSession(session, error);
+      owner.lost(error, notice);
+    }
+    this.sessions.clear();
+    this.channel.close(reason ?? new InternalError('runtime worker stopped', { sessionReset: true }));
+  }
+}

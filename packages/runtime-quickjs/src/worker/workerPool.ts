@@ -1,0 +1,101 @@
+import { CancelledError, InternalError } from '@scomp/peer';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { InlineOptions, InstanceStats } from '../inlineSessions.js';
+import { SharedState } from './sharedState.js';
+import { WorkerLink } from './workerLink.js';
+
+const WORKER_STACK_MB = 8;
+
+/** What a worker thread starts with. */
+export interface WorkerData {
+  shared: SharedArrayBuffer;
+  /** Module specifier of the QuickJS build, imported inside the worker. */
+  variant: string;
+  options: Omit<InlineOptions, 'variant' | 'clock'>;
+}
+
+export interface WorkerPoolOptions {
+  sessionsPerWorker: number;
+  watchdogGraceMs: number;
+  variant: string;
+  inline: Omit<InlineOptions, 'variant' | 'clock'>;
+}
+
+/**
+ * Places sessions on worker threads, at most `sessionsPerWorker` per thread, starting threads as
+ * needed. A thread whose last session left is stopped, except the last one, kept warm.
+ */
+export class WorkerPool {
+  private readonly links = new Set<WorkerLink>();
+  private nextSession = 1;
+  private closed = false;
+
+  constructor(private readonly options: WorkerPoolOptions) {}
+
+  /** A place for one more session: a link to its thread and a slot there. */
+  place(): { link: WorkerLink; session: number; slot: number } {
+    if (this.closed) throw new CancelledError('runtime factory closed');
+    let link = [...this.links].find((candidate) => candidate.hasRoom());
+    if (!link) {
+      const shared = SharedState.create(this.options.sessionsPerWorker);
+      const created: WorkerLink = new WorkerLink(this.spawn(shared), shared, this.options, () => this.links.delete(created));
+      link = created;
+      this.links.add(link);
+    }
+    return { link, session: this.nextSession++, slot: link.reserveSlot() };
+  }
+
+  /** Called when a link lost its last session. */
+  emptied(link: WorkerLink): void {
+    if (this.links.size > 1 && link.isEmpty()) {
+      this.links.delete(link);
+      link.stop(new CancelledError('worker retired'));
+    }
+  }
+
+  stats(): InstanceStats & { workers: number } {
+    const total = { workers: this.links.size, modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 };
+    for (const link of this.links) {
+      const snapshot = link.instances;
+      total.modules += snapshot.modules;
+      total.brokenModules += snapshot.brokenModules;
+      total.memoryBytes += snapshot.memoryBytes;
+      total.sessions += link.sessionCount();
+    }
+    return total;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const links = [...this.links];
+    this.links.clear();
+    await Promise.all(links.map((link) => link.stop(new CancelledError('runtime factory closed'))));
+  }
+
+  private spawn(shared: SharedState): Worker {
+    const data: WorkerData = { shared: shared.buffer, variant: this.options.variant, options: this.options.inline };
+    return new Worker(entryFile(), {
+      workerData: data,
+      // The worker runs plain built JavaScript: the parent's loaders and resolution flags do not apply,
+      // and process-wide flags (--expose-gc) are refused in workers.
+      execArgv: [],
+      // Built-ins that recurse in C (JSON.stringify/parse of nested data, parsing nested source)
+      // use several times their interpreter stack of the thread's own stack. With this much, the
+      // interpreter's stackBytes limit (192 KiB by default) always trips first, so the thread's
+      // stack never runs out mid-operation (which would cost the session its state).
+      resourceLimits: { stackSizeMb: WORKER_STACK_MB },
+    });
+  }
+}
+
+/** The built worker entry; sources run in tests use the package's build output. */
+function entryFile(): URL {
+  const here = import.meta.url;
+  const url = here.endsWith('.ts') ? new URL('../../dist/worker/entry.js', here) : new URL('./entry.js', here);
+  if (!existsSync(fileURLToPath(url))) {
+    throw new InternalError(`worker entry ${fileURLToPath(url)} is missing: build @scomp/runtime-quickjs first`);
+  }
+  return url;
+}
