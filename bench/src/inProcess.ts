@@ -56,11 +56,18 @@ async function bareQuickJs(): Promise<{ perCall(n: number): Promise<number>; dis
 
 export async function inProcessBenchmarks(config: Config): Promise<Result[]> {
   const scomp = await scompMemory();
+  // The same on the calling thread: shows what the hop to a worker thread costs per call.
+  const inline = await scompMemory('main');
   const bare = await bareQuickJs();
   try {
     const n = config.callsPerEval;
     const result = await paired(
       () => perCallInEval(scomp.client, 'echo({ n: i })', n),
+      () => bare.perCall(n),
+      config.counts,
+    );
+    const onMain = await paired(
+      () => perCallInEval(inline.client, 'echo({ n: i })', n),
       () => bare.perCall(n),
       config.counts,
     );
@@ -74,9 +81,17 @@ export async function inProcessBenchmarks(config: Config): Promise<Result[]> {
         ratio: result.ratio,
         goal: goalAtMost(result.ratio, 2, 'the bare call'),
       },
+      {
+        id: 'binding.in-eval.main-thread',
+        group: 'runtime',
+        title: "server binding called inside an eval, runIn: 'main' (no wire)",
+        subject: { name: 'scomp binding', unit: 'us/op', summary: onMain.subject, perRun: n },
+        baseline: { name: 'bare quickjs-emscripten async host function', unit: 'us/op', summary: onMain.baseline, perRun: n },
+        ratio: onMain.ratio,
+      },
     ];
   } finally {
     bare.dispose();
-    await scomp.close();
+    await Promise.all([scomp.close(), inline.close()]);
   }
 }

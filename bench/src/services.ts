@@ -30,9 +30,13 @@ export const bindings: Binding[] = [
   }),
 ];
 
-export function scompServer(): Server {
+/** The scomp server under test; guest code runs where the runtime's default puts it unless `runIn` says. */
+export function scompServer(runIn?: 'worker' | 'main'): Server {
   return new Server({
-    runtime: createQuickJsRuntimeFactory({ limits: { memoryBytes: 256 * 1024 * 1024, resultBytes: MAX_MESSAGE_BYTES } }),
+    runtime: createQuickJsRuntimeFactory({
+      limits: { memoryBytes: 256 * 1024 * 1024, resultBytes: MAX_MESSAGE_BYTES },
+      ...(runIn ? { runIn } : {}),
+    }),
     bindings,
   });
 }

@@ -22,8 +22,8 @@ export interface ScompSystem extends System {
   client: Client;
 }
 
-export async function scompMemory(): Promise<ScompSystem> {
-  const server = scompServer();
+export async function scompMemory(runIn?: 'worker' | 'main'): Promise<ScompSystem> {
+  const server = scompServer(runIn);
   const [clientEnd, serverEnd] = createMemoryTransportPair();
   server.accept(serverEnd);
   const client = await Client.connect(clientEnd);

@@ -16,9 +16,19 @@ export interface TrackOptions {
   onAbandon?(error: Error): void;
 }
 
+interface SignalGroup {
+  aborts: Map<RequestKey, () => void>;
+  listener: () => void;
+}
+
 /** Outbound requests awaiting a response. Every entry settles exactly once. */
 export class PendingRequests {
   private readonly entries = new Map<RequestKey, Entry>();
+  /**
+   * One abort listener per signal, whatever the number of requests it covers: code that makes many
+   * concurrent calls under one signal (an eval's) would otherwise pile up listeners on it.
+   */
+  private readonly bySignal = new Map<AbortSignal, SignalGroup>();
 
   get size(): number {
     return this.entries.size;
@@ -36,14 +46,15 @@ export class PendingRequests {
         reject(error);
         options.onAbandon?.(error);
       };
-      const onAbort = () => abandon(new AbortedError('aborted', { cause: options.signal?.reason }));
+      const signal = options.signal;
+      const onAbort = () => abandon(new AbortedError('aborted', { cause: signal?.reason }));
       const cleanup = () => {
         if (timer !== undefined) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
+        if (signal) this.unwatch(signal, id);
       };
       this.entries.set(id, { resolve, reject, cleanup });
-      if (options.signal?.aborted) return onAbort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) return onAbort();
+      if (signal) this.watch(signal, id, onAbort);
       if (options.timeoutMs && options.timeoutMs > 0) {
         timer = setTimeout(() => abandon(new TimeoutError(`timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
       }
@@ -66,6 +77,28 @@ export class PendingRequests {
 
   rejectAll(error: Error): void {
     for (const id of [...this.entries.keys()]) this.reject(id, error);
+  }
+
+  private watch(signal: AbortSignal, id: RequestKey, onAbort: () => void): void {
+    let group = this.bySignal.get(signal);
+    if (!group) {
+      const aborts = new Map<RequestKey, () => void>();
+      const listener = () => {
+        this.bySignal.delete(signal);
+        for (const abort of [...aborts.values()]) abort();
+      };
+      group = { aborts, listener };
+      this.bySignal.set(signal, group);
+      signal.addEventListener('abort', listener, { once: true });
+    }
+    group.aborts.set(id, onAbort);
+  }
+
+  private unwatch(signal: AbortSignal, id: RequestKey): void {
+    const group = this.bySignal.get(signal);
+    if (!group?.aborts.delete(id) || group.aborts.size > 0) return;
+    this.bySignal.delete(signal);
+    signal.removeEventListener('abort', group.listener);
   }
 
   private settle(id: RequestKey): boolean {

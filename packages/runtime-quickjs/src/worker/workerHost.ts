@@ -1,5 +1,6 @@
 import { CancelledError, type RuntimeBinding, type RuntimeInit, type RuntimeLimits } from '@scomp/peer';
 import type { BindingMeta } from '@scomp/protocol';
+import { setMaxListeners } from 'node:events';
 import type { InlineSessions } from '../inlineSessions.js';
 import type { QuickJsRuntime } from '../session.js';
 import { Channel, type Carried, type Message, type Port } from './channel.js';
@@ -116,7 +117,12 @@ export class WorkerHost {
           const { id, reply } = channel.request('binding', { session, kind, name: meta.name, args: channel.carry(args, session) }, session);
           const onAbort = () => channel.note('abort', { id });
           if (context.signal.aborted) onAbort();
-          else context.signal.addEventListener('abort', onAbort, { once: true });
+          else {
+            // One listener per call in flight, removed when it settles: an eval making many
+            // concurrent calls is not a leak, so Node's leak warning threshold does not apply.
+            setMaxListeners(0, context.signal);
+            context.signal.addEventListener('abort', onAbort, { once: true });
+          }
           try {
             return (await reply).value;
           } finally {
