@@ -43,6 +43,12 @@ export class GuestVm {
       this.context = this.runtime.newContext();
       // Lets computeMemoryUsage use this context instead of creating another one.
       this.runtime.context = this.context;
+      // Every job runs in this one context. quickjs-emscripten's executePendingJobs reads the
+      // context of the last job through a view of the WebAssembly memory, which the jobs detach
+      // when they grow the memory; it then makes a new context that nothing frees, and freeing the
+      // runtime aborts on it (justjake/quickjs-emscripten#240).
+      const context = this.context;
+      this.runtime.newContext = () => context;
       this.runtime.setInterruptHandler(() => hooks.shouldInterrupt());
     } catch (error) {
       this.dispose();
