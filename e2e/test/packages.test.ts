@@ -50,7 +50,9 @@ describe('published packages', () => {
 
   it.each([
     ['protocol', 'dist/index.js'],
+    ['protocol', 'dist/errorCodes.js'],
     ['peer', 'dist/index.js'],
+    ['peer', 'dist/errors.js'],
     ['peer', 'dist/testing/index.js'],
     ['transport-ws', 'dist/index.js'],
   ])('keep the runtime-neutral entry %s/%s free of Node imports', (name, entry) => {
@@ -61,6 +63,14 @@ describe('published packages', () => {
       for (const specifier of specifiers) if (isNodeOnly(specifier)) offending.push(`${module}: ${specifier}`);
     }
     expect(offending).toEqual([]);
+  });
+
+  it('keep the schema library out of runtime worker threads, which import only the error classes', () => {
+    const bare = (name: string, entry: string) => new Set([...importGraph(join(root, 'packages', name, entry)).values()].flat());
+    const worker = bare('runtime-quickjs', 'dist/worker/entry.js');
+    expect([...worker].filter((specifier) => specifier.startsWith('@scomp/') || specifier === 'typebox')).toEqual(['@scomp/peer/errors']);
+    expect([...bare('peer', 'dist/errors.js')]).toEqual(['@scomp/protocol/error-codes']);
+    expect([...bare('protocol', 'dist/errorCodes.js')]).toEqual([]);
   });
 
   it.each(libraries)('%s ships dist with declarations and an explicit exports map', (name) => {

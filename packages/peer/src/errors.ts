@@ -1,12 +1,7 @@
-import {
-  ErrorCode,
-  errorCodeName,
-  type ErrorCodeName,
-  type ErrorObject,
-  type EvalErrorData,
-  type LimitExceededData,
-  type ValidationIssue,
-} from '@scomp/protocol';
+import type { ErrorObject, EvalErrorData, LimitExceededData, ValidationIssue } from '@scomp/protocol';
+// The codes alone, not the schemas: this module is also an entry of its own (`@scomp/peer/errors`)
+// for code that needs the error classes without the wire machinery, such as runtime worker threads.
+import { ErrorCode, errorCodeName, type ErrorCodeName } from '@scomp/protocol/error-codes';
 
 /**
  * An error that crosses the wire: a numeric JSON-RPC `code`, a message and structured `data`.

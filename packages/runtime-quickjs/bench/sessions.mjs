@@ -8,7 +8,7 @@ const CYCLES = Number(process.env.CYCLES ?? 10_000);
 const SESSIONS_PER_MODULE = Number(process.env.SESSIONS_PER_MODULE ?? 256);
 // 'worker' (the default) or 'main'; worker threads' memory shows in RSS, not in the JS heap.
 const RUN_IN = process.env.RUN_IN ?? 'worker';
-const SESSIONS_PER_WORKER = Number(process.env.SESSIONS_PER_WORKER ?? 64);
+const SESSIONS_PER_WORKER = Number(process.env.SESSIONS_PER_WORKER ?? 256);
 
 const gc = globalThis.gc ?? (() => {});
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;

@@ -1,4 +1,5 @@
-import { BindingNotFoundError, RefNotFoundError, ScompError, toScompError, type HostFunction } from '@scomp/peer';
+import { BindingNotFoundError, RefNotFoundError, ScompError, toScompError } from '@scomp/peer/errors';
+import type { HostFunction } from '@scomp/peer';
 import { QuickJSDeferredPromise, type QuickJSHandle } from 'quickjs-emscripten-core';
 import { limitError } from './errorsMap.js';
 import { placeFunctions, splitFunctions, type Path } from './hostValues.js';

@@ -1,4 +1,4 @@
-import { CancelledError, EvalError, LimitExceededError } from '@scomp/peer';
+import { CancelledError, EvalError, LimitExceededError } from '@scomp/peer/errors';
 import type { LimitKind } from '@scomp/protocol';
 
 /** Why running guest code was stopped: CPU budget, the eval's own deadline, heap, or a cancel. */

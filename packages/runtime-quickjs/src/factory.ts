@@ -22,8 +22,8 @@ export interface QuickJsRuntimeFactoryOptions {
   runIn?: 'worker' | 'main';
   /**
    * Sessions placed on one worker thread (`runIn: 'worker'`). A thread stopped by the watchdog
-   * resets all of its sessions, so lower isolates better; each thread costs a few MiB.
-   * @default 64
+   * resets all of its sessions, so lower isolates better; each thread costs about 30 MiB.
+   * @default 256
    */
   sessionsPerWorker?: number;
   /**
@@ -78,7 +78,7 @@ export class QuickJsRuntimeFactory implements RuntimeFactory {
       throw new TypeError("a variant object cannot cross into a worker: pass its module name, or use runIn: 'main'");
     }
     this.workers = new WorkerPool({
-      sessionsPerWorker: options.sessionsPerWorker ?? 64,
+      sessionsPerWorker: options.sessionsPerWorker ?? 256,
       watchdogGraceMs: options.watchdogGraceMs ?? 1000,
       variant: options.variant ?? RELEASE_VARIANT,
       inline: this.base,

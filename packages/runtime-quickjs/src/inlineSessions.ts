@@ -48,6 +48,11 @@ export class InlineSessions {
     }
   }
 
+  /** Loads an instance ahead of the first session (a thread started as a spare does this). */
+  async warm(): Promise<void> {
+    this.pool.release(await this.pool.acquire());
+  }
+
   stats(): InstanceStats {
     return this.pool.stats();
   }

@@ -1,4 +1,5 @@
-import { CancelledError, type EvalOptions, type Runtime, type RuntimeBinding, type RuntimeInit, type RuntimeStats } from '@scomp/peer';
+import { CancelledError } from '@scomp/peer/errors';
+import type { EvalOptions, Runtime, RuntimeBinding, RuntimeInit, RuntimeStats } from '@scomp/peer';
 import { CONSOLE, GuestBridge } from './bridge.js';
 import { cancelledError, limitError } from './errorsMap.js';
 import { EVAL_FLAGS_ASYNC_GLOBAL, INPUT_FILENAME, type GuestVm } from './guestVm.js';

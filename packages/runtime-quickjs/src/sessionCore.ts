@@ -1,4 +1,5 @@
-import { CancelledError, LimitExceededError, toScompError, type HostFunction, type RuntimeBinding, type RuntimeInit, type RuntimeLimits } from '@scomp/peer';
+import { CancelledError, LimitExceededError, toScompError } from '@scomp/peer/errors';
+import type { HostFunction, RuntimeBinding, RuntimeInit, RuntimeLimits } from '@scomp/peer';
 import type { QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-core';
 import { CpuBudget, type Clock } from './budget.js';
 import { cancelledError, evalError, limitError, resourceLimitOf, type InterruptReason, type ThrownDetail } from './errorsMap.js';

@@ -16,7 +16,8 @@ function afterTurns(turns: number): Promise<void> {
  * Runs `stopChain` on 20 sessions and counts the disposals that fail. Each session gets a fresh
  * instance (one that grew is retired), so every endless chain grows the WebAssembly memory while
  * its promise jobs run. A session stays open on the side so that an instance broken by a failed
- * disposal is still counted.
+ * disposal is still counted. On the calling thread, so the tests can drive its clock and turns
+ * (the code in question is the same with worker threads).
  */
 async function disposalFailures(setup: {
   evalTimeoutMs: number;
@@ -24,7 +25,7 @@ async function disposalFailures(setup: {
   stopChain: (runtime: Runtime) => Promise<unknown>;
 }): Promise<{ failures: number; brokenModules: number }> {
   const { evalTimeoutMs, clock, stopChain } = setup;
-  const factory = createQuickJsRuntimeFactory({ retireModuleAboveBytes: 16 * 1024 * 1024, ...(clock ? { clock } : {}) });
+  const factory = createQuickJsRuntimeFactory({ runIn: 'main', retireModuleAboveBytes: 16 * 1024 * 1024, ...(clock ? { clock } : {}) });
   const bystander = await factory.create({ sessionId: 'bystander', bindings: [] });
   let failures = 0;
   for (let i = 0; i < 20; i++) {

@@ -28,12 +28,19 @@ describe('runIn: worker', () => {
     await factory?.close();
   });
 
-  it('places at most sessionsPerWorker sessions on a thread and stops threads that empty', async () => {
-    const [a, b, c] = await open({ sessionsPerWorker: 2 }, 3);
+  it('places at most sessionsPerWorker sessions on a thread, keeps a spare, and stops threads that empty', async () => {
+    const [a, b, c] = await open({ sessionsPerWorker: 4 }, 3);
+    // Three of four slots taken: less than half a thread's room is left, so a spare has started.
     expect(factory!.stats()).toMatchObject({ workers: 2, sessions: 3 });
     expect(await Promise.all([a!.eval('1'), b!.eval('2'), c!.eval('3')])).toEqual([1, 2, 3]);
-    await c!.dispose();
-    expect(factory!.stats()).toMatchObject({ workers: 1, sessions: 2 });
+    const d = await factory!.create({ sessionId: 'd', bindings: [] });
+    const e = await factory!.create({ sessionId: 'e', bindings: [] });
+    sessions.push(d, e);
+    expect(factory!.stats()).toMatchObject({ workers: 2, sessions: 5 });
+    expect(await e.eval('"on the spare"')).toBe('on the spare');
+    // The first thread empties while the spare has room enough: it stops.
+    await Promise.all([a, b, c, d].map((runtime) => runtime!.dispose()));
+    expect(factory!.stats()).toMatchObject({ workers: 1, sessions: 1 });
   });
 
   it('stops a thread whose code overruns its time limit without reaching an interrupt check, resetting only its sessions', async () => {

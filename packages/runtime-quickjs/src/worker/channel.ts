@@ -1,4 +1,5 @@
-import { fromErrorObject, InternalError, RefNotFoundError, ScompError, type HostFunction } from '@scomp/peer';
+import { fromErrorObject, InternalError, RefNotFoundError, ScompError } from '@scomp/peer/errors';
+import type { HostFunction } from '@scomp/peer';
 import { placeFunctions, splitFunctions, type Path } from '../hostValues.js';
 
 /** A host value in transit: JSON text plus the functions it carries, as ids of the sending side. */

@@ -9,9 +9,8 @@ import type { WorkerData } from './workerPool.js';
 const data = workerData as WorkerData;
 const variant = (await import(data.variant)) as { default: QuickJSSyncVariant };
 const port = parentPort!;
-const host = new WorkerHost(
-  port,
-  data.shared,
-  new InlineSessions({ ...data.options, variant: variant.default, clock: () => performance.now() }),
-);
+const sessions = new InlineSessions({ ...data.options, variant: variant.default, clock: () => performance.now() });
+const host = new WorkerHost(port, data.shared, sessions);
 port.on('message', (message: Message) => host.receive(message));
+// Instantiating WebAssembly takes a while: do it before the first session asks.
+void sessions.warm();

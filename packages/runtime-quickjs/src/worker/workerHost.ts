@@ -1,4 +1,5 @@
-import { CancelledError, type RuntimeBinding, type RuntimeInit, type RuntimeLimits } from '@scomp/peer';
+import { CancelledError } from '@scomp/peer/errors';
+import type { RuntimeBinding, RuntimeInit, RuntimeLimits } from '@scomp/peer';
 import type { BindingMeta } from '@scomp/protocol';
 import { setMaxListeners } from 'node:events';
 import type { InlineSessions } from '../inlineSessions.js';

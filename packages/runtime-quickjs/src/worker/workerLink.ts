@@ -1,4 +1,5 @@
-import { BindingNotFoundError, CancelledError, InternalError, LimitExceededError, type RuntimeBinding, type RuntimeLimits } from '@scomp/peer';
+import { BindingNotFoundError, CancelledError, InternalError, LimitExceededError } from '@scomp/peer/errors';
+import type { RuntimeBinding, RuntimeLimits } from '@scomp/peer';
 import type { Worker } from 'node:worker_threads';
 import type { InstanceStats } from '../inlineSessions.js';
 import { Channel, type Carried, type Message } from './channel.js';
@@ -66,7 +67,12 @@ export class WorkerLink {
   }
 
   hasRoom(): boolean {
-    return !this.stopped && this.slots.length > 0;
+    return this.room() > 0;
+  }
+
+  /** Sessions this thread can still take. */
+  room(): number {
+    return this.stopped ? 0 : this.slots.length;
   }
 
   isEmpty(): boolean {

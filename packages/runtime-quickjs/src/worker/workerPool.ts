@@ -1,4 +1,4 @@
-import { CancelledError, InternalError } from '@scomp/peer';
+import { CancelledError, InternalError } from '@scomp/peer/errors';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -34,25 +34,24 @@ export class WorkerPool {
 
   constructor(private readonly options: WorkerPoolOptions) {}
 
-  /** A place for one more session: a link to its thread and a slot there. */
+  /**
+   * A place for one more session: a link to its thread and a slot there. Once less than half a
+   * thread's room is left, a spare thread starts, so sessions seldom wait for one to boot.
+   */
   place(): { link: WorkerLink; session: number; slot: number } {
     if (this.closed) throw new CancelledError('runtime factory closed');
-    let link = [...this.links].find((candidate) => candidate.hasRoom());
-    if (!link) {
-      const shared = SharedState.create(this.options.sessionsPerWorker);
-      const created: WorkerLink = new WorkerLink(this.spawn(shared), shared, this.options, () => this.links.delete(created));
-      link = created;
-      this.links.add(link);
-    }
-    return { link, session: this.nextSession++, slot: link.reserveSlot() };
+    const link = [...this.links].find((candidate) => candidate.hasRoom()) ?? this.start();
+    const slot = link.reserveSlot();
+    if (this.room() < this.options.sessionsPerWorker / 2) this.start();
+    return { link, session: this.nextSession++, slot };
   }
 
-  /** Called when a link lost its last session. */
+  /** Called when a link lost its last session: it stops unless the others have too little room left. */
   emptied(link: WorkerLink): void {
-    if (this.links.size > 1 && link.isEmpty()) {
-      this.links.delete(link);
-      link.stop(new CancelledError('worker retired'));
-    }
+    if (!link.isEmpty() || !this.links.has(link)) return;
+    if (this.room() - link.room() < this.options.sessionsPerWorker / 2) return;
+    this.links.delete(link);
+    void link.stop(new CancelledError('worker retired'));
   }
 
   stats(): InstanceStats & { workers: number } {
@@ -72,6 +71,20 @@ export class WorkerPool {
     const links = [...this.links];
     this.links.clear();
     await Promise.all(links.map((link) => link.stop(new CancelledError('runtime factory closed'))));
+  }
+
+  /** Free slots over all threads. */
+  private room(): number {
+    let free = 0;
+    for (const link of this.links) free += link.room();
+    return free;
+  }
+
+  private start(): WorkerLink {
+    const shared = SharedState.create(this.options.sessionsPerWorker);
+    const link: WorkerLink = new WorkerLink(this.spawn(shared), shared, this.options, () => this.links.delete(link));
+    this.links.add(link);
+    return link;
   }
 
   private spawn(shared: SharedState): Worker {

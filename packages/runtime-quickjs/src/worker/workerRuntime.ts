@@ -1,4 +1,5 @@
-import { CancelledError, type EvalOptions, type Runtime, type RuntimeBinding, type RuntimeInit, type RuntimeStats } from '@scomp/peer';
+import { CancelledError } from '@scomp/peer/errors';
+import type { EvalOptions, Runtime, RuntimeBinding, RuntimeInit, RuntimeStats } from '@scomp/peer';
 import { cancelledError } from '../errorsMap.js';
 import type { BindingSketch } from './workerHost.js';
 import type { LinkedSession, WorkerLink } from './workerLink.js';
