@@ -1,4 +1,5 @@
 import { CancelledError, InternalError, LimitExceededError, type Runtime } from '@scomp/peer';
+import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createQuickJsRuntimeFactory, type QuickJsRuntimeFactory } from '../src/index.js';
 
@@ -113,6 +114,28 @@ describe('runIn: worker', () => {
     await factory!.close();
     await outcome;
     await expect(factory!.create({ sessionId: 'late', bindings: [] })).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('lets the process exit once no work is pending, with a spare thread started and the factory left open', async () => {
+    // Three sessions on threads of four start a spare; nothing closes the factory.
+    const script = `
+      import { createQuickJsRuntimeFactory } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const factory = createQuickJsRuntimeFactory({ sessionsPerWorker: 4 });
+      const sessions = [];
+      for (let i = 0; i < 3; i++) sessions.push(await factory.create({ sessionId: 's' + i, bindings: [] }));
+      const values = await Promise.all(sessions.map((session, i) => session.eval(String(i))));
+      const { workers } = factory.stats();
+      await Promise.all(sessions.slice(1).map((session) => session.dispose()));
+      console.log(JSON.stringify({ values, workers }));
+    `;
+    // The bound only turns a hang into a failure; an exit normally takes well under a second.
+    const outcome = await new Promise<{ code: number | null; killed: boolean; stdout: string }>((resolve) => {
+      const child = execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 15_000 }, (error, stdout) =>
+        resolve({ code: child.exitCode, killed: child.killed, stdout }),
+      );
+    });
+    expect(outcome).toMatchObject({ code: 0, killed: false });
+    expect(JSON.parse(outcome.stdout)).toEqual({ values: [0, 1, 2], workers: 2 });
   });
 
   it('refuses options that cannot reach a worker', () => {

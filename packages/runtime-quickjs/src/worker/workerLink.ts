@@ -50,8 +50,9 @@ export class WorkerLink {
   ) {
     this.slots = Array.from({ length: options.sessionsPerWorker }, (_, index) => index);
     this.channel = new Channel(worker, (busy) => (busy ? worker.ref() : worker.unref()));
-    worker.unref();
     worker.on('message', (message: Message) => this.channel.receive(message));
+    // After the listener: Node refs a worker's port when its first 'message' listener is added.
+    worker.unref();
     worker.on('error', (error) => this.fail(undefined, new InternalError('runtime worker failed', { sessionReset: true }, { cause: error })));
     worker.on('exit', () => this.fail(undefined, new InternalError('runtime worker exited', { sessionReset: true })));
     this.channel.handle('binding', (body, id) => this.callBinding(body, id));
