@@ -87,7 +87,13 @@ export class Channel {
       if (this.closed) return reject(this.closed);
       this.pending.set(id, { resolve, reject, session });
       if (this.pending.size === 1) this.onPending?.(true);
-      this.send({ t: 'req', id, op, body });
+      try {
+        this.send({ t: 'req', id, op, body });
+      } catch (error) {
+        // A body that cannot be cloned is never sent: nothing will answer it.
+        this.take(id);
+        reject(new InternalError(`cannot send ${op} to the runtime thread`, undefined, { cause: error }));
+      }
     });
     return { id, reply };
   }
