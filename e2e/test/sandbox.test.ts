@@ -27,6 +27,12 @@ const catalogue: Attempt[] = [
   { attempt: 'infinite promise chain', code: 'const spin = () => Promise.resolve().then(spin); await spin()', outcome: { limit: 'time' } },
   { attempt: 'allocation bomb', code: 'const bomb = []; for (;;) bomb.push({ s: "x" + Math.random() })', outcome: { limit: 'memory' }, slow: true },
   { attempt: 'one huge allocation', code: 'new Uint8Array(512 * 1024 * 1024).length', outcome: { limit: 'memory' } },
+  {
+    attempt: 'megabytes allocated per step, past the reach of the interrupt check',
+    code: 'const parts = []; for (;;) parts.push("x".repeat(4e6) + Math.random())',
+    outcome: { limit: 'memory' },
+    slow: true,
+  },
   { attempt: 'deep recursion', code: 'function down(n) { return down(n + 1) + 1 } down(0)', outcome: { limit: 'stack' } },
   {
     attempt: 'loop of long native steps, past the reach of the interrupt check',

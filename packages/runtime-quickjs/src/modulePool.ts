@@ -8,6 +8,8 @@ export interface ModuleSlot {
   broken: boolean;
   /** Set once its memory grew past the retirement threshold: no new sessions. */
   retired?: boolean;
+  /** Set while a session's code runs: asked before the linear memory grows by `bytes`. */
+  allowGrowth?: ((bytes: number) => boolean) | undefined;
 }
 
 export interface ModulePoolOptions {
@@ -76,7 +78,9 @@ export class ModulePool {
     this.loading ??= newQuickJSWASMModuleFromVariant(this.options.variant).then(
       (module) => {
         this.loading = undefined;
-        this.slots.push({ module, sessions: 0, broken: false });
+        const slot: ModuleSlot = { module, sessions: 0, broken: false };
+        guardGrowth(slot);
+        this.slots.push(slot);
       },
       (error: unknown) => {
         this.loading = undefined;
@@ -86,6 +90,27 @@ export class ModulePool {
     return this.loading;
   }
 }
+
+/**
+ * Routes every growth of the instance's linear memory through `slot.allowGrowth`. Emscripten grows
+ * the memory by calling `grow` on it and takes a throw for a failed allocation, which QuickJS turns
+ * into its out-of-memory error; an own property on this one memory object changes nothing else.
+ */
+function guardGrowth(slot: ModuleSlot): void {
+  let memory: WebAssembly.Memory;
+  try {
+    memory = slot.module.getWasmMemory();
+  } catch {
+    return;
+  }
+  const grow = memory.grow;
+  memory.grow = (pages: number): number => {
+    if (slot.allowGrowth && !slot.allowGrowth(pages * WASM_PAGE_BYTES)) throw new RangeError('memory growth refused: memory limit');
+    return grow.call(memory, pages);
+  };
+}
+
+const WASM_PAGE_BYTES = 64 * 1024;
 
 const memories = new WeakMap<QuickJSWASMModule, { buffer: ArrayBuffer } | null>();
 

@@ -4,7 +4,7 @@ import type { QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-c
 import { CpuBudget, type Clock } from './budget.js';
 import { cancelledError, evalError, limitError, resourceLimitOf, type InterruptReason, type ThrownDetail } from './errorsMap.js';
 import { GuestVm } from './guestVm.js';
-import { memoryBytes, type ModulePool, type ModuleSlot } from './modulePool.js';
+import type { ModulePool, ModuleSlot } from './modulePool.js';
 import { GuestTimers } from './timers.js';
 
 export interface SessionDeps {
@@ -77,8 +77,10 @@ export abstract class SessionCore {
   protected readonly receivedFunctions = new Set<WeakRef<HostFunction>>();
   protected readonly lifetime = new AbortController();
   protected lastMemoryCheck = 0;
-  /** Linear memory of the instance when this session last started running guest code. */
-  protected memoryAtStart = 0;
+  /** Linear memory the instance grew by while this session's code ran, since its last heap check. */
+  protected grownBytes = 0;
+  /** Set when growth was refused: the heap is checked at the next interrupt check. */
+  protected growthRefused = false;
   protected pumpScheduled = false;
   /** Set while the runtime's own code runs in the VM, which is never interrupted. */
   protected trusted = false;
@@ -161,7 +163,7 @@ export abstract class SessionCore {
     this.current = active;
     this.interrupt = undefined;
     this.budget.reset(this.deps.limits.evalTimeoutMs);
-    this.memoryAtStart = memoryBytes(this.slot);
+    this.grownBytes = 0;
     return active;
   }
 
@@ -170,11 +172,15 @@ export abstract class SessionCore {
     if (this.current || this.budget.running) return;
     this.interrupt = undefined;
     this.budget.reset(this.deps.limits.evalTimeoutMs);
-    this.memoryAtStart = memoryBytes(this.slot);
+    this.grownBytes = 0;
   }
 
   protected enter<T>(run: () => T): T {
-    const watch = this.budget.running ? undefined : this.deps.watch;
+    const outermost = !this.budget.running;
+    const watch = outermost ? this.deps.watch : undefined;
+    const slot = this.slot;
+    const previous = slot.allowGrowth;
+    if (outermost) slot.allowGrowth = this.allowGrowth;
     this.budget.resume();
     watch?.entered(this.remainingMs());
     try {
@@ -182,8 +188,25 @@ export abstract class SessionCore {
     } finally {
       this.budget.pause();
       watch?.left();
+      if (outermost) slot.allowGrowth = previous;
     }
   }
+
+  /**
+   * Asked (from inside an allocation) before the instance's memory grows while this session's
+   * code runs. Growth past `memoryBytes` since the last heap check is refused, so the allocation
+   * fails with QuickJS's out-of-memory error at once instead of whenever the next interrupt check
+   * comes; that check then measures the heap. Must not call into the instance.
+   */
+  private readonly allowGrowth = (bytes: number): boolean => {
+    if (this.trusted) return true;
+    if (this.grownBytes + bytes > this.deps.limits.memoryBytes) {
+      this.growthRefused = true;
+      return false;
+    }
+    this.grownBytes += bytes;
+    return true;
+  };
 
   /** How long the code entered now may run before a limit should have stopped it. */
   private remainingMs(): number {
@@ -201,15 +224,13 @@ export abstract class SessionCore {
     else if (this.budget.exceeded()) this.interrupt = 'time';
     else if (deadline && this.deps.clock() > deadline.at) this.interrupt = 'deadline';
     else {
-      // Heap accounting walks the heap, so it runs on an interval, or at once when the shared
-      // linear memory grew by more than the limit while this session ran (only this session
-      // runs while its code runs, so a burst of allocation shows up there first).
+      // Heap accounting walks the heap, so it runs on an interval, or at once after growth of
+      // the instance's memory was refused (see allowGrowth).
       const now = this.deps.clock();
-      const memory = memoryBytes(this.slot);
-      const grew = memory - this.memoryAtStart > this.deps.limits.memoryBytes;
-      if (grew || now - this.lastMemoryCheck >= this.deps.memoryCheckIntervalMs) {
+      if (this.growthRefused || now - this.lastMemoryCheck >= this.deps.memoryCheckIntervalMs) {
         this.lastMemoryCheck = now;
-        this.memoryAtStart = memory;
+        this.grownBytes = 0;
+        this.growthRefused = false;
         if (this.vm.heapBytes() > this.deps.limits.memoryBytes) this.interrupt = 'memory';
       }
     }

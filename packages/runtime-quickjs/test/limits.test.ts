@@ -87,6 +87,51 @@ describe('limits', () => {
       expect(await runtime.eval('2')).toBe(2);
     }));
 
+  it('refuses memory growth past memoryBytes at once, so megabytes per step cannot outrun the interrupt check', async () => {
+    // Each step allocates 4 MB and the interrupt check comes every few thousand steps: without the
+    // refusal the instance grew to its 2 GiB maximum before this ended. No time limit interferes.
+    const factory = createQuickJsRuntimeFactory({ runIn: 'main' });
+    const limit = 32 * 1024 * 1024;
+    const runtime = await factory.create({ sessionId: 's', bindings: [], limits: { memoryBytes: limit, evalTimeoutMs: 600_000 } });
+    try {
+      await runtime.eval('const kept = "state"');
+      const before = factory.stats().memoryBytes;
+      const detail = await limitOf(runtime.eval('const parts = []; for (;;) parts.push("x".repeat(4e6) + Math.random())'));
+      expect(detail.limit).toBe('memory');
+      expect(factory.stats().memoryBytes - before).toBeLessThanOrEqual(2 * limit);
+      expect(await runtime.eval(detail.sessionReset ? '"fresh"' : 'parts.length = 0; kept')).toBe(detail.sessionReset ? 'fresh' : 'state');
+    } finally {
+      await runtime.dispose();
+    }
+  });
+
+  it('counts growth of a shared instance against the session whose code grew it', async () => {
+    const factory = createQuickJsRuntimeFactory({ runIn: 'main' });
+    const MiB = 1024 * 1024;
+    let open!: () => void;
+    let called!: () => void;
+    const reached = new Promise<void>((resolve) => (called = resolve));
+    const gate = binding('gate', () => {
+      called();
+      return new Promise<void>((resolve) => (open = resolve));
+    });
+    const waiting = await factory.create({ sessionId: 'waiting', bindings: [gate], limits: { memoryBytes: 32 * MiB } });
+    const growing = await factory.create({ sessionId: 'growing', bindings: [], limits: { memoryBytes: 128 * MiB } });
+    try {
+      const parked = waiting.eval('await gate({}); new Uint8Array(24 * 1024 * 1024).length');
+      await reached;
+      // While the first session waits, the second grows the instance they share by far more than 32 MiB.
+      const before = factory.stats().memoryBytes;
+      await growing.eval('const held = [1, 2, 3].map(() => new Uint8Array(32 * 1024 * 1024))');
+      expect(factory.stats()).toMatchObject({ modules: 1 });
+      expect(factory.stats().memoryBytes - before).toBeGreaterThan(64 * MiB);
+      open();
+      expect(await parked).toBe(24 * MiB);
+    } finally {
+      await Promise.all([waiting.dispose(), growing.dispose()]);
+    }
+  });
+
   it('ends runaway recursion with LimitExceeded stack', () =>
     withSession({ limits: { stackBytes: 256 * 1024 } }, async (runtime) => {
       expect(await limitOf(runtime.eval('function down(n) { return down(n + 1) + 1 } down(0)'))).toMatchObject({ limit: 'stack' });
