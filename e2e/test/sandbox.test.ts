@@ -114,6 +114,29 @@ describe('sandbox abuse through the full stack (WebSocket, QuickJS)', () => {
     expect(await other.eval('1 + 1')).toBe(2);
   });
 
+  it('stops a timer that keeps re-arming itself after its eval, and its neighbours keep answering', async () => {
+    let suspended!: (line: string) => void;
+    const suspension = new Promise<string>((resolve) => (suspended = resolve));
+    const consoleBinding = defineBinding({
+      name: 'console',
+      input: Type.Object({ level: Type.String(), args: Type.Array(Type.Unknown()) }),
+      handler: ({ args }) => {
+        const line = String(args[0]);
+        if (line.includes('pending timers cleared')) suspended(line);
+      },
+    });
+    // One thread for both sessions: a background loop on it would hold up the neighbour's evals.
+    const shared = createQuickJsRuntimeFactory({ sessionsPerWorker: 2 });
+    await using _ = { [Symbol.asyncDispose]: () => shared.close() };
+    await using s = await wsStack({ runtime: shared, limits: { evalTimeoutMs: 200 } });
+    const culprit = await s.connect({ bindings: [consoleBinding] });
+    const neighbour = await s.connect();
+    expect(await culprit.eval('setTimeout(function again() { setTimeout(again, 0); for (;;) {} }, 0); "armed"')).toBe('armed');
+    expect(await suspension).toMatch(/^Uncaught InternalError: code outside an eval used 200 ms of CPU time/);
+    expect(await neighbour.eval('"answered"')).toBe('answered');
+    expect(await culprit.eval('"usable"')).toBe('usable');
+  });
+
   it('keeps host prototypes out of reach of values passed to and from bindings', async () => {
     let received: any;
     const keep = defineBinding({

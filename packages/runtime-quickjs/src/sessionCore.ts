@@ -85,7 +85,10 @@ export abstract class SessionCore {
   /** Set while the runtime's own code runs in the VM, which is never interrupted. */
   protected trusted = false;
   protected disposed = false;
-  protected readonly timers = new GuestTimers((callback) => this.runTimer(callback));
+  protected readonly timers = new GuestTimers(
+    (callback) => this.runTimer(callback),
+    (message) => this.forwardConsole('error', JSON.stringify([`Uncaught InternalError: ${message}`])),
+  );
 
   protected constructor(
     protected readonly init: RuntimeInit,
@@ -164,6 +167,7 @@ export abstract class SessionCore {
     this.interrupt = undefined;
     this.budget.reset(this.deps.limits.evalTimeoutMs);
     this.grownBytes = 0;
+    this.timers.evalStarted();
     return active;
   }
 
@@ -181,6 +185,8 @@ export abstract class SessionCore {
     const slot = this.slot;
     const previous = slot.allowGrowth;
     if (outermost) slot.allowGrowth = this.allowGrowth;
+    // Guest code running outside any eval is added up (see GuestTimers).
+    const idleSince = outermost && !this.current ? this.deps.clock() : undefined;
     this.budget.resume();
     watch?.entered(this.remainingMs());
     try {
@@ -189,6 +195,7 @@ export abstract class SessionCore {
       this.budget.pause();
       watch?.left();
       if (outermost) slot.allowGrowth = previous;
+      if (idleSince !== undefined) this.timers.chargeIdle(this.deps.clock() - idleSince, this.deps.limits.evalTimeoutMs);
     }
   }
 

@@ -207,6 +207,28 @@ describe('limits', () => {
     });
   });
 
+  it('clears timers that keep code running after its eval once that code used the time limit, until the next eval', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // Every reading of this clock is a millisecond of CPU time, so the limit falls at the same callback on every run.
+    let ticks = 0;
+    const lines: unknown[] = [];
+    await withSession({ limits: { evalTimeoutMs: 100 }, factory: { runIn: 'main', clock: () => ++ticks } }, async (runtime) => {
+      runtime.setClientBindings([binding('console', (args) => lines.push(args))]);
+      await runtime.eval('var fired = 0; setTimeout(function again() { fired++; setTimeout(again, 0) }, 0)');
+      await vi.advanceTimersByTimeAsync(1000);
+      await vi.advanceTimersByTimeAsync(1000);
+      const fired = (await runtime.eval('fired')) as number;
+      // Each callback alone is cheap: only the sum outside the eval stopped the chain.
+      expect(fired).toBeGreaterThan(1);
+      expect(fired).toBeLessThan(100);
+      expect(lines).toEqual([{ level: 'error', args: [expect.stringMatching(/^Uncaught InternalError: code outside an eval used 100 ms of CPU time/)] }]);
+      // The next eval may set timers again.
+      await runtime.eval('setTimeout(() => { fired = "again" }, 5)');
+      await vi.advanceTimersByTimeAsync(5);
+      expect(await runtime.eval('fired')).toBe('again');
+    });
+  });
+
   it('reports what a timer callback throws to the console binding', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const lines: unknown[] = [];
