@@ -93,14 +93,16 @@ export abstract class GuestBridge extends SessionCore {
     this.guestFunctions.add(entry);
     const call = async (args?: unknown): Promise<unknown> => {
       if (entry.disposed || this.disposed || entry.vm !== this.vm) throw new RefNotFoundError('function released');
+      if (this.idleSpent) throw this.idle.signal.reason as Error;
       this.beginActivation();
       const vm = this.vm;
       const argHandle = this.toGuestValue(args);
       const result = this.enter(() => vm.context.callFunction(entry.handle, vm.context.undefined, argHandle));
       argHandle.dispose();
       if (result.error) throw this.thrown(result.error);
-      // Disposing the runtime stops the current eval, so only a call outside an eval needs its own stop.
-      const outside = this.current ? undefined : this.untilDisposed();
+      // Disposing the runtime stops the current eval, so only a call outside an eval needs its own
+      // stop: disposal, or the CPU allowance outside evals running out.
+      const outside = this.current ? undefined : this.untilStoppedOutsideEval();
       try {
         const settled = await this.settle(result.value, this.current?.stopped ?? outside!.stopped);
         return this.toHostValue(settled, this.deps.limits.resultBytes, true);
@@ -196,6 +198,8 @@ export abstract class GuestBridge extends SessionCore {
 
   protected finishHostCall(deferred: QuickJSDeferredPromise, ok: boolean, value: unknown): void {
     if (!this.deferreds.delete(deferred)) return;
+    // Guest code outside evals used up its time: what awaited this call does not run on.
+    if (this.idleSpent) return deferred.dispose();
     this.beginActivation();
     try {
       let handle: QuickJSHandle;

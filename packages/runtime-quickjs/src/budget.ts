@@ -46,3 +46,38 @@ export class CpuBudget {
     return this.elapsedMs() > this.limitMs;
   }
 }
+
+/**
+ * CPU time guest code may use between two evals, in total: timer callbacks, promise jobs that
+ * continue earlier work, settlements of calls it made, calls the host makes into it. Each of those
+ * entries has an allowance of its own, so without a total, code that keeps re-arming itself (a
+ * timer, or a loop awaiting a binding) would run forever after its eval ended.
+ */
+export class IdleAllowance {
+  private usedMs = 0;
+  private controller = new AbortController();
+
+  /** Aborted, with the error to report, once the allowance is used up; a fresh one after `reset()`. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get exhausted(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  /** Adds guest time; true when this charge used the allowance up. */
+  charge(ms: number, limitMs: number, error: () => Error): boolean {
+    if (this.exhausted) return false;
+    this.usedMs += ms;
+    if (this.usedMs <= limitMs) return false;
+    this.controller.abort(error());
+    return true;
+  }
+
+  /** An eval started: the allowance starts over. */
+  reset(): void {
+    this.usedMs = 0;
+    if (this.exhausted) this.controller = new AbortController();
+  }
+}

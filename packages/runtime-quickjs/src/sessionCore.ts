@@ -1,7 +1,7 @@
 import { CancelledError, LimitExceededError, toScompError } from '@scomp/peer/errors';
 import type { HostFunction, RuntimeBinding, RuntimeInit, RuntimeLimits } from '@scomp/peer';
 import type { QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-core';
-import { CpuBudget, type Clock } from './budget.js';
+import { CpuBudget, IdleAllowance, type Clock } from './budget.js';
 import { cancelledError, evalError, limitError, resourceLimitOf, type InterruptReason, type ThrownDetail } from './errorsMap.js';
 import { GuestVm } from './guestVm.js';
 import type { ModulePool, ModuleSlot } from './modulePool.js';
@@ -85,10 +85,8 @@ export abstract class SessionCore {
   /** Set while the runtime's own code runs in the VM, which is never interrupted. */
   protected trusted = false;
   protected disposed = false;
-  protected readonly timers = new GuestTimers(
-    (callback) => this.runTimer(callback),
-    (message) => this.forwardConsole('error', JSON.stringify([`Uncaught InternalError: ${message}`])),
-  );
+  protected readonly timers = new GuestTimers((callback) => this.runTimer(callback));
+  protected readonly idle = new IdleAllowance();
 
   protected constructor(
     protected readonly init: RuntimeInit,
@@ -101,16 +99,27 @@ export abstract class SessionCore {
   }
 
   /**
-   * A promise rejected if the runtime is disposed before `release()`. Each wait gets its own, and
-   * releases it, because a reaction left on one session-long promise per call is never freed.
+   * For guest code run outside an eval: a promise rejected if the runtime is disposed, or the CPU
+   * allowance outside evals runs out, before `release()`. Each wait gets its own, and releases it,
+   * because a reaction left on one session-long promise per call is never freed.
    */
-  protected untilDisposed(): { stopped: Promise<never>; release(): void } {
+  protected untilStoppedOutsideEval(): { stopped: Promise<never>; release(): void } {
     let reject!: (error: Error) => void;
     const stopped = new Promise<never>((_, fail) => (reject = fail));
     stopped.catch(() => {});
-    const onAbort = () => reject(new CancelledError('runtime disposed'));
-    this.lifetime.signal.addEventListener('abort', onAbort, { once: true });
-    return { stopped, release: () => this.lifetime.signal.removeEventListener('abort', onAbort) };
+    const onDispose = () => reject(new CancelledError('runtime disposed'));
+    const idle = this.idle.signal;
+    const onIdleSpent = () => reject(idle.reason as Error);
+    this.lifetime.signal.addEventListener('abort', onDispose, { once: true });
+    if (idle.aborted) onIdleSpent();
+    else idle.addEventListener('abort', onIdleSpent, { once: true });
+    return {
+      stopped,
+      release: () => {
+        this.lifetime.signal.removeEventListener('abort', onDispose);
+        idle.removeEventListener('abort', onIdleSpent);
+      },
+    };
   }
 
   protected createVm(): GuestVm {
@@ -167,7 +176,8 @@ export abstract class SessionCore {
     this.interrupt = undefined;
     this.budget.reset(this.deps.limits.evalTimeoutMs);
     this.grownBytes = 0;
-    this.timers.evalStarted();
+    this.idle.reset();
+    this.timers.resume();
     return active;
   }
 
@@ -195,8 +205,32 @@ export abstract class SessionCore {
       this.budget.pause();
       watch?.left();
       if (outermost) slot.allowGrowth = previous;
-      if (idleSince !== undefined) this.timers.chargeIdle(this.deps.clock() - idleSince, this.deps.limits.evalTimeoutMs);
+      if (idleSince !== undefined) this.chargeIdle(this.deps.clock() - idleSince);
     }
+  }
+
+  /**
+   * Adds the time of an entry outside any eval. Once the total passes the time limit, nothing of
+   * the guest's runs until the next eval: timers are cleared and refused, queued jobs dropped,
+   * settlements of its calls discarded, and calls into its functions refused (see IdleAllowance).
+   */
+  private chargeIdle(ms: number): void {
+    const limit = this.deps.limits.evalTimeoutMs;
+    if (!this.idle.charge(ms, limit, () => limitError('time', { max: limit }))) return;
+    this.timers.suspend();
+    // The entry that used the allowance up reports its own interruption: keep its reason.
+    const interrupted = this.interrupt;
+    this.haltGuestJobs('time');
+    this.interrupt = interrupted;
+    this.forwardConsole(
+      'error',
+      JSON.stringify([`Uncaught InternalError: code outside an eval used ${limit} ms of CPU time; its timers and queued jobs were dropped until the next eval`]),
+    );
+  }
+
+  /** True while guest code may not run: outside an eval, with the allowance there used up. */
+  protected get idleSpent(): boolean {
+    return !this.current && this.idle.exhausted;
   }
 
   /**

@@ -12,36 +12,21 @@ interface Entry {
 /**
  * The guest's `setTimeout`: host timers that only ever call back into this session, hold their
  * callback handle until they fire or are cleared, and are all cleared with the VM.
- *
- * Timers are what lets guest code keep running after its eval ended, each callback with a CPU
- * allowance of its own. So the CPU time guest code uses outside any eval is added up, and once it
- * passes the session's time limit the pending timers are cleared and new ones refused until the
- * next eval starts: a callback that re-arms itself cannot keep the session's thread busy forever.
  */
 export class GuestTimers {
   private readonly entries = new Map<number, Entry>();
   private nextId = 1;
-  private idleMs = 0;
   private suspended = false;
 
-  constructor(
-    private readonly fire: (callback: QuickJSHandle) => void,
-    /** Told once when timers are suspended, with a line for the session's console. */
-    private readonly onSuspend: (message: string) => void,
-  ) {}
+  constructor(private readonly fire: (callback: QuickJSHandle) => void) {}
 
-  /** Adds CPU time guest code used outside any eval; past `limitMs` timers are suspended. */
-  chargeIdle(ms: number, limitMs: number): void {
-    this.idleMs += ms;
-    if (this.suspended || this.idleMs <= limitMs) return;
+  /** Clears every pending timer and refuses new ones until `resume()`. */
+  suspend(): void {
     this.suspended = true;
     this.clearAll();
-    this.onSuspend(`code outside an eval used ${limitMs} ms of CPU time: pending timers cleared, setTimeout refused until the next eval`);
   }
 
-  /** An eval started: the allowance outside evals starts over and timers may be set again. */
-  evalStarted(): void {
-    this.idleMs = 0;
+  resume(): void {
     this.suspended = false;
   }
 

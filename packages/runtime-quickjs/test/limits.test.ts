@@ -1,4 +1,4 @@
-import { CancelledError, LimitExceededError } from '@scomp/peer';
+import { CancelledError, LimitExceededError, type HostFunction } from '@scomp/peer';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createQuickJsRuntimeFactory } from '../src/index.js';
 import { binding, withSession } from './support.js';
@@ -226,6 +226,40 @@ describe('limits', () => {
       await runtime.eval('setTimeout(() => { fired = "again" }, 5)');
       await vi.advanceTimersByTimeAsync(5);
       expect(await runtime.eval('fired')).toBe('again');
+    });
+  });
+
+  it('stops a loop that keeps awaiting a binding after its eval once that code used the time limit', async () => {
+    let ticks = 0;
+    let calls = 0;
+    // Answers on a later turn of the event loop, as a binding doing I/O would.
+    const echo = binding('echo', () => new Promise((resolve) => setImmediate(() => resolve(++calls))));
+    let dropped!: (line: unknown) => void;
+    const line = new Promise((resolve) => (dropped = resolve));
+    await withSession({ bindings: [echo], limits: { evalTimeoutMs: 100 }, factory: { runIn: 'main', clock: () => ++ticks } }, async (runtime) => {
+      runtime.setClientBindings([binding('console', (args) => dropped(args))]);
+      expect(await runtime.eval('(async () => { for (;;) await echo({}) })(); "started"')).toBe('started');
+      expect(await line).toEqual({ level: 'error', args: [expect.stringMatching(/^Uncaught InternalError: code outside an eval used 100 ms of CPU time/)] });
+      // A call already in flight may still be answered; the loop behind it never runs again.
+      const stoppedAt = calls;
+      for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(calls).toBeLessThanOrEqual(stoppedAt + 1);
+      // The next eval starts a fresh allowance.
+      expect(await runtime.eval('await echo({}) > 0')).toBe(true);
+    });
+  });
+
+  it('refuses calls into guest functions between evals once code outside evals used the time limit', async () => {
+    let ticks = 0;
+    await withSession({ limits: { evalTimeoutMs: 100 }, factory: { runIn: 'main', clock: () => ++ticks } }, async (runtime) => {
+      const fns = (await runtime.eval('({ spin: () => { for (;;) {} }, one: () => 1 })')) as Record<'spin' | 'one', HostFunction>;
+      expect(await fns.one()).toBe(1);
+      // Each call has an allowance of its own; this one uses up the allowance outside evals too.
+      expect(await limitOf(fns.spin())).toMatchObject({ limit: 'time' });
+      expect(await limitOf(fns.one())).toMatchObject({ limit: 'time', max: 100 });
+      await runtime.eval('"next eval"');
+      expect(await fns.one()).toBe(1);
+      for (const fn of Object.values(fns)) fn[Symbol.dispose]?.();
     });
   });
 
