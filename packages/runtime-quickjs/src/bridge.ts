@@ -93,7 +93,7 @@ export abstract class GuestBridge extends SessionCore {
     this.guestFunctions.add(entry);
     const call = async (args?: unknown): Promise<unknown> => {
       if (entry.disposed || this.disposed || entry.vm !== this.vm) throw new RefNotFoundError('function released');
-      if (this.idleSpent) throw this.idle.signal.reason as Error;
+      if (this.idleSpent) throw this.idleSpentError();
       this.beginActivation();
       const vm = this.vm;
       const argHandle = this.toGuestValue(args);

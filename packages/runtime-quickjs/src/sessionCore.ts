@@ -4,6 +4,7 @@ import type { QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-c
 import { CpuBudget, IdleAllowance, type Clock } from './budget.js';
 import { cancelledError, evalError, limitError, resourceLimitOf, type InterruptReason, type ThrownDetail } from './errorsMap.js';
 import { GuestVm } from './guestVm.js';
+import { MemoryGuard } from './memoryGuard.js';
 import type { ModulePool, ModuleSlot } from './modulePool.js';
 import { GuestTimers } from './timers.js';
 
@@ -76,11 +77,7 @@ export abstract class SessionCore {
    */
   protected readonly receivedFunctions = new Set<WeakRef<HostFunction>>();
   protected readonly lifetime = new AbortController();
-  protected lastMemoryCheck = 0;
-  /** Linear memory the instance grew by while this session's code ran, since its last heap check. */
-  protected grownBytes = 0;
-  /** Set when growth was refused: the heap is checked at the next interrupt check. */
-  protected growthRefused = false;
+  protected readonly memory: MemoryGuard;
   protected pumpScheduled = false;
   /** Set while the runtime's own code runs in the VM, which is never interrupted. */
   protected trusted = false;
@@ -94,6 +91,7 @@ export abstract class SessionCore {
   ) {
     this.slot = deps.slot;
     this.budget = new CpuBudget(deps.limits.evalTimeoutMs, deps.clock);
+    this.memory = new MemoryGuard(deps.limits.memoryBytes, deps.memoryCheckIntervalMs);
     this.serverBindings = new Map(init.bindings.map((binding) => [binding.meta.name, binding]));
     this.vm = this.createVm();
   }
@@ -175,7 +173,7 @@ export abstract class SessionCore {
     this.current = active;
     this.interrupt = undefined;
     this.budget.reset(this.deps.limits.evalTimeoutMs);
-    this.grownBytes = 0;
+    this.memory.restart();
     this.idle.reset();
     this.timers.resume();
     return active;
@@ -186,7 +184,7 @@ export abstract class SessionCore {
     if (this.current || this.budget.running) return;
     this.interrupt = undefined;
     this.budget.reset(this.deps.limits.evalTimeoutMs);
-    this.grownBytes = 0;
+    this.memory.restart();
   }
 
   protected enter<T>(run: () => T): T {
@@ -195,7 +193,7 @@ export abstract class SessionCore {
     const slot = this.slot;
     const previous = slot.allowGrowth;
     if (outermost) slot.allowGrowth = this.allowGrowth;
-    // Guest code running outside any eval is added up (see GuestTimers).
+    // Guest code running outside any eval is added up (see chargeIdle).
     const idleSince = outermost && !this.current ? this.deps.clock() : undefined;
     this.budget.resume();
     watch?.entered(this.remainingMs());
@@ -216,7 +214,7 @@ export abstract class SessionCore {
    */
   private chargeIdle(ms: number): void {
     const limit = this.deps.limits.evalTimeoutMs;
-    if (!this.idle.charge(ms, limit, () => limitError('time', { max: limit }))) return;
+    if (!this.idle.charge(ms, limit, () => this.idleSpentError())) return;
     this.timers.suspend();
     // The entry that used the allowance up reports its own interruption: keep its reason.
     const interrupted = this.interrupt;
@@ -233,21 +231,12 @@ export abstract class SessionCore {
     return !this.current && this.idle.exhausted;
   }
 
-  /**
-   * Asked (from inside an allocation) before the instance's memory grows while this session's
-   * code runs. Growth past `memoryBytes` since the last heap check is refused, so the allocation
-   * fails with QuickJS's out-of-memory error at once instead of whenever the next interrupt check
-   * comes; that check then measures the heap. Must not call into the instance.
-   */
-  private readonly allowGrowth = (bytes: number): boolean => {
-    if (this.trusted) return true;
-    if (this.grownBytes + bytes > this.deps.limits.memoryBytes) {
-      this.growthRefused = true;
-      return false;
-    }
-    this.grownBytes += bytes;
-    return true;
-  };
+  protected idleSpentError(): LimitExceededError {
+    return limitError('time', { max: this.deps.limits.evalTimeoutMs });
+  }
+
+  /** Asked before the instance's memory grows while this session's code runs (see MemoryGuard). */
+  private readonly allowGrowth = (bytes: number): boolean => this.trusted || this.memory.allow(bytes);
 
   /** How long the code entered now may run before a limit should have stopped it. */
   private remainingMs(): number {
@@ -264,17 +253,7 @@ export abstract class SessionCore {
     if (this.current?.cancelled) this.interrupt = 'cancel';
     else if (this.budget.exceeded()) this.interrupt = 'time';
     else if (deadline && this.deps.clock() > deadline.at) this.interrupt = 'deadline';
-    else {
-      // Heap accounting walks the heap, so it runs on an interval, or at once after growth of
-      // the instance's memory was refused (see allowGrowth).
-      const now = this.deps.clock();
-      if (this.growthRefused || now - this.lastMemoryCheck >= this.deps.memoryCheckIntervalMs) {
-        this.lastMemoryCheck = now;
-        this.grownBytes = 0;
-        this.growthRefused = false;
-        if (this.vm.heapBytes() > this.deps.limits.memoryBytes) this.interrupt = 'memory';
-      }
-    }
+    else if (this.memory.checkDue(this.deps.clock()) && this.vm.heapBytes() > this.deps.limits.memoryBytes) this.interrupt = 'memory';
     return this.interrupt !== undefined;
   }
 
