@@ -116,6 +116,8 @@ export abstract class GuestBridge extends SessionCore {
       entry.disposed = true;
       this.guestFunctions.delete(entry);
       if (entry.handle.alive) entry.handle.dispose();
+      // That function may have been the last way to settle what the eval awaits.
+      this.failIfUnsettleable();
     };
     return hostFn;
   }

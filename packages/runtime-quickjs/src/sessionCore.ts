@@ -264,7 +264,8 @@ export abstract class SessionCore {
    */
   protected pump(): void {
     const runtime = this.vm.runtime;
-    if (!runtime.alive || !runtime.hasPendingJob()) return;
+    if (!runtime.alive) return;
+    if (!runtime.hasPendingJob()) return this.failIfUnsettleable();
     const result = this.enter(() => runtime.executePendingJobs(JOB_SLICE));
     if (result.error) {
       const error = this.thrown(result.error);
@@ -274,13 +275,28 @@ export abstract class SessionCore {
       // the jobs that would carry the rejection to the eval are interrupted too: end it here.
       this.current.stop(this.interruptError(this.interrupt));
     }
-    if (runtime.hasPendingJob() && !this.pumpScheduled) {
+    if (!runtime.hasPendingJob()) return this.failIfUnsettleable();
+    if (!this.pumpScheduled) {
       this.pumpScheduled = true;
       yieldToHost(() => {
         this.pumpScheduled = false;
         if (!this.disposed) this.pump();
       });
     }
+  }
+
+  /**
+   * Guest promises settle only through its own jobs, its timers, answers to its calls, or the host
+   * calling one of its functions. When the eval waits on a promise and none of those is pending,
+   * nothing can ever settle it: fail the eval now rather than leave the session waiting forever.
+   */
+  protected failIfUnsettleable(): void {
+    const active = this.current;
+    if (!active || this.watchers.size === 0 || this.pumpScheduled) return;
+    if (this.timers.size > 0 || this.deferreds.size > 0 || this.guestFunctions.size > 0) return;
+    active.stop(
+      evalError({ name: 'Error', message: 'the eval awaits a promise that nothing can settle: no timer, call or job of this session is pending' }),
+    );
   }
 
   /** Waits for a guest promise (or passes a plain value through). Consumes `handle`. */

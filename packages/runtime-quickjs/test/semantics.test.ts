@@ -1,4 +1,4 @@
-import { EvalError, InvalidParamsError } from '@scomp/peer';
+import { EvalError, InvalidParamsError, type HostFunction } from '@scomp/peer';
 import { describe, expect, it } from 'vitest';
 import { rewriteDeclarations } from '../src/index.js';
 import { binding, withSession } from './support.js';
@@ -66,6 +66,30 @@ describe('evaluation semantics', () => {
         expect(error.detail.stack).not.toMatch(/prelude/);
       },
     ));
+
+  it('fails an eval that awaits a promise nothing can settle, instead of waiting forever', () =>
+    withSession({ bindings: [binding('echo', (args) => args)] }, async (runtime) => {
+      const error = await runtime.eval('await new Promise(() => {})').catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(EvalError);
+      expect((error as EvalError).detail).toMatchObject({ name: 'Error', message: expect.stringMatching(/nothing can settle/) });
+      // Also once the last call that could have settled it was answered.
+      const afterCall = await runtime.eval('const never = new Promise(() => {}); await echo({}); await never').catch((caught: unknown) => caught);
+      expect(afterCall).toBeInstanceOf(EvalError);
+      // A pending timer or call can still settle what the eval awaits.
+      expect(await runtime.eval('await new Promise((resolve) => setTimeout(() => resolve("timer"), 1))')).toBe('timer');
+      expect(await runtime.eval('let done; const later = new Promise((resolve) => (done = resolve)); echo({}).then(() => done("call")); await later')).toBe('call');
+    }));
+
+  it('keeps waiting while the host holds a function of the session that could settle the promise', () =>
+    withSession({}, async (runtime) => {
+      const { open } = (await runtime.eval('var release; var gate = new Promise((resolve) => (release = resolve)); ({ open: () => release("opened") })')) as {
+        open: HostFunction;
+      };
+      const waiting = runtime.eval('await gate');
+      await open();
+      expect(await waiting).toBe('opened');
+      open[Symbol.dispose]?.();
+    }));
 
   it('awaits a promise given as the final value', () =>
     withSession({ bindings: [binding('getOrder', () => ({ total: 1 }))] }, async (runtime) => {
