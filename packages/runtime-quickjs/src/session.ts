@@ -65,6 +65,7 @@ export class QuickJsRuntime extends GuestBridge implements Runtime {
       signal?.removeEventListener('abort', onAbort);
       if (timer !== undefined) clearTimeout(timer);
       this.current = undefined;
+      this.timers.keepProcessAlive(false);
     }
   }
 

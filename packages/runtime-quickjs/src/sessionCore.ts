@@ -176,6 +176,7 @@ export abstract class SessionCore {
     this.memory.restart();
     this.idle.reset();
     this.timers.resume();
+    this.timers.keepProcessAlive(true);
     return active;
   }
 

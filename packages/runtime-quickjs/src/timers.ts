@@ -9,6 +9,13 @@ interface Entry {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** Node's timers can let the process exit while they are pending; other platforms' cannot. */
+function keepProcess(timer: ReturnType<typeof setTimeout>, on: boolean): void {
+  const handle = timer as { ref?: () => void; unref?: () => void };
+  if (on) handle.ref?.();
+  else handle.unref?.();
+}
+
 /**
  * The guest's `setTimeout`: host timers that only ever call back into this session, hold their
  * callback handle until they fire or are cleared, and are all cleared with the VM.
@@ -17,6 +24,7 @@ export class GuestTimers {
   private readonly entries = new Map<number, Entry>();
   private nextId = 1;
   private suspended = false;
+  private keepAlive = false;
 
   constructor(private readonly fire: (callback: QuickJSHandle) => void) {}
 
@@ -28,6 +36,16 @@ export class GuestTimers {
 
   resume(): void {
     this.suspended = false;
+  }
+
+  /**
+   * While an eval runs, its timers keep the host process alive, since the eval may be waiting on
+   * them; otherwise a session's timers alone never do.
+   */
+  keepProcessAlive(on: boolean): void {
+    if (this.keepAlive === on) return;
+    this.keepAlive = on;
+    for (const entry of this.entries.values()) keepProcess(entry.timer, on);
   }
 
   set(callback: QuickJSHandle, delayMs: number): number {
@@ -51,8 +69,7 @@ export class GuestTimers {
         if (entry.callback.alive) entry.callback.dispose();
       }
     }, delay);
-    // A session's timer alone must not keep the host process alive.
-    (timer as { unref?: () => void }).unref?.();
+    keepProcess(timer, this.keepAlive);
     this.entries.set(id, { callback, timer });
     return id;
   }
