@@ -4,7 +4,8 @@ import { QuickJSDeferredPromise, type QuickJSHandle } from 'quickjs-emscripten-c
 import { limitError } from './errorsMap.js';
 import { placeFunctions, splitFunctions, type Path } from './hostValues.js';
 import { utf8Length } from './limits.js';
-import { SessionCore, type GuestFunctionEntry } from './sessionCore.js';
+import { RecoverableSession } from './recovery.js';
+import type { GuestFunctionEntry } from './sessionCore.js';
 
 export const CONSOLE = 'console';
 
@@ -12,7 +13,7 @@ export const CONSOLE = 'console';
  * Everything that crosses between host and guest: values both ways, guest functions as
  * HostFunctions, HostFunctions and bindings as guest async functions, console output.
  */
-export abstract class GuestBridge extends SessionCore {
+export abstract class GuestBridge extends RecoverableSession {
   /** Guest → host following the conversion table. Consumes `handle`. */
   protected toHostValue(handle: QuickJSHandle, maxBytes: number, withFunctions: boolean): unknown {
     const vm = this.vm;

@@ -1,4 +1,4 @@
-import { CancelledError, LimitExceededError, toScompError } from '@scomp/peer/errors';
+import { CancelledError, LimitExceededError } from '@scomp/peer/errors';
 import type { HostFunction, RuntimeBinding, RuntimeInit, RuntimeLimits } from '@scomp/peer';
 import type { QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-core';
 import { CpuBudget, IdleAllowance, type Clock } from './budget.js';
@@ -372,28 +372,6 @@ export abstract class SessionCore {
     return limitError('memory', { max: this.deps.limits.memoryBytes });
   }
 
-  /** Turns whatever ended an eval into the error the caller sees, resetting the session if it is unusable. */
-  protected async finishError(error: unknown, active: ActiveEval): Promise<Error> {
-    // The host's own stack ran out inside the interpreter (deep recursion in native code such as
-    // JSON.stringify): the instance stopped mid-operation, so the session gets a fresh one.
-    if (isHostStackOverflow(error)) {
-      active.stop(limitError('stack'));
-      await this.resetVm(true);
-      return limitError('stack', { max: this.deps.limits.stackBytes, sessionReset: true });
-    }
-    const failure = isWasmAbort(error) ? limitError('memory') : error instanceof Error ? error : toScompError(error);
-    if (failure instanceof LimitExceededError || failure instanceof CancelledError) {
-      active.stop(failure);
-      this.haltGuestJobs(failure instanceof CancelledError ? 'cancel' : 'time');
-    }
-    if (failure instanceof LimitExceededError && failure.detail.limit === 'memory') {
-      const usable = !isWasmAbort(error) && this.probe();
-      if (!usable) await this.resetVm(isWasmAbort(error));
-      return new LimitExceededError(failure.message, { ...failure.detail, sessionReset: !usable });
-    }
-    return failure;
-  }
-
   /** After a cancel or limit, the eval's queued jobs are interrupted as they start, so none runs on. */
   protected haltGuestJobs(reason: InterruptReason): void {
     const runtime = this.vm.runtime;
@@ -404,61 +382,4 @@ export abstract class SessionCore {
     }
     this.interrupt = undefined;
   }
-
-  /** True when the context still evaluates code after an out-of-memory error. */
-  protected probe(): boolean {
-    this.interrupt = undefined;
-    try {
-      const result = this.vm.context.evalCode('1 + 1', 'probe.js', { type: 'global' });
-      if (result.error) {
-        result.error.dispose();
-        return false;
-      }
-      result.value.dispose();
-      return this.vm.heapBytes() <= this.deps.limits.memoryBytes;
-    } catch {
-      return false;
-    }
-  }
-
-  protected async resetVm(moduleBroken: boolean): Promise<void> {
-    if (moduleBroken) this.slot.broken = true;
-    this.teardownVm();
-    if (this.slot.broken) {
-      this.deps.pool.release(this.slot);
-      this.slot = await this.deps.pool.acquire();
-    }
-    this.createVm();
-  }
-
-  /** Frees the VM. A failure to free cleanly means leaked handles (a bug) or an aborted instance. */
-  protected teardownVm(rethrow = false): void {
-    this.watchers.clear();
-    this.timers.clearAll();
-    for (const entry of this.guestFunctions) {
-      entry.disposed = true;
-      if (entry.handle.alive) entry.handle.dispose();
-    }
-    this.guestFunctions.clear();
-    for (const deferred of this.deferreds) if (deferred.alive) deferred.dispose();
-    this.deferreds.clear();
-    for (const ref of this.receivedFunctions) ref.deref()?.[Symbol.dispose]?.();
-    this.receivedFunctions.clear();
-    try {
-      this.vm.dispose();
-    } catch (error) {
-      // The instance's state is now unknown: it must not host sessions again.
-      this.slot.broken = true;
-      if (rethrow) throw error;
-    }
-  }
-}
-
-
-function isHostStackOverflow(error: unknown): boolean {
-  return error instanceof RangeError && error.message === 'Maximum call stack size exceeded';
-}
-
-function isWasmAbort(error: unknown): boolean {
-  return error instanceof Error && error.constructor.name === 'RuntimeError';
 }
