@@ -1,8 +1,7 @@
 import { CancelledError, LimitExceededError, type HostFunction } from '@scomp/peer';
-import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createQuickJsRuntimeFactory } from '../src/index.js';
-import { binding, withSession } from './support.js';
+import { binding, runScript, withSession } from './support.js';
 
 async function limitOf(promise: Promise<unknown>): Promise<LimitExceededError['detail']> {
   const error = await promise.then(
@@ -266,18 +265,13 @@ describe('limits', () => {
 
   it("keeps the process alive while an eval waits on its own timer, and lets it exit on timers armed for later (runIn: 'main')", async () => {
     const script = `
-      import { createQuickJsRuntimeFactory } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      import { createQuickJsRuntimeFactory } from PACKAGE;
       const runtime = await createQuickJsRuntimeFactory({ runIn: 'main' }).create({ sessionId: 's', bindings: [] });
       const woke = await runtime.eval('await new Promise((resolve) => setTimeout(() => resolve("woke"), 20))');
       const armed = await runtime.eval('setTimeout(() => {}, 600000); "armed"');
       console.log(JSON.stringify([woke, armed]));
     `;
-    // The bound only turns a hang into a failure; an exit normally takes well under a second.
-    const outcome = await new Promise<{ code: number | null; killed: boolean; stdout: string }>((resolve) => {
-      const child = execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 15_000 }, (_, stdout) =>
-        resolve({ code: child.exitCode, killed: child.killed, stdout }),
-      );
-    });
+    const outcome = await runScript(script);
     expect(outcome).toEqual({ code: 0, killed: false, stdout: '["woke","armed"]\n' });
   });
 

@@ -1,4 +1,5 @@
 import type { CallContext, Runtime, RuntimeBinding, RuntimeLimits } from '@scomp/peer';
+import { execFile } from 'node:child_process';
 import { afterAll } from 'vitest';
 import { createQuickJsRuntimeFactory, type QuickJsRuntimeFactoryOptions } from '../src/index.js';
 
@@ -26,4 +27,18 @@ export async function withSession(
     await runtime.dispose();
     if (factory !== shared) await factory.close();
   }
+}
+
+/**
+ * Runs an ES module script in a Node process of its own, where `PACKAGE` names this package's
+ * build output, and reports how the process ended. Proves what a process does on its own, such
+ * as exiting once nothing is pending; the bound only turns a hang into a failure.
+ */
+export function runScript(script: string): Promise<{ code: number | null; killed: boolean; stdout: string }> {
+  const source = script.replaceAll('PACKAGE', JSON.stringify(new URL('../dist/index.js', import.meta.url).href));
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--input-type=module', '-e', source], { timeout: 15_000 }, (_, stdout) =>
+      resolve({ code: child.exitCode, killed: child.killed, stdout }),
+    );
+  });
 }

@@ -1,7 +1,7 @@
 import { CancelledError, InternalError, LimitExceededError, type Runtime } from '@scomp/peer';
-import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createQuickJsRuntimeFactory, type QuickJsRuntimeFactory } from '../src/index.js';
+import { runScript } from './support.js';
 
 // Each step costs ~4 ms of native work and the interpreter checks for interrupts only every
 // ten thousand steps, so only the watchdog can stop this loop in time.
@@ -119,7 +119,7 @@ describe('runIn: worker', () => {
   it('lets the process exit once no work is pending, with a spare thread started and the factory left open', async () => {
     // Three sessions on threads of four start a spare; nothing closes the factory.
     const script = `
-      import { createQuickJsRuntimeFactory } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      import { createQuickJsRuntimeFactory } from PACKAGE;
       const factory = createQuickJsRuntimeFactory({ sessionsPerWorker: 4 });
       const sessions = [];
       for (let i = 0; i < 3; i++) sessions.push(await factory.create({ sessionId: 's' + i, bindings: [] }));
@@ -128,12 +128,7 @@ describe('runIn: worker', () => {
       await Promise.all(sessions.slice(1).map((session) => session.dispose()));
       console.log(JSON.stringify({ values, workers }));
     `;
-    // The bound only turns a hang into a failure; an exit normally takes well under a second.
-    const outcome = await new Promise<{ code: number | null; killed: boolean; stdout: string }>((resolve) => {
-      const child = execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 15_000 }, (error, stdout) =>
-        resolve({ code: child.exitCode, killed: child.killed, stdout }),
-      );
-    });
+    const outcome = await runScript(script);
     expect(outcome).toMatchObject({ code: 0, killed: false });
     expect(JSON.parse(outcome.stdout)).toEqual({ values: [0, 1, 2], workers: 2 });
   });
