@@ -45,3 +45,16 @@ export type { Validator } from './validate.js';
 export { validators } from './validators.js';
 export { classifyMessage } from './message.js';
 export type { ClassifiedMessage } from './message.js';
+export {
+  CONSOLE_BINDING_NAME,
+  LOG_BINDING_NAME,
+  LogLevel,
+  LogEntry,
+  ConsoleEntry,
+  HtmlPanelShowParams,
+  HtmlPanelIdParams,
+  FilePosition,
+  FileCommentShowParams,
+  STANDARD_CLIENT_BINDINGS,
+} from './standardBindings.js';
+export type { StandardClientBindingName } from './standardBindings.js';
