@@ -7,8 +7,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.test.json' },
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // Liveness bounds, not speed goals: a test that spawns servers and clients can take many times
+    // its idle duration on a loaded 2-core machine, and only a hang should fail it.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
   },
 });
