@@ -25,6 +25,11 @@ export interface ConformanceCase {
   /** The rule, as a sentence. */
   title: string;
   needs?: readonly Requirement[];
+  /**
+   * Set while the rule is proposed but not yet in spec/PROTOCOL.md: says where it is proposed.
+   * A server that does not follow it yet is reported N/A with the failure, not FAIL.
+   */
+  draft?: string;
   run(ctx: CaseContext): Promise<void>;
 }
 

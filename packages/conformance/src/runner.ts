@@ -101,6 +101,9 @@ async function runCase(conformanceCase: ConformanceCase, probe: Probe): Promise<
     return { ...base, verdict: 'pass' };
   } catch (error) {
     if (error instanceof NotApplicable) return { ...base, verdict: 'na', reason: error.message };
+    if ((error instanceof CaseFailure || error instanceof WireTimeoutError) && conformanceCase.draft) {
+      return { ...base, verdict: 'na', reason: `a rule proposed in ${conformanceCase.draft}, not yet in the spec; not followed: ${error.message}` };
+    }
     if (error instanceof CaseFailure || error instanceof WireTimeoutError) return { ...base, verdict: 'fail', reason: error.message };
     return { ...base, verdict: 'fail', reason: `the case could not run: ${error instanceof Error ? error.message : String(error)}` };
   } finally {

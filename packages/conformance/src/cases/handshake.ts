@@ -82,6 +82,25 @@ export const handshakeCases: readonly ConformanceCase[] = [
     },
   },
   {
+    id: 'handshake.unknown-members',
+    section: '§3',
+    level: 'MUST',
+    title: 'members the spec does not name in params and bindings are ignored, not refused',
+    draft: 'issue 14 §2',
+    async run(ctx) {
+      const bindings = [{ name: 'extended', input: true, 'x-note': 'an extension', annotations: { title: 'Extended' } }];
+      const params = ctx.handshakeParams({
+        bindings,
+        extra: { clientInfo: { name: 'scomp-conformance', version: '0.1.0' }, _meta: { trace: 'abc' } },
+      });
+      const connection = await ctx.open();
+      expectResult(await connection.request('handshake', params), 'a handshake with clientInfo, _meta and an extended binding');
+      expectResult(await connection.request('eval', { code: '1', _meta: { trace: 'abc' } }), 'an eval with _meta');
+      connection.notify('cancel', { id: 'never-sent', _meta: {} });
+      expectError(await connection.request('invoke', { name: 'noSuchBinding', futureOption: true }), 'BindingNotFound', 'an invoke with an unknown member');
+    },
+  },
+  {
     id: 'handshake.required',
     section: '§4',
     level: 'MUST',

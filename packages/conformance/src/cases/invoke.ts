@@ -82,6 +82,24 @@ export const invokeCases: readonly ConformanceCase[] = [
     },
   },
   {
+    id: 'invoke.invalid-args-message',
+    section: '§12.2',
+    level: 'SHOULD',
+    title: 'the InvalidParams message names the first issue',
+    draft: 'issue 14 §2',
+    async run(ctx) {
+      const binding = objectInputBinding(await ctx.serverBindings());
+      if (!binding) notApplicable('needs a server binding whose input schema has "type": "object"');
+      const { connection } = await ctx.sharedSession();
+      const error = expectError(await connection.request('invoke', { name: binding.name!, args: 'not an object' }), 'InvalidParams', 'invalid args');
+      const [first] = expectIssues(error, 'invalid args');
+      check(
+        typeof error.message === 'string' && error.message.includes(first!.message),
+        `the message ${show(error.message)} does not name the first issue ${show(first)}`,
+      );
+    },
+  },
+  {
     id: 'invoke.notification',
     section: '§7.2',
     level: 'MUST',
