@@ -57,6 +57,8 @@ export interface CaseContext {
   open(): Promise<WireConnection>;
   /** A new connection after a successful handshake declaring the kit's client bindings. */
   session(overrides?: HandshakeOverrides): Promise<SessionInfo>;
+  /** Closes `session`'s connection, waits for the close, and resumes the session on a new one. */
+  resume(session: SessionInfo): Promise<SessionInfo>;
   /** A session shared by the cases of one run that only evaluate harmless code. */
   sharedSession(): Promise<SessionInfo>;
   /** The kit's handshake params, with overrides applied. */

@@ -185,6 +185,11 @@ class CaseScope {
       handshakeParams: (overrides) => handshakeParams(options, overrides),
       session: (overrides) => scope.session(overrides),
       sharedSession: () => probe.sharedSession(),
+      async resume(session) {
+        session.connection.close();
+        await session.connection.whenClosed();
+        return scope.session({ sessionId: session.sessionId });
+      },
       serverBindings: () => probe.serverBindings(),
       async requireBinding(name, why) {
         const binding = (await probe.serverBindings()).find((candidate) => candidate.name === name);

@@ -170,9 +170,7 @@ export const refCases: readonly ConformanceCase[] = [
     async run(ctx) {
       const first = await ctx.session();
       const ref = await issuedRef(first.connection, 'globalThis.scoped = (n) => n; scoped');
-      first.connection.close();
-      await first.connection.whenClosed();
-      const second = await ctx.session({ sessionId: first.sessionId });
+      const second = await ctx.resume(first);
       refNotFound(await second.connection.request('invoke', { ref, args: 1 }), ref, 'invoke of a ref from the previous connection');
     },
   },
@@ -185,9 +183,7 @@ export const refCases: readonly ConformanceCase[] = [
     async run(ctx) {
       const first = await ctx.session();
       expectValue(await first.connection.request('eval', { code: 'globalThis.keptFn = await probe.makeFn(); await keptFn(2)' }), 4, 'calling the client function');
-      first.connection.close();
-      await first.connection.whenClosed();
-      const second = await ctx.session({ sessionId: first.sessionId });
+      const second = await ctx.resume(first);
       const code = "try { await keptFn(3); 'called' } catch { 'failed' }";
       expectValue(await second.connection.request('eval', { code }), 'failed', 'calling it after the reconnect');
       const leaked = second.connection.received.filter((message) => isObject(message) && message.method === 'invoke' && isObject(message.params) && 'ref' in message.params);

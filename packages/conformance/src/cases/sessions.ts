@@ -11,9 +11,7 @@ export const sessionCases: readonly ConformanceCase[] = [
     async run(ctx) {
       const first = await ctx.session();
       expectResult(await first.connection.request('eval', { code: "globalThis.resumeMark = 'kept'" }), 'eval on the first connection');
-      first.connection.close();
-      await first.connection.whenClosed();
-      const second = await ctx.session({ sessionId: first.sessionId });
+      const second = await ctx.resume(first);
       check(second.result.resumed === true, `a resume must answer resumed: true, got ${show(second.result.resumed)}`);
       check(second.sessionId === first.sessionId, `the resume answered another session id: ${show(second.sessionId)}`);
       expectValue(await second.connection.request('eval', { code: 'resumeMark' }), 'kept', 'the state after the resume');
@@ -60,9 +58,7 @@ export const sessionCases: readonly ConformanceCase[] = [
       const first = await ctx.session();
       const code = 'globalThis.retried = (globalThis.retried ?? 0) + 1; retried';
       expectValue(await first.connection.request('eval', { code, key: 'conformance-retry' }), 1, 'the first run');
-      first.connection.close();
-      await first.connection.whenClosed();
-      const second = await ctx.session({ sessionId: first.sessionId });
+      const second = await ctx.resume(first);
       expectValue(await second.connection.request('eval', { code, key: 'conformance-retry' }), 1, 'the retry after the reconnect');
       expectValue(await second.connection.request('eval', { code: 'retried' }), 1, 'the run count');
     },
@@ -77,9 +73,7 @@ export const sessionCases: readonly ConformanceCase[] = [
       const first = await ctx.session();
       const code = 'let total = 0; for (let i = 0; i < 200000; i++) total += i; globalThis.outlived = total; total';
       first.connection.send({ jsonrpc: '2.0', id: first.connection.id(), method: 'eval', params: { code, key: 'conformance-outlive' } });
-      first.connection.close();
-      await first.connection.whenClosed();
-      const second = await ctx.session({ sessionId: first.sessionId });
+      const second = await ctx.resume(first);
       expectValue(await second.connection.request('eval', { code, key: 'conformance-outlive' }), 19999900000, 'the retry after the reconnect');
       expectValue(await second.connection.request('eval', { code: 'outlived' }), 19999900000, 'the global the eval set');
     },
