@@ -215,6 +215,16 @@ export const handshakeCases: readonly ConformanceCase[] = [
     },
   },
   {
+    id: 'handshake.unauthorized',
+    section: '§5.1',
+    level: 'MUST',
+    title: 'a handshake without the credentials the server requires is answered Unauthorized, then closed',
+    async run(ctx) {
+      if (!ctx.options.metadata) notApplicable('needs a server that authenticates by handshake metadata, given with --metadata');
+      await terminalHandshake(ctx, ctx.handshakeParams({ metadata: {} }), 'Unauthorized', 'a handshake with empty metadata');
+    },
+  },
+  {
     id: 'handshake.session-not-found',
     section: '§10',
     level: 'MUST',
