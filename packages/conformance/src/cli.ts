@@ -32,8 +32,8 @@ Options:
 Cases that need more than the spec (a server binding "echo" that returns its argument, a
 JavaScript runtime, a second connection) report N/A when the server lacks it.
 
-Exit codes: 0 when every MUST case passed or does not apply, 1 when a MUST case failed,
-2 for invalid options.
+Exit codes: 0 when every MUST case passed or does not apply, 1 when a MUST case failed or no
+handshake with the server succeeded, 2 for invalid options.
 `;
 
 export type ConformanceCommand =

@@ -14,7 +14,7 @@ export { CLIENT_BINDINGS } from './clientBindings.js';
 export { main, type MainOutput } from './main.js';
 export { CONFORMANCE_HELP, UsageError, parseConformanceArgs, type ConformanceCommand } from './cli.js';
 export { exitCode, formatResult, formatSummary } from './report.js';
-export { runConformance } from './runner.js';
+export { TargetUnreachableError, runConformance } from './runner.js';
 export type { CaseResult, ConformanceReport, ConformanceSummary, RunOptions } from './runner.js';
 export { describeTarget, type Target } from './target.js';
 export { WireConnection, WireError, WireTimeoutError } from './wire.js';

@@ -1,7 +1,7 @@
 import { ALL_CASES } from './cases/index.js';
 import { CONFORMANCE_HELP, UsageError, parseConformanceArgs } from './cli.js';
 import { exitCode, formatResult, formatSummary } from './report.js';
-import { runConformance } from './runner.js';
+import { TargetUnreachableError, runConformance } from './runner.js';
 import { describeTarget } from './target.js';
 
 export interface MainOutput {
@@ -34,10 +34,17 @@ export async function main(argv: readonly string[], output: MainOutput = process
   }
   const { target, json, options } = command;
   if (!json) output.stdout(`scomp-conformance against ${describeTarget(target)}\n`);
-  const report = await runConformance(target, ALL_CASES, {
-    ...options,
-    ...(json ? {} : { onResult: (result) => output.stdout(`${formatResult(result)}\n`) }),
-  });
+  let report;
+  try {
+    report = await runConformance(target, ALL_CASES, {
+      ...options,
+      ...(json ? {} : { onResult: (result) => output.stdout(`${formatResult(result)}\n`) }),
+    });
+  } catch (error) {
+    if (!(error instanceof TargetUnreachableError)) throw error;
+    output.stderr(`scomp-conformance: ${error.message}\n`);
+    return 1;
+  }
   output.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatSummary(report.summary)}\n`);
   return exitCode(report);
 }

@@ -18,6 +18,11 @@ import { expectResult, jsonEqual } from './expect.js';
 import { canReconnect, describeTarget, openTarget, type OpenedTransport, type Target } from './target.js';
 import { isObject, WireConnection, WireTimeoutError, type JsonObject } from './wire.js';
 
+/** The kit could not connect and handshake once, so no case could be judged. */
+export class TargetUnreachableError extends Error {
+  override name = 'TargetUnreachableError';
+}
+
 export interface CaseResult {
   id: string;
   section: string;
@@ -65,6 +70,12 @@ export async function runConformance(
   const probe = new Probe(target, caseOptions);
   const results: CaseResult[] = [];
   try {
+    await probe.serverBindings().catch((error: unknown) => {
+      throw new TargetUnreachableError(
+        `could not handshake with ${describeTarget(target)}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    });
     for (const conformanceCase of cases) {
       if (options.only && !options.only.some((prefix) => conformanceCase.id.startsWith(prefix))) continue;
       const result = await runCase(conformanceCase, probe);

@@ -141,6 +141,13 @@ describe('scomp-conformance command line', () => {
     expect(await main(['ws://x', '--metadata', '[1]'], io)).toBe(2);
   });
 
+  it('exits 1 with one clear line when no server answers', async () => {
+    const { out, io } = output();
+    expect(await main(['ws://127.0.0.1:1'], io)).toBe(1);
+    expect(out.stderr).toMatch(/^scomp-conformance: could not handshake with ws:\/\/127\.0\.0\.1:1: /);
+    expect(out.stdout).toBe('scomp-conformance against ws://127.0.0.1:1\n');
+  });
+
   it('lists every case with its section and level', async () => {
     const { out, io } = output();
     expect(await main(['--list'], io)).toBe(0);
