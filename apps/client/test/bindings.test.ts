@@ -54,7 +54,7 @@ describe('scomp bindings', () => {
     await using server = await spawnServerProcess();
     const run = await runScomp(['bindings', server.url, '--json']);
     const bindings = JSON.parse(run.stdout) as { name: string; effects?: string[] }[];
-    expect(bindings.map((b) => b.name).sort()).toEqual(['getOrder', 'listOrders', 'refund', 'slowLookup', 'updateOrder']);
+    expect(bindings.map((b) => b.name).sort()).toEqual(['echo', 'getOrder', 'listOrders', 'refund', 'slowLookup', 'updateOrder']);
     expect(bindings.find((b) => b.name === 'updateOrder')?.effects).toEqual(['write']);
   });
 });

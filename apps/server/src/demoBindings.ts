@@ -116,7 +116,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** The order shop's bindings: read, list, update and refund orders, and a deliberately slow lookup. */
+/** The order shop's bindings: read, list, update and refund orders, an echo, and a deliberately slow lookup. */
 export function demoBindings(shop: OrderShop = new OrderShop()): Binding[] {
   const OrderId = Type.String({ description: 'Order id, like "o_001".' });
   return [
@@ -163,6 +163,15 @@ export function demoBindings(shop: OrderShop = new OrderShop()): Binding[] {
         shop.setStatus(id, 'refunded');
         return { id, refunded: order.total };
       },
+    }),
+    defineBinding({
+      name: 'echo',
+      description: 'Return the argument unchanged. For trying out values and function references, and for scomp-conformance.',
+      input: Type.Unknown(),
+      output: Type.Unknown(),
+      effects: ['pure'],
+      hints: { idempotent: true },
+      handler: (args) => args,
     }),
     defineBinding({
       name: 'slowLookup',

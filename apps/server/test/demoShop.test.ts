@@ -58,7 +58,7 @@ describe('the demo order shop', () => {
   it('declares schemas with $defs, descriptions and effects', async () => {
     await using shop = await shopClient();
     const byName = new Map(shop.client.serverBindings.map((meta) => [meta.name, meta]));
-    expect([...byName.keys()].sort()).toEqual(['getOrder', 'listOrders', 'refund', 'slowLookup', 'updateOrder']);
+    expect([...byName.keys()].sort()).toEqual(['echo', 'getOrder', 'listOrders', 'refund', 'slowLookup', 'updateOrder']);
     expect(byName.get('getOrder')).toMatchObject({
       effects: ['read'],
       output: { $ref: '#/$defs/Order', $defs: { Order: { type: 'object' }, LineItem: {}, OrderStatus: {} } },
