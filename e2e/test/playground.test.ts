@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { spawnServerProcess, type ServerProcess } from '@scomp/app-server/testing';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +10,15 @@ import { launchBrowser, screenshot, type BrowserFixture } from './support/browse
 const STEP_MS = 60_000;
 
 const PLAYGROUND_LINE = /^scomp playground at (http:\/\/\S+)$/m;
+
+/** A port nothing listens on: one the OS just handed out and took back. */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** A WebSocket frame as Chromium saw it go over the network. */
 interface Frame {
@@ -211,6 +222,30 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     expect(new Set(methods)).toEqual(new Set(['eval']));
     await page.getByLabel('filter by method').selectOption('');
     await screenshot(page, 'playground-timeline');
+  }, STEP_MS);
+
+  it('connects to a server the user types, with a token, and reports one it cannot reach', async () => {
+    await using guarded = await spawnServerProcess(['--token', 'letmein']);
+    const address = page.getByLabel('server URL');
+    const connect = page.getByRole('button', { name: 'Reconnect', exact: true });
+    const closedUrl = `ws://127.0.0.1:${await closedPort()}/`;
+    await address.fill(closedUrl);
+    await connect.click();
+    await status('failed').waitFor();
+    expect(await page.getByTestId('connect-error').innerText()).toContain(`could not connect to ${closedUrl}`);
+    // Chromium itself logs the refused connection; that one is expected.
+    const refused = pageErrors.findIndex((text) => text.startsWith(`WebSocket connection to '${closedUrl}' failed`));
+    expect(refused).toBeGreaterThanOrEqual(0);
+    pageErrors.splice(refused, 1);
+
+    await address.fill(guarded.url);
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.getByTestId('connect-error').filter({ hasText: 'Unauthorized: missing or wrong token' }).waitFor();
+
+    await page.getByLabel('token').fill('letmein');
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await status('connected').waitFor();
+    expect(await resultOf(await run("(await getOrder({ id: 'o_003' })).customer"))).toBe('"Grace Hopper"');
   }, STEP_MS);
 
   it('logged no errors on the page console', () => {

@@ -1,4 +1,4 @@
-import { Client, type Binding, type ClientState, type Transport } from '@scomp/peer';
+import { Client, ScompError, type Binding, type ClientState, type Transport } from '@scomp/peer';
 import { connectWebSocket } from '@scomp/transport-ws';
 import { Store } from './store.js';
 import { tapTransport } from './tap.js';
@@ -113,6 +113,7 @@ export class Session extends Store {
 }
 
 export function describe(error: unknown): string {
+  if (error instanceof ScompError && error.codeName) return `${error.codeName}: ${error.message}`;
   if (error instanceof Error) return error.message || error.name;
   return String(error);
 }
