@@ -6,9 +6,6 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type BrowserFixture } from './support/browser.js';
 
-/** Playwright's own waits bound every step; this only keeps vitest from cutting them short. */
-const STEP_MS = 60_000;
-
 const PLAYGROUND_LINE = /^scomp playground at (http:\/\/\S+)$/m;
 
 /** A port nothing listens on: one the OS just handed out and took back. */
@@ -41,7 +38,7 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
       socket.on('framesent', (frame) => frames.push({ direction: 'sent', payload: String(frame.payload) }));
       socket.on('framereceived', (frame) => frames.push({ direction: 'received', payload: String(frame.payload) }));
     });
-  }, STEP_MS);
+  });
 
   afterAll(async () => {
     await browser?.[Symbol.asyncDispose]();
@@ -85,13 +82,13 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     expect(await page.getByTestId('declarations').innerText()).toContain('declare function getOrder(');
     await page.locator('[data-testid="timeline-row"][data-method="handshake"][data-kind="response"]').waitFor();
     expect(await page.locator('[data-testid="timeline-row"][data-method="handshake"]').count()).toBe(2);
-  }, STEP_MS);
+  });
 
   it("evaluates getOrder({ id: 'o_001' }) and shows its total, 142.5", async () => {
     const cell = await run("const o = await getOrder({ id: 'o_001' }); o.total");
     expect(await resultOf(cell)).toBe('142.5');
     await screenshot(page, 'playground-first-eval');
-  }, STEP_MS);
+  });
 
   it('keeps state into the next eval, with console output inline and in order', async () => {
     const cell = await run("console.log('first', o.id); console.warn('second'); o.items.length");
@@ -100,7 +97,7 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^first\s*o_001$/);
     expect(lines[1]).toBe('second');
-  }, STEP_MS);
+  });
 
   it('shows values as an expandable tree and an error with its line', async () => {
     const tree = await run('o');
@@ -111,7 +108,7 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     expect(await failed.getAttribute('data-status')).toBe('error');
     expect(await failed.getByTestId('error-line').innerText()).toContain('line 2');
     expect(await failed.getByTestId('error').innerText()).toContain('TypeError');
-  }, STEP_MS);
+  });
 
   it('keeps the editor history in localStorage and walks it with the arrow keys', async () => {
     const editor = page.getByLabel('code');
@@ -121,7 +118,7 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('scomp.playground.history') ?? '[]') as string[]);
     expect(stored.slice(-2)).toEqual(['o', 'const a = 1;\nnull.x']);
     await editor.fill('');
-  }, STEP_MS);
+  });
 
   it('invokes a binding from the form built from its input schema', async () => {
     const card = page.locator('[data-binding="getOrder"]');
@@ -131,7 +128,7 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     const result = card.getByTestId('invoke-result');
     await result.getByText('"Alan Turing"').waitFor();
     await page.locator('[data-testid="timeline-row"][data-method="invoke"][data-direction="out"][data-kind="request"]').waitFor();
-  }, STEP_MS);
+  });
 
   it('asks confirm in a dialog and returns the answer to guest code', async () => {
     const cell = await start("await confirm({ message: 'Ship order o_001?' })");
@@ -143,13 +140,13 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     expect(await resultOf(cell)).toBe('true');
     // The timeline links the server's confirm invoke to the eval that caused it.
     await page.getByTestId('caused-invoke').filter({ hasText: 'confirm' }).waitFor();
-  }, STEP_MS);
+  });
 
   it('shows notify as a toast', async () => {
     const cell = await run("await notify({ message: 'order o_001 shipped', level: 'success' }); 'sent'");
     expect(await resultOf(cell)).toBe('"sent"');
     await page.getByRole('status').filter({ hasText: 'order o_001 shipped' }).waitFor();
-  }, STEP_MS);
+  });
 
   it('renders an HTML panel in a sandboxed iframe', async () => {
     const cell = await run(
@@ -160,7 +157,7 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     expect(await frame.getAttribute('sandbox')).toBe('allow-scripts');
     await page.frameLocator('[data-panel="totals"] iframe').locator('#t', { hasText: 'Total 142.5' }).waitFor();
     await screenshot(page, 'playground-html-panel');
-  }, STEP_MS);
+  });
 
   it('shows a returned function as a callable reference and calls it', async () => {
     const cell = await run('({ double: (x) => x * 2 })');
@@ -172,7 +169,7 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     const call = page.locator(`[data-testid="cell"]:nth-child(${before + 1})[data-status="ok"]`);
     await call.waitFor();
     expect(await resultOf(call)).toBe('42');
-  }, STEP_MS);
+  });
 
   it('drops the connection and resumes the session with its state intact', async () => {
     const sessionId = await page.getByTestId('session-id').innerText();
@@ -185,7 +182,7 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     expect(await resultOf(await run('o.total'))).toBe('142.5');
     await page.locator('[data-testid="timeline-row"][data-method="handshake"]', { hasText: 'connection 2' }).first().waitFor();
     await screenshot(page, 'playground-resumed');
-  }, STEP_MS);
+  });
 
   it('cancels a running while (true) {} and stays usable', async () => {
     const cell = await start('while (true) {}');
@@ -193,7 +190,7 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     await page.locator(`[data-testid="cell"]:nth-child(${await cells().count()})[data-status="cancelled"]`).waitFor();
     expect(await cell.getAttribute('data-status')).toBe('cancelled');
     expect(await resultOf(await run('1 + 1'))).toBe('2');
-  }, STEP_MS);
+  });
 
   it('shows every message of the session in the timeline, filters by method and exports them', async () => {
     // Wait for the answer of the last eval to be on the timeline, then compare with what Chromium saw.
@@ -222,7 +219,7 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     expect(new Set(methods)).toEqual(new Set(['eval']));
     await page.getByLabel('filter by method').selectOption('');
     await screenshot(page, 'playground-timeline');
-  }, STEP_MS);
+  });
 
   it('connects to a server the user types, with a token, and reports one it cannot reach', async () => {
     await using guarded = await spawnServerProcess(['--token', 'letmein']);
@@ -246,7 +243,7 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await status('connected').waitFor();
     expect(await resultOf(await run("(await getOrder({ id: 'o_003' })).customer"))).toBe('"Grace Hopper"');
-  }, STEP_MS);
+  });
 
   it('logged no errors on the page console', () => {
     expect(pageErrors).toEqual([]);

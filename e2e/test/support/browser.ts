@@ -49,6 +49,9 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** How long one wait on the page (a locator, a navigation) may take before it fails. */
+const PAGE_WAIT_MS = 90_000;
+
 export interface BrowserFixture {
   readonly context: BrowserContext;
   /** A fresh page whose console errors and uncaught exceptions are collected in `errors`. */
@@ -74,6 +77,8 @@ export async function launchBrowser(): Promise<BrowserFixture> {
     await rm(profile, { recursive: true, force: true });
     throw error;
   }
+  // A liveness bound for each wait on the page, below the test's own, so a stuck step names what it waited for.
+  context.setDefaultTimeout(PAGE_WAIT_MS);
   return {
     context,
     async newPage() {
