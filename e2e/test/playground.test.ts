@@ -148,7 +148,7 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     await page.getByRole('status').filter({ hasText: 'order o_001 shipped' }).waitFor();
   });
 
-  it('renders an HTML panel in a sandboxed iframe', async () => {
+  it('renders an HTML panel in a sandboxed iframe and lists a file comment', async () => {
     const cell = await run(
       "await html_panel.show({ id: 'totals', label: 'Totals', contents: `<h1 id=\"t\">Total ${o.total}</h1>` }); await html_panel.get({ id: 'totals' })",
     );
@@ -157,6 +157,12 @@ describe('the playground, in Chromium, served by scomp-server --playground', () 
     expect(await frame.getAttribute('sandbox')).toBe('allow-scripts');
     await page.frameLocator('[data-panel="totals"] iframe').locator('#t', { hasText: 'Total 142.5' }).waitFor();
     await screenshot(page, 'playground-html-panel');
+
+    const comment = await run(
+      "await file_comment.show({ id: 'c1', url: 'src/orders.ts', start: { line: 3 }, end: { line: 5 }, can_reply: false, body: 'total drops the shipping' })",
+    );
+    expect(await resultOf(comment)).toBe('null');
+    expect(await page.locator('[data-comment="c1"]').innerText()).toBe('src/orders.ts:3–5 total drops the shipping');
   });
 
   it('shows a returned function as a callable reference and calls it', async () => {
