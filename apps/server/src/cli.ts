@@ -25,6 +25,8 @@ export interface ServerCliOptions {
   maxMessageBytes: number;
   /** Clients must present it as handshake `metadata.token`. No authentication when absent. */
   token?: string;
+  /** Serve the playground web page on the WebSocket port. */
+  playground?: boolean;
 }
 
 export type ServerCommand = { kind: 'help' } | { kind: 'serve'; options: ServerCliOptions };
@@ -47,6 +49,8 @@ Options:
   --memory-mb <mb>              Heap limit of each session's runtime. Default: ${DEFAULT_MEMORY_MB}
   --session-idle-ms <ms>        How long a session without a connection is kept. Default: ${DEFAULT_SESSION_IDLE_MS}
   --max-message-bytes <bytes>   Largest message accepted from a client. Default: ${DEFAULT_MAX_MESSAGE_BYTES}
+  --playground                  Also serve the playground web page at http://HOST:PORT/ (prints
+                                "scomp playground at URL" before the listening line).
   --token <token>               Require clients to send this token (handshake metadata.token).
                                 Default: $SCOMP_TOKEN, or no authentication when unset.
   -h, --help                    Show this help.
@@ -73,6 +77,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
         'session-idle-ms': { type: 'string' },
         'max-message-bytes': { type: 'string' },
         token: { type: 'string' },
+        playground: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -84,6 +89,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   if (values.stdio && (values.host !== undefined || values.port !== undefined)) {
     throw new UsageError('--host and --port do not apply with --stdio');
   }
+  if (values.stdio && values.playground) throw new UsageError('--playground needs WebSocket; it does not apply with --stdio');
   const token = values.token ?? (env.SCOMP_TOKEN || undefined);
   if (token === '') throw new UsageError('--token must not be empty');
   const options: ServerCliOptions = {
@@ -98,6 +104,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   if (values.host === '') throw new UsageError('--host must not be empty');
   if (values.bindings !== undefined) options.bindingsModule = values.bindings;
   if (token !== undefined) options.token = token;
+  if (values.playground) options.playground = true;
   return { kind: 'serve', options };
 }
 

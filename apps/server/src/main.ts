@@ -75,7 +75,9 @@ async function runWebSocket(
   io: MainIo,
   log: (line: string) => void,
 ): Promise<number> {
-  const running = await startServer({ ...serveOptions, host: options.host, port: options.port });
+  const running = await startServer({ ...serveOptions, host: options.host, port: options.port, playground: options.playground === true });
+  // Before the listening line, so a script that waits for that line has both.
+  if (running.playgroundUrl) io.stdout.write(`scomp playground at ${running.playgroundUrl}\n`);
   io.stdout.write(`scomp server listening on ${running.url}\n`);
   await stop;
   await running.close();

@@ -5,6 +5,7 @@ import { listenWebSocket } from '@scomp/transport-ws/node';
 import type { Readable, Writable } from 'node:stream';
 import { tokenAuthenticator } from './auth.js';
 import { demoBindings } from './demoBindings.js';
+import { servePlayground } from './playground.js';
 
 export interface ServeOptions {
   /** The bindings evaluated code can call. @default the demo order shop */
@@ -28,6 +29,8 @@ export interface StartServerOptions extends ServeOptions {
   host?: string;
   /** 0 picks a free port. @default 0 */
   port?: number;
+  /** Serve the playground web page over HTTP on the same port (GET `/`). @default false */
+  playground?: boolean;
 }
 
 /** A listening WebSocket server. */
@@ -36,6 +39,8 @@ export interface RunningServer {
   readonly url: string;
   readonly host: string;
   readonly port: number;
+  /** `http://host:port/`, where the playground page is served; only with the `playground` option. */
+  readonly playgroundUrl: string | undefined;
   readonly server: Server;
   /** Stops accepting, fails in-flight work (the client sees the connection close), closes the listener. */
   close(): Promise<void>;
@@ -84,6 +89,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     host,
     port: options.port ?? 0,
     ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
+    ...(options.playground ? { onRequest: servePlayground() } : {}),
     onConnection: (transport) => server.accept(transport),
   }).catch(async (error: unknown) => {
     await server.close();
@@ -97,10 +103,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       const serverClosed = server.close();
       await Promise.all([serverClosed, listener.close()]);
     })());
+  const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
-    url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `ws://${authority}`,
     host,
     port,
+    playgroundUrl: options.playground ? `http://${authority}/` : undefined,
     server,
     close,
     [Symbol.asyncDispose]: close,

@@ -55,6 +55,12 @@ describe('parseServerArgs', () => {
     expect(command.kind === 'serve' && command.options.transport).toBe('stdio');
   });
 
+  it('serves the playground page with --playground, over WebSocket only', () => {
+    const command = parseServerArgs(['--playground'], {});
+    expect(command.kind === 'serve' && command.options.playground).toBe(true);
+    expect(() => parseServerArgs(['--stdio', '--playground'], {})).toThrow(UsageError);
+  });
+
   it('answers --help and -h', () => {
     expect(parseServerArgs(['--help'], {})).toEqual({ kind: 'help' });
     expect(parseServerArgs(['-h'], {})).toEqual({ kind: 'help' });

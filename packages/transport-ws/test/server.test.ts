@@ -182,6 +182,24 @@ describe('listenWebSocket', () => {
     expect(odd.statusCode).toBe(404);
   });
 
+  it('answers plain HTTP requests with onRequest and still upgrades on the same port', async () => {
+    await using listener = await listen({
+      onRequest: (request, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end(`page at ${request.url}`),
+    });
+    const response = await new Promise<{ statusCode?: number; body: string }>((resolve, reject) =>
+      httpRequest(`http://127.0.0.1:${listener.port}/index.html`, (incoming) => {
+        let body = '';
+        incoming.on('data', (chunk: Buffer) => (body += chunk.toString())).on('end', () => resolve({ statusCode: incoming.statusCode, body }));
+      })
+        .on('error', reject)
+        .end(),
+    );
+    expect(response).toEqual({ statusCode: 200, body: 'page at /index.html' });
+    const client = await connectWebSocket(listener.url);
+    await listener.nextConnection();
+    client.close();
+  });
+
   it('attaches to an existing HTTP server on a path and leaves it running on close', async () => {
     const http = createServer((_request, response) => response.end('hello'));
     http.listen(0, '127.0.0.1');

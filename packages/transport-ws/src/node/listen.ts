@@ -1,4 +1,4 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Transport } from '@scomp/peer';
@@ -34,6 +34,12 @@ export interface ListenWebSocketOptions {
   maxBufferedBytes?: number;
   /** How long `close()` waits for clients to finish the closing handshake before dropping them. @default 1000 */
   closeTimeoutMs?: number;
+  /**
+   * Answers plain HTTP requests (not upgrades) on the server it starts, e.g. to serve a web page
+   * next to the endpoint. Ignored with `server`, which answers its own requests.
+   * @default 426 Upgrade Required
+   */
+  onRequest?(request: IncomingMessage, response: ServerResponse): void;
   /** Decides whether to accept an upgrade (authentication, origin checks). @default accept all */
   verifyUpgrade?(request: IncomingMessage): UpgradeVerdict | Promise<UpgradeVerdict>;
   /** A client connected. Start the transport (e.g. hand it to a scomp server) right away or later. */
@@ -56,9 +62,12 @@ export async function listenWebSocket(options: ListenWebSocketOptions): Promise<
   const ownServer = options.server === undefined;
   const server =
     options.server ??
-    createServer((_request, response) => {
-      response.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket upgrade required\n');
-    });
+    createServer(
+      options.onRequest ??
+        ((_request, response) => {
+          response.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket upgrade required\n');
+        }),
+    );
   const path = options.path ?? (ownServer ? undefined : '/');
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: maxMessageBytes });
   const sockets = new Set<WebSocket>();
