@@ -1,6 +1,6 @@
 import { fromErrorObject, InternalError, RefNotFoundError, ScompError } from '@scomp/peer/errors';
 import type { HostFunction } from '@scomp/peer';
-import { placeFunctions, splitFunctions, type Path } from '../hostValues.js';
+import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/values';
 
 /** A host value in transit: JSON text plus the functions it carries, as ids of the sending side. */
 export interface Carried {
@@ -98,8 +98,18 @@ export class Channel {
     return { id, reply };
   }
 
-  note(op: string, body: Record<string, unknown>): void {
-    if (!this.closed) this.send({ t: 'note', op, body });
+  /**
+   * Sends a notification; false when it could not be sent (closed, or a body that cannot be
+   * cloned). Never throws: notes are sent from callbacks nothing awaits (finalizers, aborts).
+   */
+  note(op: string, body: Record<string, unknown>): boolean {
+    if (this.closed) return false;
+    try {
+      this.send({ t: 'note', op, body });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   receive(message: Message): void {
