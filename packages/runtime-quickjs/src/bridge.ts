@@ -168,7 +168,9 @@ export abstract class GuestBridge extends RecoverableSession {
     try {
       args = argHandle ? this.toHostValue(argHandle.dup(), this.deps.limits.resultBytes, true) : undefined;
     } catch (error) {
-      this.finishHostCall(deferred, false, error);
+      // Settled from a job, like every other call: settling now would free the promise handle
+      // before it is returned to the guest.
+      Promise.resolve().then(() => this.finishHostCall(deferred, false, error));
       return deferred.handle;
     }
     const signal = this.current?.controller.signal ?? this.lifetime.signal;

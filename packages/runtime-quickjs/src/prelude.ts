@@ -125,7 +125,7 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
       } else {
         out = {};
         for (const name of keys(value)) {
-          if (name === '${SENTINEL_KEY}') refuse('application data must not contain a ${SENTINEL_KEY} member (at ' + pointer(path) + ')');
+          if (name === '${SENTINEL_KEY}') refuse('application data must not contain a ${SENTINEL_KEY} member (at ' + (pointer(path) || '/') + ')');
           const converted = child(value[name], name, false);
           if (converted !== SKIP) {
             count(name.length + 4);
