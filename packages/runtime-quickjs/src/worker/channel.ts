@@ -116,7 +116,13 @@ export class Channel {
     if (message.t === 'res') return this.settle(message);
     if (message.t === 'note') {
       if (message.op === 'release') return this.release(message.body.fn as number);
-      return this.notes.get(message.op)?.(message.body);
+      try {
+        this.notes.get(message.op)?.(message.body);
+      } catch {
+        // A notification has no one to answer; what it carried is dropped, and the thread (with
+        // every session on it) goes on rather than failing in its message handler.
+      }
+      return;
     }
     const handler = this.handlers.get(message.op);
     const run = handler ? handler(message.body, message.id) : Promise.reject(new InternalError(`unknown operation ${message.op}`));
