@@ -165,21 +165,24 @@ export abstract class GuestBridge extends RecoverableSession {
     const deferred = this.newDeferred();
     this.deferreds.add(deferred);
     let args: unknown;
+    let refused: { error: unknown } | undefined;
     try {
       args = argHandle ? this.toHostValue(argHandle.dup(), this.deps.limits.resultBytes, true) : undefined;
     } catch (error) {
-      // Settled from a job, like every other call: settling now would free the promise handle
+      // Settled from a job like every other call: settling now would free the promise handle
       // before it is returned to the guest.
-      Promise.resolve().then(() => this.finishHostCall(deferred, false, error));
-      return deferred.handle;
+      refused = { error };
     }
     const signal = this.current?.controller.signal ?? this.lifetime.signal;
     Promise.resolve()
-      .then(() => invoke(args, signal))
+      .then(() => (refused ? Promise.reject(refused.error) : invoke(args, signal)))
       .then(
         (value) => this.finishHostCall(deferred, true, value),
         (error: unknown) => this.finishHostCall(deferred, false, error),
-      );
+      )
+      // Settling fails only when the session's VM went away meanwhile; nothing is left to tell, and
+      // a rejection nobody handles would end the thread with every session on it.
+      .catch(() => {});
     return deferred.handle;
   }
 

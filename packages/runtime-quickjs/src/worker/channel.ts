@@ -247,7 +247,12 @@ export class Channel {
     try {
       this.send(build());
     } catch (error) {
-      this.send({ t: 'res', id, error: carryError(error) });
+      try {
+        this.send({ t: 'res', id, error: carryError(error) });
+      } catch {
+        // Not even the error could be sent (its data cannot be cloned): a plain one always can.
+        this.send({ t: 'res', id, error: { name: 'InternalError', message: 'reply could not be sent' } });
+      }
     }
   }
 
