@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BINDING_NAME_PATTERN, ErrorCode, PROTOCOL_VERSION } from '@scomp/protocol';
 import { rawWire } from '../support/rawWire.js';
-import { neighbour, wsServer, type RealServer } from './realServer.js';
+import { neighbour, stdioServer, wsServer, type RealServer } from './realServer.js';
 
 // Names are data (SECURITY.md): a binding never replaces one of the sandbox's own globals; a name
 // that would is refused at the handshake with InvalidParams naming it, on a fresh session or a resume.
@@ -81,5 +81,15 @@ describe('binding names on a scomp-server process', () => {
     );
     await other.check();
     server.expectAlive();
+  });
+
+  it('refuses such a name over stdio too, answering the handshake instead of failing the process', async () => {
+    await using server = await stdioServer();
+    const reply = await handshake(server, ['fine', 'globalThis.x']);
+    expect(reply.error).toEqual({
+      code: ErrorCode.InvalidParams,
+      message: "binding name globalThis.x clashes with the runtime's global globalThis",
+      data: { name: 'globalThis.x', global: 'globalThis' },
+    });
   });
 });
