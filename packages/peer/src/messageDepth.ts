@@ -12,20 +12,34 @@ const BACKSLASH = 0x5c;
  */
 function eachBracket(text: string, visit: (index: number, depth: number, code: number) => boolean): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (inString) {
-      if (code === BACKSLASH) i++;
-      else if (code === QUOTE) inString = false;
-    } else if (code === QUOTE) inString = true;
-    else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+    if (code === QUOTE) {
+      i = stringEnd(text, i);
+      if (i === -1) return false;
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       if (visit(i, ++depth, code)) return true;
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       if (visit(i, depth--, code)) return true;
     }
   }
   return false;
+}
+
+/**
+ * The index of the quote closing the string that opens at `start`, or -1. Strings are skipped with
+ * the native `indexOf`, since they are most of a large message; the backslashes counted before
+ * each quote are never counted twice, so this stays linear.
+ */
+function stringEnd(text: string, start: number): number {
+  let end = start;
+  for (;;) {
+    end = text.indexOf('"', end + 1);
+    if (end === -1) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return end;
+  }
 }
 
 /**

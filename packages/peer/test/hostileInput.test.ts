@@ -20,6 +20,11 @@ describe('hostile input', () => {
     expect(nestsDeeperThan(nested(3), 3)).toBe(false);
     expect(nestsDeeperThan(nested(4), 3)).toBe(true);
     expect(nestsDeeperThan(`{"a":"${'['.repeat(50)}\\"["}`, 3)).toBe(false);
+    // A string ending in escaped backslashes ends at its quote; the brackets after it count.
+    const text = JSON.stringify({ a: 'x\\\\', b: [[[1]]], c: '"[[[[' });
+    expect(nestsDeeperThan(text, 4)).toBe(false);
+    expect(nestsDeeperThan(text, 3)).toBe(true);
+    expect(JSON.parse(text).a).toBe('x\\\\');
     expect(topLevelOnly(`{"id":7,"params":${nested(10)},"method":"eval"}`)).toEqual({ id: 7, params: [], method: 'eval' });
   });
 
