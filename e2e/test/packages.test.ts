@@ -65,12 +65,18 @@ describe('published packages', () => {
     expect(offending).toEqual([]);
   });
 
-  it('keep the schema library out of runtime worker threads, which import only the error classes', () => {
+  it('keep the schema library out of runtime worker threads, which import only the error classes and the value walker', () => {
     const bare = (name: string, entry: string) => new Set([...importGraph(join(root, 'packages', name, entry)).values()].flat());
     const worker = bare('runtime-quickjs', 'dist/worker/entry.js');
-    expect([...worker].filter((specifier) => specifier.startsWith('@scomp/') || specifier === 'typebox')).toEqual(['@scomp/peer/errors']);
+    expect([...worker].filter((specifier) => specifier.startsWith('@scomp/') || specifier === 'typebox').sort()).toEqual([
+      '@scomp/peer/errors',
+      '@scomp/peer/values',
+      '@scomp/protocol/value-rules',
+    ]);
     expect([...bare('peer', 'dist/errors.js')]).toEqual(['@scomp/protocol/error-codes']);
+    expect([...bare('peer', 'dist/values.js')].sort()).toEqual(['@scomp/protocol/error-codes', '@scomp/protocol/value-rules']);
     expect([...bare('protocol', 'dist/errorCodes.js')]).toEqual([]);
+    expect([...bare('protocol', 'dist/valueRules.js')]).toEqual([]);
   });
 
   it.each(libraries)('%s ships dist with declarations and an explicit exports map', (name) => {

@@ -1,6 +1,7 @@
 import {
   classifyMessage,
   ErrorCode,
+  MAX_MESSAGE_DEPTH,
   Method,
   validators,
   type ErrorObject,
@@ -11,6 +12,7 @@ import {
   CancelledError,
   ConnectionClosedError,
   InternalError,
+  InvalidParamsError,
   InvalidRequestError,
   LimitExceededError,
   ParseError,
@@ -19,6 +21,7 @@ import {
   type ScompError,
 } from './errors.js';
 import { CloseCode } from './closeCodes.js';
+import { nestsDeeperThan, topLevelOnly } from './messageDepth.js';
 import { PendingRequests } from './pending.js';
 import { exceedsUtf8Bytes } from './utf8.js';
 import type { Transport, TransportCloseInfo } from './transport.js';
@@ -144,6 +147,7 @@ export class Connection {
   }
 
   private receive(data: string): void {
+    if (nestsDeeperThan(data, MAX_MESSAGE_DEPTH)) return this.refuseTooDeep(data);
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
@@ -163,6 +167,21 @@ export class Connection {
       case 'invalid':
         return this.sendError(classified.id, new InvalidRequestError(classified.reason));
     }
+  }
+
+  /** Answers a message nested too deeply to handle; its top level still says whom to answer. */
+  private refuseTooDeep(data: string): void {
+    const reason = `message nests deeper than ${MAX_MESSAGE_DEPTH} levels`;
+    const classified = classifyMessage(topLevelOnly(data));
+    if (classified.kind === 'request') return this.sendError(classified.message.id, new InvalidRequestError(reason));
+    if (classified.kind === 'success' || classified.kind === 'error') {
+      const id = classified.message.id;
+      if (typeof id === 'number' && this.pending.has(id)) {
+        this.pending.reject(id, new InvalidParamsError(`response ${reason}`));
+        return;
+      }
+    }
+    if (classified.kind !== 'notification') this.sendError(null, new InvalidRequestError(reason));
   }
 
   private onResponse(id: RequestId | null, result: unknown, error: ErrorObject | undefined): void {

@@ -2,8 +2,8 @@ import { Method, type FunctionRef } from '@scomp/protocol';
 import { encodeValue } from './codec.js';
 import type { Connection } from './connection.js';
 import { ConnectionClosedError, LimitExceededError, RefNotFoundError } from './errors.js';
-import { collectFunctions } from './functions.js';
 import type { HostFunction } from './runtime.js';
+import { collectFunctions } from './values.js';
 
 export interface RefStats {
   /** Functions of ours the other side may still call. */

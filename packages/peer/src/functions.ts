@@ -24,12 +24,3 @@ export function release(fn: HostFunction): void {
 export function releaseUnretained(functions: readonly HostFunction[]): void {
   for (const fn of functions) if (!retained.has(fn)) release(fn);
 }
-
-/** Every function value inside `value` (arrays and plain objects are searched). */
-export function collectFunctions(value: unknown, found: HostFunction[] = [], depth = 0): HostFunction[] {
-  if (typeof value === 'function') found.push(value as HostFunction);
-  else if (typeof value === 'object' && value !== null && depth < 256) {
-    for (const item of Array.isArray(value) ? value : Object.values(value)) collectFunctions(item, found, depth + 1);
-  }
-  return found;
-}

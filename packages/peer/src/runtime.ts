@@ -92,4 +92,10 @@ export interface Runtime {
 
 export interface RuntimeFactory {
   create(init: RuntimeInit): Runtime | Promise<Runtime>;
+  /**
+   * The sandbox's own global names (`Object`, `NaN`, `setTimeout`, …). A binding whose first
+   * dotted part is one of them is refused with InvalidParams: server bindings when the Server is
+   * constructed, client bindings at the handshake. Bindings never replace the sandbox's globals.
+   */
+  readonly reservedNames?: ReadonlySet<string>;
 }

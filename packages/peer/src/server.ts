@@ -1,7 +1,7 @@
 import { UnauthorizedError, SessionNotFoundError, ShuttingDownError } from './errors.js';
 import type { Binding } from './binding.js';
 import { CloseCode } from './closeCodes.js';
-import { CONSOLE_BINDING, findNameClash } from './bindingNames.js';
+import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
 import type { RuntimeFactory, RuntimeLimits } from './runtime.js';
 import { Session, type Principal, type SessionLimits } from './session.js';
 import { newSessionId } from './sessionId.js';
@@ -68,9 +68,12 @@ export class Server {
     const clash = findNameClash(names);
     if (clash) throw new TypeError(`server bindings ${clash[0]} and ${clash[1]} claim the same name`);
     if (bindings.has(CONSOLE_BINDING)) throw new TypeError(`the binding name ${CONSOLE_BINDING} is reserved for clients`);
+    const reserved = findReservedName(names, options.runtime.reservedNames);
+    if (reserved) throw reservedNameError(reserved);
     const server = this;
     this.context = {
       bindings,
+      reservedNames: options.runtime.reservedNames,
       get closing() {
         return server.closing;
       },

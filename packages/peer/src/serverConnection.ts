@@ -7,7 +7,7 @@ import {
   type HandshakeResult,
 } from '@scomp/protocol';
 import type { Binding } from './binding.js';
-import { findNameClash } from './bindingNames.js';
+import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
 import { markTerminal, type InboundContext } from './connection.js';
 import { Endpoint } from './endpoint.js';
 import {
@@ -21,14 +21,17 @@ import {
   UnsupportedVersionError,
   toScompError,
 } from './errors.js';
-import { releaseUnretained, collectFunctions } from './functions.js';
+import { releaseUnretained } from './functions.js';
 import type { RuntimeBinding } from './runtime.js';
 import type { Principal, Session } from './session.js';
 import type { Transport, TransportCloseInfo } from './transport.js';
+import { collectFunctions } from './values.js';
 
 /** What the server side of one connection needs from its server. */
 export interface ServerContext {
   bindings: ReadonlyMap<string, Binding>;
+  /** The runtime's own global names, which client bindings may not take. */
+  reservedNames?: ReadonlySet<string>;
   authenticate(metadata: Record<string, unknown>): Promise<Principal>;
   openSession(principal: Principal, sessionId: string | undefined, connection: ServerConnection): Promise<{ session: Session; resumed: boolean }>;
   detach(session: Session, connection: ServerConnection): void;
@@ -153,11 +156,15 @@ export class ServerConnection {
       if (!isCompatibleVersion(PROTOCOL_VERSION, params.protocol)) {
         throw new UnsupportedVersionError(`unsupported protocol version ${params.protocol}`, { supported: [PROTOCOL_VERSION] });
       }
+      // Who is asking comes first: nothing an unauthenticated client sends gets more than a schema check.
+      const principal = await this.server.authenticate((params.metadata ?? {}) as Record<string, unknown>);
+      if (this.endpoint.connection.closed) throw new ConnectionClosedError();
       const clientNames = params.bindings.map((meta) => meta.name);
       const clash = findNameClash([...this.server.bindings.keys(), ...clientNames]);
       if (clash) throw new HandshakeFailedError(`bindings ${clash[0]} and ${clash[1]} claim the same name`);
-      const principal = await this.server.authenticate((params.metadata ?? {}) as Record<string, unknown>);
-      if (this.endpoint.connection.closed) throw new ConnectionClosedError();
+      // The console binding receives output; it is never installed as a global.
+      const reserved = findReservedName(clientNames.filter((name) => name !== CONSOLE_BINDING), this.server.reservedNames);
+      if (reserved) throw reservedNameError(reserved);
       this.clientBindings = params.bindings as BindingMeta[];
       const { session, resumed } = await this.server.openSession(principal, params.sessionId, this);
       this.session = session;

@@ -1,8 +1,8 @@
 import Type, { type Static } from 'typebox';
 import { JsonSchema } from './json.js';
+import { SENTINEL_KEY } from './valueRules.js';
 
-/** The property that marks a scomp sentinel object inside a JSON value. */
-export const SENTINEL_KEY = '$scomp';
+export { SENTINEL_KEY };
 
 export const FunctionRefId = Type.String({ minLength: 1, maxLength: 128 });
 

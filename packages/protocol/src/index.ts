@@ -13,6 +13,7 @@ export {
 } from './jsonrpc.js';
 export { BINDING_NAME_PATTERN, BindingName, STANDARD_EFFECTS, Effect, Hints, BindingMeta } from './bindings.js';
 export { SENTINEL_KEY, FunctionRefId, FunctionRef, hasSentinelKey } from './functionRef.js';
+export { MAX_VALUE_DEPTH, MAX_MESSAGE_DEPTH } from './valueRules.js';
 export {
   Method,
   SessionId,

@@ -2,7 +2,7 @@ import { BindingNotFoundError, RefNotFoundError, ScompError, toScompError } from
 import type { HostFunction } from '@scomp/peer';
 import { QuickJSDeferredPromise, type QuickJSHandle } from 'quickjs-emscripten-core';
 import { limitError } from './errorsMap.js';
-import { placeFunctions, splitFunctions, type Path } from './hostValues.js';
+import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/values';
 import { utf8Length } from './limits.js';
 import { RecoverableSession } from './recovery.js';
 import type { GuestFunctionEntry } from './sessionCore.js';
@@ -146,7 +146,10 @@ export abstract class GuestBridge extends RecoverableSession {
     const result = vm.context.callFunction(vm.helper('install'), vm.context.undefined, nameHandle, fn);
     nameHandle.dispose();
     fn.dispose();
-    vm.context.unwrapResult(result).dispose();
+    // The server refuses names that clash with the sandbox's globals before they get here; should
+    // one still fail to install, the binding is missing for guest code rather than the thread lost.
+    if (result.error) result.error.dispose();
+    else result.value.dispose();
   }
 
   protected uninstall(name: string): void {
@@ -162,19 +165,24 @@ export abstract class GuestBridge extends RecoverableSession {
     const deferred = this.newDeferred();
     this.deferreds.add(deferred);
     let args: unknown;
+    let refused: { error: unknown } | undefined;
     try {
       args = argHandle ? this.toHostValue(argHandle.dup(), this.deps.limits.resultBytes, true) : undefined;
     } catch (error) {
-      this.finishHostCall(deferred, false, error);
-      return deferred.handle;
+      // Settled from a job like every other call: settling now would free the promise handle
+      // before it is returned to the guest.
+      refused = { error };
     }
     const signal = this.current?.controller.signal ?? this.lifetime.signal;
     Promise.resolve()
-      .then(() => invoke(args, signal))
+      .then(() => (refused ? Promise.reject(refused.error) : invoke(args, signal)))
       .then(
         (value) => this.finishHostCall(deferred, true, value),
         (error: unknown) => this.finishHostCall(deferred, false, error),
-      );
+      )
+      // Settling fails only when the session's VM went away meanwhile; nothing is left to tell, and
+      // a rejection nobody handles would end the thread with every session on it.
+      .catch(() => {});
     return deferred.handle;
   }
 

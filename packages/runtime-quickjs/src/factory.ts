@@ -2,6 +2,7 @@ import type { Runtime, RuntimeFactory, RuntimeInit, RuntimeLimits } from '@scomp
 import releaseVariant from '@jitl/quickjs-wasmfile-release-sync';
 import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
 import type { Clock } from './budget.js';
+import { SANDBOX_GLOBALS } from './globals.js';
 import { InlineSessions, type InlineOptions, type InstanceStats } from './inlineSessions.js';
 import { resolveLimits } from './limits.js';
 import { WorkerPool } from './worker/workerPool.js';
@@ -60,6 +61,8 @@ export interface QuickJsRuntimeFactoryOptions {
 
 /** Creates sessions on QuickJS compiled to WebAssembly. */
 export class QuickJsRuntimeFactory implements RuntimeFactory {
+  /** The sandbox's global names, which bindings may not take (see RuntimeFactory.reservedNames). */
+  readonly reservedNames: ReadonlySet<string> = SANDBOX_GLOBALS;
   private readonly base: Omit<InlineOptions, 'variant' | 'clock'>;
   private readonly workers: WorkerPool | undefined;
   private inline: Promise<InlineSessions> | undefined;

@@ -1,9 +1,13 @@
+import { MAX_VALUE_DEPTH, SENTINEL_KEY } from '@scomp/protocol/value-rules';
+
 /**
  * Guest-side helpers, evaluated once per context. The expression yields a function that receives
  * the host callbacks and returns the helpers; nothing is left on the global object except
  * `console`. Intrinsics are captured up front so later changes to globals by evaluated code do
  * not reach the conversions. Only the guest's own results depend on these helpers; the host only
- * ever parses the JSON strings they produce.
+ * ever parses the JSON strings they produce. They follow the rules of `@scomp/peer/values`, the
+ * host's walker: keys are defined, never assigned, so `__proto__` is an ordinary key; values nest at
+ * most MAX_VALUE_DEPTH levels; application data holds no `$scomp` member.
  */
 export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, hostSetTimer, hostClearTimer) {
   'use strict';
@@ -35,6 +39,12 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     let out = '';
     for (const key of path) out += '/' + toStr(key).replace(/~/g, '~0').replace(/\//g, '~1');
     return out;
+  }
+
+  function refuse(message) {
+    const error = new TypeError(message);
+    error.stack = '';
+    throw error;
   }
 
   // Converts a guest value to a JSON-compatible tree following the runtime's conversion table.
@@ -79,11 +89,8 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
         count(4);
         return null;
       }
-      if (ancestors.includes(value)) {
-        const error = new TypeError('result contains a cycle at ' + pointer(path));
-        error.stack = '';
-        throw error;
-      }
+      if (ancestors.includes(value)) refuse('result contains a cycle at ' + pointer(path));
+      if (ancestors.length >= ${MAX_VALUE_DEPTH}) refuse('value nests deeper than ${MAX_VALUE_DEPTH} levels at ' + pointer(path));
       if (typeof value.toJSON === 'function') {
         ancestors.push(value);
         const replaced = walk(value.toJSON(toStr(key)), key, inArray);
@@ -118,6 +125,7 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
       } else {
         out = {};
         for (const name of keys(value)) {
+          if (name === '${SENTINEL_KEY}') refuse('application data must not contain a ${SENTINEL_KEY} member (at ' + (pointer(path) || '/') + ')');
           const converted = child(value[name], name, false);
           if (converted !== SKIP) {
             count(name.length + 4);
@@ -173,9 +181,14 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
         root = fns[i];
         continue;
       }
+      // Own properties only, and defined: a path never leads into a prototype.
       let target = root;
-      for (let j = 0; j < where.length - 1; j++) target = target[where[j]];
-      target[where[where.length - 1]] = fns[i];
+      for (let j = 0; j < where.length - 1; j++) {
+        if (typeof target !== 'object' || target === null || !hasOwn(target, where[j])) refuse('no place for a function');
+        target = target[where[j]];
+      }
+      if (typeof target !== 'object' || target === null) refuse('no place for a function');
+      defineProperty(target, where[where.length - 1], { value: fns[i], enumerable: true, writable: true, configurable: true });
     }
     return root;
   }
@@ -284,8 +297,10 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     };
     const parts = name.split('.');
     let target = globalThis;
+    // Own properties only: a part named like an inherited member (\`__proto__\`, \`constructor\`)
+    // gets an object of its own instead of leading into a prototype.
     for (let i = 0; i < parts.length - 1; i++) {
-      let next = target[parts[i]];
+      let next = hasOwn(target, parts[i]) ? target[parts[i]] : undefined;
       if ((typeof next !== 'object' && typeof next !== 'function') || next === null) {
         next = {};
         defineProperty(target, parts[i], { value: next, writable: true, configurable: true, enumerable: false });
@@ -299,6 +314,7 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     const parts = name.split('.');
     let target = globalThis;
     for (let i = 0; i < parts.length - 1; i++) {
+      if (!hasOwn(target, parts[i])) return;
       target = target[parts[i]];
       if ((typeof target !== 'object' && typeof target !== 'function') || target === null) return;
     }

@@ -18,4 +18,27 @@ describe('worker channel', () => {
     // Referenced while the request was pending, released when it failed: the thread may idle.
     expect(busy).toEqual([true, false]);
   });
+
+  it('carries prototype-named keys and the functions under them as data, and never reaches a prototype', async () => {
+    let b: Channel | undefined;
+    const a = new Channel({ postMessage: (message) => b!.receive(structuredClone(message)) });
+    b = new Channel({ postMessage: (message) => a.receive(structuredClone(message)) });
+    const value = JSON.parse('{"__proto__":{"then":null},"constructor":{"prototype":{"f":null}}}') as Record<string, Record<string, unknown>>;
+    Object.defineProperty(value.__proto__, 'then', { value: async () => 'then called', enumerable: true });
+    (value.constructor!.prototype as Record<string, unknown>).f = async () => 'f called';
+    const back = b.uncarry(structuredClone(a.carry(value, 1)), 1) as Record<string, Record<string, (args?: unknown) => Promise<unknown>>>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.keys(back)).toEqual(['__proto__', 'constructor']);
+    expect(({} as Record<string, unknown>).then).toBeUndefined();
+    expect(await back.__proto__!.then!()).toBe('then called');
+    expect(await (back.constructor!.prototype as unknown as Record<string, () => Promise<unknown>>).f!()).toBe('f called');
+  });
+
+  it('goes on when a notification cannot be handled', () => {
+    const channel = new Channel({ postMessage: () => {} });
+    channel.on('clientBindings', () => {
+      throw new TypeError('property is not configurable');
+    });
+    expect(() => channel.receive({ t: 'note', op: 'clientBindings', body: {} })).not.toThrow();
+  });
 });

@@ -1,6 +1,6 @@
 import { fromErrorObject, InternalError, RefNotFoundError, ScompError } from '@scomp/peer/errors';
 import type { HostFunction } from '@scomp/peer';
-import { placeFunctions, splitFunctions, type Path } from '../hostValues.js';
+import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/values';
 
 /** A host value in transit: JSON text plus the functions it carries, as ids of the sending side. */
 export interface Carried {
@@ -98,15 +98,31 @@ export class Channel {
     return { id, reply };
   }
 
-  note(op: string, body: Record<string, unknown>): void {
-    if (!this.closed) this.send({ t: 'note', op, body });
+  /**
+   * Sends a notification; false when it could not be sent (closed, or a body that cannot be
+   * cloned). Never throws: notes are sent from callbacks nothing awaits (finalizers, aborts).
+   */
+  note(op: string, body: Record<string, unknown>): boolean {
+    if (this.closed) return false;
+    try {
+      this.send({ t: 'note', op, body });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   receive(message: Message): void {
     if (message.t === 'res') return this.settle(message);
     if (message.t === 'note') {
       if (message.op === 'release') return this.release(message.body.fn as number);
-      return this.notes.get(message.op)?.(message.body);
+      try {
+        this.notes.get(message.op)?.(message.body);
+      } catch {
+        // A notification has no one to answer; what it carried is dropped, and the thread (with
+        // every session on it) goes on rather than failing in its message handler.
+      }
+      return;
     }
     const handler = this.handlers.get(message.op);
     const run = handler ? handler(message.body, message.id) : Promise.reject(new InternalError(`unknown operation ${message.op}`));
@@ -231,7 +247,12 @@ export class Channel {
     try {
       this.send(build());
     } catch (error) {
-      this.send({ t: 'res', id, error: carryError(error) });
+      try {
+        this.send({ t: 'res', id, error: carryError(error) });
+      } catch {
+        // Not even the error could be sent (its data cannot be cloned): a plain one always can.
+        this.send({ t: 'res', id, error: { name: 'InternalError', message: 'reply could not be sent' } });
+      }
     }
   }
 

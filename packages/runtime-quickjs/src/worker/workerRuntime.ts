@@ -1,4 +1,4 @@
-import { CancelledError } from '@scomp/peer/errors';
+import { CancelledError, InternalError } from '@scomp/peer/errors';
 import type { EvalOptions, Runtime, RuntimeBinding, RuntimeInit, RuntimeStats } from '@scomp/peer';
 import { cancelledError } from '../errorsMap.js';
 import type { BindingSketch } from './workerHost.js';
@@ -112,8 +112,10 @@ export class WorkerRuntime implements Runtime, LinkedSession {
     else if (!this.evaluating) this.notice = error;
   }
 
+  /** Runs from promise callbacks, so it never throws: a failure is reported by the next eval. */
   private sendClientBindings(placement: Placement): void {
-    placement.link.channel.note('clientBindings', { session: placement.session, bindings: [...this.clientBindings.values()].map(sketch) });
+    const sent = placement.link.channel.note('clientBindings', { session: placement.session, bindings: [...this.clientBindings.values()].map(sketch) });
+    if (!sent && !this.disposed) this.notice = new InternalError('the client bindings could not be passed to the runtime thread');
   }
 
   private async teardown(): Promise<void> {
