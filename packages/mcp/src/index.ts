@@ -1,0 +1,18 @@
+export { mcpBindings } from './mcpBindings.js';
+export type { McpBindingSet, McpBindingsOptions } from './mcpBindings.js';
+export { toMcpTransport } from './mcpTransport.js';
+export { toolResultValue } from './toolResult.js';
+export { McpErrorCode, McpToolError, McpCallFailedError } from './errors.js';
+export type { McpToolErrorData, McpCallFailedData } from './errors.js';
+export { connectMcpServers, parseMcpConfig, readMcpConfig, McpConfigError } from './mcpConfig.js';
+export type { ConnectMcpServersOptions, McpServerEntry, McpServers } from './mcpConfig.js';
+export { CodeModeSession } from './codeMode/codeModeSession.js';
+export type { CodeModeOptions } from './codeMode/codeModeSession.js';
+export { inProcessBackend, remoteBackend } from './codeMode/backend.js';
+export type { InProcessBackendOptions, RemoteBackendOptions, ScompBackend } from './codeMode/backend.js';
+export { applyOutputBudget } from './codeMode/outputBudget.js';
+export type { BudgetedOutput, EvalOutput } from './codeMode/outputBudget.js';
+export { DEFAULT_DESCRIBE_THRESHOLD_CHARS } from './codeMode/toolText.js';
+export { demoBindings, OrderShop } from './demoShop.js';
+export type { Order } from './demoShop.js';
+export { loadBindings, bindingsOf, isBinding } from './loadBindings.js';
