@@ -1,13 +1,10 @@
-import type { Binding } from '@scomp/peer';
 import { serveStdio } from '@scomp/transport-stdio';
 import { MCP_HELP, UsageError, parseMcpArgs, type McpCliOptions } from './cli.js';
 import { inProcessBackend, remoteBackend, type ScompBackend } from './codeMode/backend.js';
 import { CodeModeSession, type CodeModeOptions } from './codeMode/codeModeSession.js';
 import { serveCodeModeHttp } from './codeMode/httpServer.js';
-import { demoBindings } from './demoShop.js';
-import { loadBindings } from './loadBindings.js';
-import { connectMcpServers, readMcpConfig, type McpServers } from './mcpConfig.js';
 import { toMcpTransport } from './mcpTransport.js';
+import { loadServerBindings, type ServerBindings } from './serverBindings.js';
 
 export interface McpMainIo {
   stdout: NodeJS.WritableStream;
@@ -36,9 +33,9 @@ export async function main(argv: readonly string[], io: McpMainIo = defaultIo())
   // Over stdio, stdout carries MCP: anything a bindings module prints goes to stderr.
   if (options.transport === 'stdio') redirectConsoleToStderr();
   let backend: ScompBackend;
-  let mcpServers: McpServers | undefined;
+  let served: ServerBindings | undefined;
   try {
-    ({ backend, mcpServers } = await backendFrom(options, log));
+    ({ backend, served } = await backendFrom(options, log));
   } catch (error) {
     log(error instanceof Error ? error.message : String(error));
     return 1;
@@ -68,39 +65,26 @@ export async function main(argv: readonly string[], io: McpMainIo = defaultIo())
     return 1;
   } finally {
     await backend.close();
-    await mcpServers?.close();
+    await served?.close();
   }
 }
 
-async function backendFrom(options: McpCliOptions, log: (line: string) => void): Promise<{ backend: ScompBackend; mcpServers?: McpServers }> {
+async function backendFrom(options: McpCliOptions, log: (line: string) => void): Promise<{ backend: ScompBackend; served?: ServerBindings }> {
   if (options.connect !== undefined) {
     return { backend: remoteBackend({ url: options.connect, ...(options.token !== undefined ? { token: options.token } : {}) }) };
   }
-  const bindings: Binding[] = [];
-  let mcpServers: McpServers | undefined;
-  if (options.bindingsModule !== undefined) {
-    const loaded = await loadBindings(options.bindingsModule);
-    log(`loaded ${loaded.length} binding(s) from ${options.bindingsModule}`);
-    bindings.push(...loaded);
-  }
-  if (options.mcpConfig !== undefined) {
-    mcpServers = await connectMcpServers(await readMcpConfig(options.mcpConfig), { onWarning: log });
-    log(`mounted ${mcpServers.bindings.length} tool(s) from ${mcpServers.connected.join(', ') || 'no server'}`);
-    bindings.push(...mcpServers.bindings);
-  }
-  if (options.bindingsModule === undefined && options.mcpConfig === undefined) bindings.push(...demoBindings());
-  try {
-    const backend = inProcessBackend({
-      bindings,
-      ...(options.evalTimeoutMs !== undefined ? { evalTimeoutMs: options.evalTimeoutMs } : {}),
-      ...(options.memoryMb !== undefined ? { memoryBytes: options.memoryMb * 1024 * 1024 } : {}),
-      onFault: (error) => log(`fault: ${error instanceof Error ? error.message : String(error)}`),
-    });
-    return { backend, ...(mcpServers ? { mcpServers } : {}) };
-  } catch (error) {
-    await mcpServers?.close();
-    throw error;
-  }
+  const served = await loadServerBindings({
+    log,
+    ...(options.bindingsModule !== undefined ? { bindingsModule: options.bindingsModule } : {}),
+    ...(options.mcpConfig !== undefined ? { mcpConfig: options.mcpConfig } : {}),
+  });
+  const backend = inProcessBackend({
+    bindings: served.bindings,
+    ...(options.evalTimeoutMs !== undefined ? { evalTimeoutMs: options.evalTimeoutMs } : {}),
+    ...(options.memoryMb !== undefined ? { memoryBytes: options.memoryMb * 1024 * 1024 } : {}),
+    onFault: (error) => log(`fault: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  return { backend, served };
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
