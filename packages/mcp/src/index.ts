@@ -18,3 +18,5 @@ export type { Order } from './demoShop.js';
 export { loadBindings, bindingsOf, isBinding } from './loadBindings.js';
 export { loadServerBindings } from './serverBindings.js';
 export type { ServerBindings, ServerBindingsOptions } from './serverBindings.js';
+export { serveCodeModeHttp } from './codeMode/httpServer.js';
+export type { CodeModeHttpOptions, CodeModeHttpServer } from './codeMode/httpServer.js';

@@ -48,7 +48,13 @@ export async function main(argv: readonly string[], io: McpMainIo = defaultIo())
   };
   try {
     if (options.transport === 'http') {
-      const server = await serveCodeModeHttp({ ...codeMode, host: options.host, port: options.port, sessionIdleMs: options.sessionIdleMs });
+      const server = await serveCodeModeHttp({
+        ...codeMode,
+        host: options.host,
+        port: options.port,
+        sessionIdleMs: options.sessionIdleMs,
+        onSessionClosed: (id, reason) => reason === 'expired' && log(`session ${id} expired`),
+      });
       io.stdout.write(`scomp-mcp listening on ${server.url}\n`);
       await stop;
       await server.close();

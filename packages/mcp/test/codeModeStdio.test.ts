@@ -1,4 +1,8 @@
+import { Server } from '@scomp/peer';
+import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
+import { listenWebSocket } from '@scomp/transport-ws/node';
 import { describe, expect, it } from 'vitest';
+import { demoBindings } from '../src/index.js';
 import { connectStdio, scompMcp } from './support/mcpFixtures.js';
 
 describe('scomp-mcp over stdio', () => {
@@ -62,5 +66,29 @@ describe('scomp-mcp over stdio', () => {
     expect(noCode).toMatchObject({ isError: true, content: [{ type: 'text', text: 'eval needs { code: string }' }] });
     const unknown = await mcp.client.callTool({ name: 'nope', arguments: {} });
     expect(unknown.isError).toBe(true);
+  });
+});
+
+describe('scomp-mcp --connect', () => {
+  it('serves code mode over an existing scomp server, presenting the token', async () => {
+    const tokens: unknown[] = [];
+    const server = new Server({
+      runtime: createQuickJsRuntimeFactory(),
+      bindings: demoBindings(),
+      authenticate: (metadata) => {
+        tokens.push(metadata.token);
+        return { id: 'user' };
+      },
+    });
+    const listener = await listenWebSocket({ host: '127.0.0.1', port: 0, onConnection: (transport) => server.accept(transport) });
+    try {
+      await using mcp = await connectStdio({ ...scompMcp('--connect', listener.url), env: { SCOMP_TOKEN: 's3cret' } });
+      const result = await mcp.client.callTool({ name: 'eval', arguments: { code: '(await listOrders({})).length' } });
+      expect(result.structuredContent).toEqual({ value: 5, logs: [] });
+      expect(tokens).toEqual(['s3cret']);
+    } finally {
+      await listener.close();
+      await server.close();
+    }
   });
 });

@@ -11,6 +11,8 @@ export interface CodeModeHttpOptions extends CodeModeOptions {
   port?: number;
   /** An MCP session without requests for this long is closed with its scomp session. @default 900000 (15 min) */
   sessionIdleMs?: number;
+  /** An MCP session ended: the client deleted it, it expired, or the server shut down. @default ignored */
+  onSessionClosed?(sessionId: string, reason: 'deleted' | 'expired' | 'shutdown'): void;
 }
 
 /** Code mode served over Streamable HTTP at `/mcp`, one scomp session per MCP session. */
@@ -36,17 +38,18 @@ export async function serveCodeModeHttp(options: CodeModeHttpOptions): Promise<C
   const sessions = new Map<string, HttpSession>();
   const idleMs = options.sessionIdleMs ?? 900_000;
 
-  const end = async (id: string) => {
+  const end = async (id: string, reason: 'deleted' | 'expired' | 'shutdown') => {
     const entry = sessions.get(id);
     if (!entry) return;
     sessions.delete(id);
     clearTimeout(entry.idle);
     await entry.session.close();
+    options.onSessionClosed?.(id, reason);
   };
   const armIdle = (entry: HttpSession, id: string) => {
     clearTimeout(entry.idle);
     if (entry.active > 0) return;
-    entry.idle = setTimeout(() => void end(id), idleMs);
+    entry.idle = setTimeout(() => void end(id, 'expired'), idleMs);
     entry.idle.unref();
   };
 
@@ -79,7 +82,7 @@ export async function serveCodeModeHttp(options: CodeModeHttpOptions): Promise<C
         sessions.set(newId, entry);
         armIdle(entry, newId);
       },
-      onsessionclosed: (closedId) => end(closedId),
+      onsessionclosed: (closedId) => end(closedId, 'deleted'),
     });
     await session.mcp.connect(transport);
     await transport.handleRequest(req, res);
@@ -104,7 +107,7 @@ export async function serveCodeModeHttp(options: CodeModeHttpOptions): Promise<C
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await Promise.all([...sessions.keys()].map(end));
+      await Promise.all([...sessions.keys()].map((id) => end(id, 'shutdown')));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     })());
