@@ -38,6 +38,14 @@ describe('code mode', () => {
     expect(next.structuredContent).toEqual({ value: 2, logs: [] });
   });
 
+  it('stops code that runs past the timeoutMs it was given, as a tool error', async () => {
+    await using mcp = await codeModeFixture([]);
+    const result = await mcp.client.callTool(evalCode('while (true) {}', { timeoutMs: 50 }));
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toMatchObject({ error: { name: 'LimitExceededError', data: { limit: 'time', max: 50 } } });
+    expect((await mcp.client.callTool(evalCode('"alive"'))).structuredContent).toEqual({ value: 'alive', logs: [] });
+  });
+
   it('sends console lines as MCP log messages at or above the level the client set, and none before', async () => {
     await using mcp = await codeModeFixture([]);
     const messages: { level: string; data: unknown }[] = [];

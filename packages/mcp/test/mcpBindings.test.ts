@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderDeclarations } from '@scomp/peer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMcpServers, inProcessBackend, parseMcpConfig, type McpServers } from '../src/index.js';
+import { connectMcpServers, demoBindings, inProcessBackend, parseMcpConfig, serveCodeModeHttp, type McpServers } from '../src/index.js';
 import { registryServer } from './support/mcpFixtures.js';
 
 const misbehaving = fileURLToPath(new URL('./fixtures/misbehavingServer.mjs', import.meta.url));
@@ -145,6 +145,19 @@ describe('MCP servers as bindings', () => {
     expect(warnings.find((line) => line.startsWith('bad: server closed'))).toContain('crashing on purpose');
     expect(await evalIn('await everything.echo({ message: "still here" })')).toBe('Echo: still here');
     expect((await failureOf('await bad.fails()')).code).toBe(1001);
+  });
+});
+
+describe('an MCP server reached by URL', () => {
+  it('mounts the tools of a Streamable HTTP server, here scomp-mcp itself', async () => {
+    await using shopBackend = inProcessBackend({ bindings: demoBindings() });
+    await using http = await serveCodeModeHttp({ backend: shopBackend, port: 0 });
+    await using remote = await connectMcpServers(parseMcpConfig({ mcpServers: { shop: { url: http.url } } }));
+    expect(remote.bindings.map((binding) => binding.meta.name)).toEqual(['shop.eval', 'shop.reset']);
+    await using local = inProcessBackend({ bindings: remote.bindings });
+    await using client = await local.connect({});
+    const value = await client.eval('(await shop.eval({ code: "(await getOrder({ id: \'o_003\' })).customer" })).value');
+    expect(value).toBe('Grace Hopper');
   });
 });
 

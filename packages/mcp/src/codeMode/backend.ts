@@ -23,7 +23,7 @@ export interface InProcessBackendOptions {
  * disposed as soon as their connection closes: code mode never resumes one, so a session without
  * its MCP session is garbage.
  */
-export function inProcessBackend(options: InProcessBackendOptions): ScompBackend & { readonly server: Server } {
+export function inProcessBackend(options: InProcessBackendOptions): ScompBackend & AsyncDisposable & { readonly server: Server } {
   const limits: { evalTimeoutMs?: number; memoryBytes?: number } = {};
   if (options.evalTimeoutMs !== undefined) limits.evalTimeoutMs = options.evalTimeoutMs;
   if (options.memoryBytes !== undefined) limits.memoryBytes = options.memoryBytes;
@@ -35,6 +35,13 @@ export function inProcessBackend(options: InProcessBackendOptions): ScompBackend
     ...(options.onFault ? { onFault: options.onFault } : {}),
     metadata: { server: 'scomp-mcp' },
   });
+  const close = async () => {
+    try {
+      await server.close();
+    } finally {
+      await runtimes.close();
+    }
+  };
   return {
     server,
     connect(clientOptions) {
@@ -42,13 +49,8 @@ export function inProcessBackend(options: InProcessBackendOptions): ScompBackend
       server.accept(serverSide);
       return Client.connect(clientSide, clientOptions);
     },
-    async close() {
-      try {
-        await server.close();
-      } finally {
-        await runtimes.close();
-      }
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }
 
