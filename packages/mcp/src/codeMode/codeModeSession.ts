@@ -91,10 +91,16 @@ export class CodeModeSession {
     if (this.client === undefined) {
       const bindings: Binding[] = [this.consoleBinding()];
       if (this.mcp.getClientCapabilities()?.elicitation !== undefined) bindings.push(this.confirmBinding());
-      const connecting = this.options.backend.connect({ bindings, metadata: { client: this.mcp.getClientVersion() ?? {} } });
-      connecting.catch(() => {
+      // A connection that ends (a remote server went away) is not reused: the next call opens a new session.
+      const forget = () => {
         if (this.client === connecting) this.client = undefined;
+      };
+      const connecting: Promise<Client> = this.options.backend.connect({
+        bindings,
+        metadata: { client: this.mcp.getClientVersion() ?? {} },
+        onStateChange: (state) => (state === 'closed' || state === 'gave-up') && forget(),
       });
+      connecting.catch(forget);
       this.client = connecting;
     }
     return this.client;
