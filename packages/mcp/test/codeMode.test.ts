@@ -106,7 +106,7 @@ describe('code mode', () => {
     const { tools } = await mcp.client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(['eval', 'reset', 'describe']);
     const description = tools[0]!.description!;
-    expect(description).toContain('getOrder, listOrders, refund, slowLookup, updateOrder');
+    expect(description).toContain('echo, getOrder, listOrders, refund, slowLookup, updateOrder');
     expect(description).not.toContain('declare function');
     const described = await mcp.client.callTool({ name: 'describe', arguments: { query: 'refund' } });
     const text = (described.content as { text: string }[])[0]!.text;
