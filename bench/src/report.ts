@@ -1,7 +1,7 @@
 import { cpus, freemem, loadavg, totalmem, type as osType, release as osRelease, arch } from 'node:os';
 import type { Summary } from './stats.js';
 
-export type Unit = 'us/op' | 'ops/s' | 'MB/s' | 'ms' | 'MiB' | 'KiB' | 'sessions';
+export type Unit = 'us/op' | 'ops/s' | 'MB/s' | 'ms' | 'MiB' | 'KiB' | 'sessions' | 'bytes' | 'turns';
 
 export interface Figure {
   name: string;

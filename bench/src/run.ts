@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { agentBenchmarks } from './agent.js';
 import { FULL, SMOKE, type Config } from './config.js';
 import { inProcessBenchmarks } from './inProcess.js';
+import { mcpBridgeBenchmarks } from './mcpBridge.js';
 import { peerBenchmarks } from './peers.js';
 import { machine, markdownTable, textTable, type Result } from './report.js';
 import { sessionBenchmarks } from './sessions.js';
@@ -22,6 +23,7 @@ const suites: Record<string, (config: Config) => Promise<Result[]>> = {
   inProcess: inProcessBenchmarks,
   sessions: sessionBenchmarks,
   agent: agentBenchmarks,
+  mcp: mcpBridgeBenchmarks,
 };
 
 function option(name: string): string | undefined {

@@ -22,12 +22,13 @@ describe('benchmark runner', () => {
         mode: 'smoke',
         machine: { cpus: expect.any(Number), memoryBytes: expect.any(Number), os: expect.any(String), node: process.version },
         counts: { counts: { runs: expect.any(Number) } },
-        goals: { met: expect.any(Number), total: 9 },
+        goals: { met: expect.any(Number), total: 10 },
       });
       const ids = report.results.map((r: { id: string }) => r.id);
       for (const id of ['eval.rtt', 'invoke.rtt', 'invoke.pipelined', 'invoke.server-to-client', 'binding.in-eval',
         'peers.mcp.memory', 'peers.mcp.stdio', 'peers.capnweb.memory', 'peers.capnweb.ws', 'sessions.create',
-        'sessions.idle-memory', 'sessions.per-gib', 'sessions.cycles', 'agent.20-calls.stdio child process']) {
+        'sessions.idle-memory', 'sessions.per-gib', 'sessions.cycles', 'agent.20-calls.stdio child process',
+        'mcp.code-mode.20-calls.stdio', 'mcp.code-mode.model-turns', 'mcp.code-mode.output-bytes', 'mcp.descriptions.everything+memory']) {
         expect(ids).toContain(id);
       }
       for (const result of report.results) {

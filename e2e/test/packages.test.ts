@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
-const libraries = ['protocol', 'peer', 'runtime-quickjs', 'transport-ws', 'transport-stdio'];
+const libraries = ['protocol', 'peer', 'runtime-quickjs', 'transport-ws', 'transport-stdio', 'mcp'];
 
 function manifest(name: string): { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> } {
   return JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
@@ -46,6 +46,9 @@ describe('published packages', () => {
     expect(all('transport-ws').some((dep) => dep.includes('quickjs'))).toBe(false);
     expect(all('transport-stdio').some((dep) => dep.includes('quickjs'))).toBe(false);
     expect(all('runtime-quickjs')).not.toContain('ws');
+    // The MCP bridge sits with the apps: it may use every library, and no library uses it.
+    for (const dep of scomp('mcp')) expect(['@scomp/protocol', '@scomp/peer', '@scomp/runtime-quickjs', '@scomp/transport-ws', '@scomp/transport-stdio']).toContain(dep);
+    for (const name of libraries.filter((library) => library !== 'mcp')) expect(scomp(name)).not.toContain('@scomp/mcp');
   });
 
   it.each([

@@ -17,8 +17,10 @@ export interface ServerCliOptions {
   transport: 'websocket' | 'stdio';
   host: string;
   port: number;
-  /** Module with the user's own bindings; the demo order shop when absent. */
+  /** Module with the user's own bindings; the demo order shop when neither this nor mcpConfig is given. */
   bindingsModule?: string;
+  /** `{ "mcpServers": ... }` file whose servers' tools become bindings named `<server>.<tool>`. */
+  mcpConfig?: string;
   evalTimeoutMs: number;
   memoryMb: number;
   sessionIdleMs: number;
@@ -44,6 +46,9 @@ Options:
   --bindings <module>           Load bindings from a .js/.mjs/.ts module (default export array
                                 or named exports made with defineBinding) instead of the demo
                                 order shop.
+  --mcp-config <file>           Start or connect to the MCP servers of this { "mcpServers": ... }
+                                file (the format MCP clients use) and serve their tools as
+                                bindings named <server>.<tool>.
   --eval-timeout-ms <ms>        CPU time one eval may run; waiting on bindings does not count.
                                 Default: ${DEFAULT_EVAL_TIMEOUT_MS}
   --memory-mb <mb>              Heap limit of each session's runtime. Default: ${DEFAULT_MEMORY_MB}
@@ -72,6 +77,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
         port: { type: 'string' },
         stdio: { type: 'boolean' },
         bindings: { type: 'string' },
+        'mcp-config': { type: 'string' },
         'eval-timeout-ms': { type: 'string' },
         'memory-mb': { type: 'string' },
         'session-idle-ms': { type: 'string' },
@@ -103,6 +109,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   };
   if (values.host === '') throw new UsageError('--host must not be empty');
   if (values.bindings !== undefined) options.bindingsModule = values.bindings;
+  if (values['mcp-config'] !== undefined) options.mcpConfig = values['mcp-config'];
   if (token !== undefined) options.token = token;
   if (values.playground) options.playground = true;
   return { kind: 'serve', options };

@@ -1,6 +1,5 @@
-import type { Binding } from '@scomp/peer';
+import { loadServerBindings, type ServerBindings } from '@scomp/mcp';
 import { SERVER_HELP, UsageError, parseServerArgs, type ServerCliOptions } from './cli.js';
-import { loadBindings } from '@scomp/app-shared';
 import { serveStdioSession, startServer, type ServeOptions } from './serve.js';
 
 export interface MainIo {
@@ -33,8 +32,14 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   // Over stdio, stdout carries the protocol: anything a bindings module prints goes to stderr.
   if (options.transport === 'stdio') redirectConsoleToStderr();
   let serveOptions: ServeOptions;
+  let served: ServerBindings;
   try {
-    serveOptions = await serveOptionsFrom(options, log);
+    served = await loadServerBindings({
+      log,
+      ...(options.bindingsModule !== undefined ? { bindingsModule: options.bindingsModule } : {}),
+      ...(options.mcpConfig !== undefined ? { mcpConfig: options.mcpConfig } : {}),
+    });
+    serveOptions = { ...serveOptionsFrom(options, log), bindings: served.bindings };
   } catch (error) {
     log(error instanceof Error ? error.message : String(error));
     return 1;
@@ -48,10 +53,12 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   } catch (error) {
     log(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
+  } finally {
+    await served.close();
   }
 }
 
-async function serveOptionsFrom(options: ServerCliOptions, log: (line: string) => void): Promise<ServeOptions> {
+function serveOptionsFrom(options: ServerCliOptions, log: (line: string) => void): ServeOptions {
   const serveOptions: ServeOptions = {
     evalTimeoutMs: options.evalTimeoutMs,
     memoryBytes: options.memoryMb * 1024 * 1024,
@@ -60,11 +67,6 @@ async function serveOptionsFrom(options: ServerCliOptions, log: (line: string) =
     onFault: (error) => log(`fault: ${describeFault(error)}`),
   };
   if (options.token !== undefined) serveOptions.token = options.token;
-  if (options.bindingsModule !== undefined) {
-    const bindings: Binding[] = await loadBindings(options.bindingsModule);
-    serveOptions.bindings = bindings;
-    log(`loaded ${bindings.length} binding(s) from ${options.bindingsModule}: ${bindings.map((b) => b.meta.name).join(', ')}`);
-  }
   return serveOptions;
 }
 

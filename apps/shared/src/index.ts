@@ -1,1 +1,2 @@
-export { loadBindings, bindingsOf, isBinding } from './loadBindings.js';
+// The loader lives in @scomp/mcp so that scomp-mcp, a published command, can load bindings too.
+export { loadBindings, bindingsOf, isBinding } from '@scomp/mcp';

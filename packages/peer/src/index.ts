@@ -16,6 +16,7 @@ export type { ConnectionHandlers, ConnectionOptions, InboundContext, RequestOpti
 export type { RefStats } from './functionRefs.js';
 export type { Transport, TransportHandler, TransportCloseInfo } from './transport.js';
 export { TransportInbox } from './transportInbox.js';
+export { createMemoryTransportPair } from './testing/memoryTransport.js';
 export { exceedsUtf8Bytes, utf8ByteLength } from './utf8.js';
 export type {
   CallContext,

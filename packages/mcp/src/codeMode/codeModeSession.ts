@@ -1,0 +1,258 @@
+import { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  CallToolRequestSchema,
+  ElicitResultSchema,
+  ListToolsRequestSchema,
+  SetLevelRequestSchema,
+  type CallToolResult,
+  type LoggingLevel,
+  type ServerNotification,
+  type ServerRequest,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { defineBinding, type Binding, type Client } from '@scomp/peer';
+import Type from 'typebox';
+import { PACKAGE_VERSION } from '../version.js';
+import type { ScompBackend } from './backend.js';
+import { EVAL_OUTPUT_SCHEMA, evalToolResult } from './evalResult.js';
+import { describeBindings, evalDescription } from './toolText.js';
+
+export interface CodeModeOptions {
+  backend: ScompBackend;
+  /** Characters of value and logs one eval may return together; more is cut with a marker. @default 20000 */
+  maxOutputChars?: number;
+  /** Declarations longer than this move from the `eval` description to a `describe` tool. @default 8000 */
+  describeThresholdChars?: number;
+}
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** The eval that console output and `confirm` currently belong to. */
+interface RunningEval {
+  extra: Extra;
+  logs: string[];
+}
+
+const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+const CONSOLE_LEVEL: Record<string, LoggingLevel> = { log: 'info', info: 'info', debug: 'debug', warn: 'warning', error: 'error' };
+
+/**
+ * One MCP session of code mode: an MCP server with the `eval`, `reset` and (for large binding
+ * sets) `describe` tools, over one scomp session opened when the first tool is listed or called.
+ * Evals run one at a time, so console output belongs to the eval that wrote it.
+ */
+export class CodeModeSession {
+  readonly mcp: McpServer;
+  private client: Promise<Client> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private running: RunningEval | undefined;
+  private logLevel: LoggingLevel | undefined;
+  private closed = false;
+  private readonly maxOutputChars: number;
+  private readonly describeThresholdChars: number;
+
+  constructor(private readonly options: CodeModeOptions) {
+    this.maxOutputChars = options.maxOutputChars ?? 20_000;
+    this.describeThresholdChars = options.describeThresholdChars ?? 8000;
+    this.mcp = new McpServer(
+      { name: 'scomp-mcp', version: PACKAGE_VERSION },
+      {
+        capabilities: { tools: {}, logging: {} },
+        instructions:
+          'Code mode: write JavaScript for the eval tool; it calls the bindings listed in its description and keeps state between calls.',
+      },
+    );
+    this.mcp.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.tools() }));
+    this.mcp.setRequestHandler(CallToolRequestSchema, (request, extra) => this.callTool(request.params, extra));
+    this.mcp.setRequestHandler(SetLevelRequestSchema, async (request) => {
+      this.logLevel = request.params.level;
+      return {};
+    });
+  }
+
+  /** Ends the scomp session (the next tool call starts a fresh one). */
+  async reset(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) (await client.catch(() => undefined))?.close();
+  }
+
+  /** Ends the scomp session and the MCP connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.reset();
+    await this.mcp.close();
+  }
+
+  private scomp(): Promise<Client> {
+    if (this.closed) return Promise.reject(new Error('the MCP session is closed'));
+    if (this.client === undefined) {
+      const bindings: Binding[] = [this.consoleBinding()];
+      if (this.mcp.getClientCapabilities()?.elicitation !== undefined) bindings.push(this.confirmBinding());
+      // A connection that ends (a remote server went away) is not reused: the next call opens a new session.
+      const forget = () => {
+        if (this.client === connecting) this.client = undefined;
+      };
+      const connecting: Promise<Client> = this.options.backend.connect({
+        bindings,
+        metadata: { client: this.mcp.getClientVersion() ?? {} },
+        onStateChange: (state) => (state === 'closed' || state === 'gave-up') && forget(),
+      });
+      connecting.catch(forget);
+      this.client = connecting;
+    }
+    return this.client;
+  }
+
+  private async tools(): Promise<Tool[]> {
+    const client = await this.scomp();
+    const confirm = this.mcp.getClientCapabilities()?.elicitation !== undefined;
+    const { description, describe } = evalDescription(client.serverBindings, { thresholdChars: this.describeThresholdChars, confirm });
+    const tools: Tool[] = [
+      {
+        name: 'eval',
+        description,
+        inputSchema: {
+          type: 'object',
+          properties: {
+            code: { type: 'string', description: 'JavaScript to run; the value of its last expression is returned.' },
+            timeoutMs: { type: 'integer', minimum: 1, description: 'Stop the code after this many milliseconds.' },
+          },
+          required: ['code'],
+        },
+        outputSchema: EVAL_OUTPUT_SCHEMA as unknown as Tool['outputSchema'],
+      },
+      {
+        name: 'reset',
+        description: 'Discards the runtime state (every variable and function eval declared) and starts a fresh runtime.',
+        inputSchema: { type: 'object', properties: {} },
+      },
+    ];
+    if (describe) {
+      tools.push({
+        name: 'describe',
+        description: 'TypeScript declarations of the bindings whose name or description contains one of the query words.',
+        inputSchema: {
+          type: 'object',
+          properties: { query: { type: 'string', description: 'Words to look for, like "order refund".' } },
+          required: ['query'],
+        },
+      });
+    }
+    return tools;
+  }
+
+  private async callTool(params: { name: string; arguments?: Record<string, unknown> | undefined }, extra: Extra): Promise<CallToolResult> {
+    const args = params.arguments ?? {};
+    switch (params.name) {
+      case 'eval': {
+        if (typeof args.code !== 'string') return usageError('eval needs { code: string }');
+        const timeoutMs = args.timeoutMs;
+        if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && (timeoutMs as number) >= 1)) {
+          return usageError('eval: timeoutMs must be a positive integer');
+        }
+        return this.serialized(() => this.runEval(args.code as string, timeoutMs as number | undefined, extra));
+      }
+      case 'reset':
+        await this.serialized(() => this.reset());
+        return { content: [{ type: 'text', text: 'The runtime was reset: earlier state is gone.' }] };
+      case 'describe': {
+        if (typeof args.query !== 'string') return usageError('describe needs { query: string }');
+        const client = await this.scomp();
+        return { content: [{ type: 'text', text: describeBindings(client.serverBindings, args.query) }] };
+      }
+      default:
+        return usageError(`unknown tool ${params.name}: the tools are eval, reset and describe`);
+    }
+  }
+
+  private serialized<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runEval(code: string, timeoutMs: number | undefined, extra: Extra): Promise<CallToolResult> {
+    const client = await this.scomp();
+    const running: RunningEval = { extra, logs: [] };
+    this.running = running;
+    try {
+      const value = await client.eval(code, {
+        signal: extra.signal,
+        ...(timeoutMs !== undefined ? { serverTimeoutMs: timeoutMs } : {}),
+      });
+      return evalToolResult({ value }, running.logs, this.maxOutputChars);
+    } catch (error) {
+      if (extra.signal.aborted) throw error;
+      return evalToolResult({ error }, running.logs, this.maxOutputChars);
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** Console output: into the running eval's logs, as progress when asked for, and as MCP log messages once a level is set. */
+  private consoleBinding(): Binding {
+    return defineBinding({
+      name: 'console',
+      input: Type.Object({ level: Type.String(), args: Type.Array(Type.Unknown()) }),
+      handler: ({ level, args }) => {
+        const text = args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
+        const line = level === 'log' || level === 'info' ? text : `[${level}] ${text}`;
+        const running = this.running;
+        if (running === undefined) return;
+        running.logs.push(line);
+        const token = running.extra._meta?.progressToken;
+        if (token !== undefined) {
+          void running.extra
+            .sendNotification({
+              method: 'notifications/progress',
+              params: { progressToken: token, progress: running.logs.length, message: line },
+            })
+            .catch(() => {});
+        }
+        const mcpLevel = CONSOLE_LEVEL[level] ?? 'info';
+        if (this.logLevel !== undefined && LOG_LEVELS.indexOf(mcpLevel) >= LOG_LEVELS.indexOf(this.logLevel)) {
+          void running.extra
+            .sendNotification({ method: 'notifications/message', params: { level: mcpLevel, logger: 'console', data: line } })
+            .catch(() => {});
+        }
+      },
+    });
+  }
+
+  /** `confirm({ message })`: asks the user through MCP elicitation; true only when they accept and tick it. */
+  private confirmBinding(): Binding {
+    return defineBinding({
+      name: 'confirm',
+      description: 'Asks the user a yes/no question; resolves to true when they confirm.',
+      input: Type.Object({ message: Type.String({ description: 'The question, shown to the user.' }) }),
+      output: Type.Boolean(),
+      handler: async ({ message }, context) => {
+        const running = this.running;
+        if (running === undefined) return false;
+        const result = await running.extra.sendRequest(
+          {
+            method: 'elicitation/create',
+            params: {
+              message,
+              requestedSchema: {
+                type: 'object',
+                properties: { confirm: { type: 'boolean', title: 'Confirm', description: message } },
+                required: ['confirm'],
+              },
+            },
+          },
+          ElicitResultSchema,
+          { signal: context.signal },
+        );
+        return result.action === 'accept' && result.content?.confirm === true;
+      },
+    });
+  }
+}
+
+function usageError(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
