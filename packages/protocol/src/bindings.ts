@@ -41,6 +41,7 @@ export const BindingMeta = Type.Object(
     effects: Type.Optional(Type.Array(Effect, { uniqueItems: true })),
     hints: Type.Optional(Hints),
   },
-  { additionalProperties: false },
+  // Unknown members are ignored (spec §3): binding-level extensions must not break older peers.
+  { additionalProperties: true },
 );
 export type BindingMeta = Omit<Static<typeof BindingMeta>, 'effects'> & { effects?: Effect[] };

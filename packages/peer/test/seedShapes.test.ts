@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import Type from 'typebox';
+import { ErrorCode, PROTOCOL_VERSION } from '@scomp/protocol';
+import { Client, defineBinding, type Server } from '../src/index.js';
+import { createMemoryTransportPair } from '../src/testing/index.js';
+import { memoryServer } from './support/fixture.js';
+import { rawPeer } from './support/rawPeer.js';
+import { scriptRuntimeFactory } from './support/scriptRuntime.js';
+
+/**
+ * A peer written from the design documents alone speaks these shapes: raw JSON on the wire, with
+ * members this spec version does not name. scomp must interoperate with it.
+ */
+function rawConnection(server: Server) {
+  const [client, serverSide] = createMemoryTransportPair();
+  server.accept(serverSide);
+  return rawPeer(client);
+}
+
+const getOrder = defineBinding({
+  name: 'getOrder',
+  input: Type.Object({ id: Type.String() }),
+  output: Type.Object({ id: Type.String(), total: Type.Number() }),
+  handler: ({ id }) => ({ id, total: 142.5 }),
+});
+
+describe('unknown members', () => {
+  it('are ignored in handshake, eval and invoke params, and in bindings', async () => {
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({ one: () => 1 }), bindings: [getOrder] });
+    const raw = rawConnection(fixture.server);
+    const handshake = await raw.request(1, 'handshake', {
+      protocol: '0.1',
+      bindings: [
+        {
+          name: 'notify',
+          description: 'Tell the user.',
+          input: { type: 'object', properties: { message: { type: 'string' } } },
+          effects: ['external'],
+          annotations: { audience: ['user'] },
+        },
+      ],
+      clientInfo: { name: 'seed-harness', version: '0.0.1' },
+      _meta: { traceId: 'abc' },
+    });
+    expect(handshake.result).toMatchObject({ protocol: PROTOCOL_VERSION, resumed: false });
+    expect(await raw.request(2, 'eval', { code: 'one', language: 'javascript', _meta: {} })).toEqual({
+      jsonrpc: '2.0',
+      id: 2,
+      result: { value: 1 },
+    });
+    expect(await raw.request(3, 'invoke', { name: 'getOrder', args: { id: 'o_001' }, _meta: { progress: 1 } })).toEqual({
+      jsonrpc: '2.0',
+      id: 3,
+      result: { value: { id: 'o_001', total: 142.5 } },
+    });
+  });
+
+  it('do not relax required members or their types', async () => {
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({}) });
+    const raw = rawConnection(fixture.server);
+    const reply = await raw.request(1, 'handshake', { protocol: 0.1, bindings: [], clientInfo: {} });
+    expect(reply.error.code).toBe(ErrorCode.InvalidParams);
+    expect(reply.error.data.issues).toEqual([{ path: '/protocol', message: 'must be string' }]);
+    const second = rawConnection(fixture.server);
+    const missing = await second.request(1, 'handshake', { protocol: '0.1', clientInfo: {} });
+    expect(missing.error.data.issues).toEqual([{ path: '/bindings', message: 'is required' }]);
+  });
+
+  it('refuses an invoke that names both a binding and a reference', async () => {
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({}), bindings: [getOrder] });
+    const raw = rawConnection(fixture.server);
+    await raw.request(1, 'handshake', { protocol: '0.1', bindings: [] });
+    const reply = await raw.request(2, 'invoke', { name: 'getOrder', ref: 'fn_1', args: { id: 'o_001' } });
+    expect(reply.error.code).toBe(ErrorCode.InvalidParams);
+  });
+
+  it('a handshake result exactly as the seed shows it (no resumed, extra members) is accepted by the client', async () => {
+    const [clientSide, serverSide] = createMemoryTransportPair();
+    const server = rawPeer(serverSide);
+    const connecting = Client.connect(clientSide);
+    const handshake = await server.next();
+    expect(handshake).toMatchObject({ jsonrpc: '2.0', method: 'handshake', params: { protocol: PROTOCOL_VERSION, bindings: [] } });
+    server.send({
+      jsonrpc: '2.0',
+      id: handshake.id,
+      result: {
+        protocol: '0.1',
+        sessionId: 'sess_8f2a3c',
+        bindings: [{ name: 'webSearch', input: { type: 'object' }, effects: ['read', 'external'], 'x-vendor': 1 }],
+        serverInfo: { name: 'seed-server' },
+      },
+    });
+    await using client = await connecting;
+    expect(client.sessionId).toBe('sess_8f2a3c');
+    expect(client.serverBindings.map((binding) => binding.name)).toEqual(['webSearch']);
+    const evaluating = client.eval("const o = await getOrder({ id: 'o_001' }); o.total");
+    const evalRequest = await server.next();
+    server.send({ jsonrpc: '2.0', id: evalRequest.id, result: { value: 142.5, _meta: { durationMs: 3 } } });
+    expect(await evaluating).toBe(142.5);
+  });
+});
