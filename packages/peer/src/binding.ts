@@ -82,7 +82,7 @@ export function defineBinding<TInput extends TSchema, TOutput extends TSchema = 
       const checked = input.placeholders ? withPlaceholders(args) : args;
       if (!input.validator.check(checked)) {
         const issues = input.validator.issues(checked);
-        if (issues.length > 0) throw new InvalidParamsError('invalid params', { issues });
+        if (issues.length > 0) throw InvalidParamsError.fromIssues(issues);
       }
       let result: unknown;
       try {

@@ -138,7 +138,7 @@ export class Endpoint {
   private async serveInvoke(params: unknown, signal: AbortSignal, received: HostFunction[]): Promise<unknown> {
     if (!validators.invokeParams.check(params)) {
       const issues = validators.invokeParams.issues(params);
-      throw new InvalidParamsError('invalid params', { issues });
+      throw InvalidParamsError.fromIssues(issues);
     }
     const target = this.resolveTarget(params);
     const args = params.args === undefined ? undefined : decodeValue(params.args, this.refs, received);

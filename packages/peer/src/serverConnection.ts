@@ -126,7 +126,7 @@ export class ServerConnection {
       const session = this.requireSession();
       if (this.server.closing) throw new ShuttingDownError('server is shutting down');
       if (!validators.evalParams.check(params)) {
-        throw new InvalidParamsError('invalid params', { issues: validators.evalParams.issues(params) });
+        throw InvalidParamsError.fromIssues(validators.evalParams.issues(params));
       }
       return this.endpoint.encodeResult(await session.eval(params, context.cancelSignal));
     }
@@ -151,7 +151,7 @@ export class ServerConnection {
     {
       if (this.server.closing) throw new ShuttingDownError('server is shutting down');
       if (!validators.handshakeParams.check(params)) {
-        throw new InvalidParamsError('invalid params', { issues: validators.handshakeParams.issues(params) });
+        throw InvalidParamsError.fromIssues(validators.handshakeParams.issues(params));
       }
       if (!isCompatibleVersion(PROTOCOL_VERSION, params.protocol)) {
         throw new UnsupportedVersionError(`unsupported protocol version ${params.protocol}`, { supported: [PROTOCOL_VERSION] });

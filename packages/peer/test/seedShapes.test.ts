@@ -99,3 +99,20 @@ describe('unknown members', () => {
     expect(await evaluating).toBe(142.5);
   });
 });
+
+describe('errors say what was wrong', () => {
+  it('names the failing argument in the message of InvalidParams and keeps the issues in data', async () => {
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({}), bindings: [getOrder] });
+    const raw = rawConnection(fixture.server);
+    await raw.request(1, 'handshake', { protocol: '0.1', bindings: [] });
+    expect(await raw.request(2, 'invoke', { name: 'getOrder', args: { id: 5 } })).toEqual({
+      jsonrpc: '2.0',
+      id: 2,
+      error: {
+        code: ErrorCode.InvalidParams,
+        message: 'invalid params: /id must be string',
+        data: { issues: [{ path: '/id', message: 'must be string' }] },
+      },
+    });
+  });
+});
