@@ -1,7 +1,7 @@
-import { Method, validators, type FunctionRef, type InvokeParams } from '@scomp/protocol';
+import { Method, validators, type FunctionRef, type InvokeParams, type RequestId } from '@scomp/protocol';
 import { decodeValue } from './codec.js';
 import { Connection, type InboundContext, type RequestOptions } from './connection.js';
-import { BindingNotFoundError, InvalidParamsError, MethodNotFoundError } from './errors.js';
+import { BindingNotFoundError, InvalidParamsError, MethodNotFoundError, type ScompError } from './errors.js';
 import { release, releaseUnretained } from './functions.js';
 import { FunctionRefs, type RefStats } from './functionRefs.js';
 import type { HostFunction } from './runtime.js';
@@ -15,6 +15,8 @@ export interface LocalBinding {
 export interface EndpointOptions {
   /** Requests other than invoke (handshake, eval). Throw MethodNotFoundError for unknown ones. */
   onRequest?(method: string, params: unknown, context: InboundContext): Promise<unknown>;
+  /** Whether the connection closes after answering request `id` with `error` (a failed handshake). @default never */
+  closesAfter?(id: RequestId, error: ScompError): boolean;
   /** Called before serving any invoke; throw to refuse (e.g. HandshakeRequired). */
   beforeInvoke?(): void;
   lookupBinding(name: string): LocalBinding | undefined;
@@ -44,6 +46,7 @@ export class Endpoint {
       transport,
       {
         request: (method, params, context) => this.onRequest(method, params, context),
+        closesAfter: (id, error) => options.closesAfter?.(id, error) ?? false,
         notification: (method, params) => this.onNotification(method, params),
       },
       {
@@ -56,7 +59,11 @@ export class Endpoint {
         },
       },
     );
-    this.refs = new FunctionRefs(this.connection, (ref, args) => this.invoke({ ref }, args), options.maxExportedRefs);
+    this.refs = new FunctionRefs(
+      this.connection,
+      (ref, args, callOptions) => this.invoke({ ref }, args, callOptions?.signal ? { signal: callOptions.signal } : {}),
+      options.maxExportedRefs,
+    );
   }
 
   start(): void {
@@ -148,7 +155,7 @@ export class Endpoint {
   private resolveTarget(params: InvokeParams): (args: unknown, signal: AbortSignal) => Promise<unknown> {
     if ('ref' in params) {
       const fn = this.refs.lookup(params.ref);
-      return (args) => fn(args);
+      return (args, signal) => fn(args, { signal });
     }
     const binding = this.options.lookupBinding(params.name);
     if (!binding) throw new BindingNotFoundError(`binding not found: ${params.name}`, { name: params.name });

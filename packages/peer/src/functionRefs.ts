@@ -2,7 +2,7 @@ import { Method, type FunctionRef } from '@scomp/protocol';
 import { encodeValue } from './codec.js';
 import type { Connection } from './connection.js';
 import { ConnectionClosedError, LimitExceededError, RefNotFoundError } from './errors.js';
-import type { HostFunction } from './runtime.js';
+import type { HostCallOptions, HostFunction } from './runtime.js';
 import { collectFunctions } from './values.js';
 
 export interface RefStats {
@@ -35,7 +35,7 @@ export class FunctionRefs {
   constructor(
     private readonly connection: Connection,
     /** Invokes a remote reference (encoding args, decoding the result). */
-    private readonly invokeRemote: (ref: string, args: unknown) => Promise<unknown>,
+    private readonly invokeRemote: (ref: string, args: unknown, options?: HostCallOptions) => Promise<unknown>,
     private readonly maxExported = 10_000,
     /** References of the other side held at once; a value bringing more is refused. */
     private readonly maxImported = maxExported,
@@ -106,13 +106,13 @@ export class FunctionRefs {
     }
     const id = sentinel.$scomp.id;
     this.imported.add(id);
-    const proxy = ((args?: unknown) => {
+    const proxy = ((args?: unknown, options?: HostCallOptions) => {
       // A release is final: the holder never invokes a released reference (spec §8.4), so the
       // call fails here as the issuer would answer it. A closed connection still fails as closed.
       if (!this.dead && !this.imported.has(id)) {
         return Promise.reject(new RefNotFoundError('function reference not found', { ref: id }));
       }
-      return this.invokeRemote(id, args);
+      return this.invokeRemote(id, args, options);
     }) as HostFunction;
     proxy[Symbol.dispose] = () => {
       this.finalizer.unregister(proxy);

@@ -11,7 +11,7 @@ export { renderDeclarations } from './declarations.js';
 export type { RenderDeclarationsOptions } from './declarations.js';
 export { nextDelayMs } from './reconnect.js';
 export type { ReconnectOptions } from './reconnect.js';
-export { Connection, markTerminal } from './connection.js';
+export { Connection } from './connection.js';
 export type { ConnectionHandlers, ConnectionOptions, InboundContext, RequestOptions } from './connection.js';
 export type { RefStats } from './functionRefs.js';
 export type { Transport, TransportHandler, TransportCloseInfo } from './transport.js';
@@ -21,6 +21,7 @@ export { exceedsUtf8Bytes, utf8ByteLength } from './utf8.js';
 export type {
   CallContext,
   EvalOptions,
+  HostCallOptions,
   HostFunction,
   Runtime,
   RuntimeBinding,

@@ -85,6 +85,7 @@ export class Server {
       authenticate: (metadata) => this.authenticate(metadata),
       openSession: (principal, sessionId, connection) => this.openSession(principal, sessionId, connection),
       detach: (session, connection) => this.detach(session, connection),
+      abandon: (session, connection, resumed) => this.abandon(session, connection, resumed),
       onConnectionClosed: (connection) => this.connections.delete(connection),
     };
   }
@@ -192,6 +193,14 @@ export class Server {
     }, this.options.sessionIdleTimeoutMs ?? 900_000);
     (timer as { unref?: () => void }).unref?.();
     this.expiry.set(session, timer);
+  }
+
+  /** A resumed session is detached as after any drop; a session created for nobody is disposed at once. */
+  private abandon(session: Session, connection: ServerConnection, resumed: boolean): void {
+    if (resumed) return this.detach(session, connection);
+    if (session.attached === connection) session.attached = undefined;
+    this.sessions.delete(session.id);
+    session.dispose().catch((error: unknown) => this.options.onFault?.(error));
   }
 
   private cancelExpiry(session: Session): void {

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import Type from 'typebox';
-import { ErrorCode, PROTOCOL_VERSION } from '@scomp/protocol';
-import { Client, defineBinding, type Server } from '../src/index.js';
+import { ErrorCode, PROTOCOL_VERSION, TERMINAL_HANDSHAKE_CODES } from '@scomp/protocol';
+import { Client, defineBinding, ScompError, type HostFunction, type Server } from '../src/index.js';
 import { createMemoryTransportPair } from '../src/testing/index.js';
 import { memoryServer } from './support/fixture.js';
 import { rawPeer } from './support/rawPeer.js';
@@ -114,5 +114,80 @@ describe('errors say what was wrong', () => {
         data: { issues: [{ path: '/id', message: 'must be string' }] },
       },
     });
+  });
+});
+
+describe('cancellation and terminal handshake errors', () => {
+  it('aborts the handler of a function reference whose invoke is cancelled', async () => {
+    let aborted!: (reason: unknown) => void;
+    const abortSeen = new Promise((resolve) => (aborted = resolve));
+    const watch = defineBinding({
+      name: 'watch',
+      input: Type.Object({}),
+      handler: (): HostFunction => (_args, options) =>
+        new Promise((_resolve, reject) => {
+          options?.signal?.addEventListener('abort', () => {
+            aborted(options.signal?.reason);
+            reject(new Error('stopped'));
+          });
+        }),
+    });
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({}), bindings: [watch] });
+    const raw = rawConnection(fixture.server);
+    await raw.request(1, 'handshake', { protocol: '0.1', bindings: [] });
+    const made = await raw.request(2, 'invoke', { name: 'watch', args: {} });
+    const ref = made.result.value.$scomp.id;
+    raw.send({ jsonrpc: '2.0', id: 3, method: 'invoke', params: { ref, args: { order: {} } } });
+    raw.send({ jsonrpc: '2.0', method: 'cancel', params: { id: 3, reason: 'user pressed stop' } });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 3, error: { code: ErrorCode.Cancelled, message: 'cancelled' } });
+    expect(await abortSeen).toMatchObject({ code: ErrorCode.Cancelled });
+  });
+
+  it('a handshake cancelled while in progress is answered Cancelled, closes, and leaves no session behind', async () => {
+    let admit!: () => void;
+    const admitted = new Promise<void>((resolve) => (admit = resolve));
+    const runtime = scriptRuntimeFactory({});
+    let creating!: () => void;
+    const created = new Promise<void>((resolve) => (creating = resolve));
+    // The cancel arrives while the session's runtime is being created, after the last point where
+    // the handshake could simply stop.
+    await using fixture = memoryServer({
+      runtime: {
+        async create(init) {
+          creating();
+          await admitted;
+          return runtime.create(init);
+        },
+      },
+    });
+    const raw = rawConnection(fixture.server);
+    raw.send({ jsonrpc: '2.0', id: 1, method: 'handshake', params: { protocol: '0.1', bindings: [] } });
+    await created;
+    raw.send({ jsonrpc: '2.0', method: 'cancel', params: { id: 1 } });
+    expect(await raw.next()).toEqual({ jsonrpc: '2.0', id: 1, error: { code: ErrorCode.Cancelled, message: 'cancelled' } });
+    expect(TERMINAL_HANDSHAKE_CODES).toContain(ErrorCode.Cancelled);
+    await raw.whenClosed();
+    admit();
+    // The handshake goes on to create its session's runtime, then gives the session up.
+    await vi.waitFor(() => expect(runtime.runtimes.map((created) => created.disposed)).toEqual([true]));
+    expect(fixture.server.stats()).toMatchObject({ sessions: 0, attachedSessions: 0 });
+    expect(raw.pending()).toBe(0);
+  });
+
+  it('answers a handshake whose runtime fails with a code from TERMINAL_HANDSHAKE_CODES, then closes', async () => {
+    const faults: unknown[] = [];
+    await using fixture = memoryServer({
+      runtime: {
+        create() {
+          throw new ScompError(-1234, 'quota service unavailable');
+        },
+      },
+      onFault: (error) => faults.push(error),
+    });
+    const raw = rawConnection(fixture.server);
+    const reply = await raw.request(1, 'handshake', { protocol: '0.1', bindings: [] });
+    expect(reply.error).toEqual({ code: ErrorCode.InternalError, message: 'handshake failed' });
+    expect(TERMINAL_HANDSHAKE_CODES).toContain(reply.error.code);
+    await raw.whenClosed();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyMessage, compileSchema, LimitExceededData, validators, type Validator } from '../src/index.js';
+import { classifyMessage, compileSchema, EvalErrorData, LimitExceededData, validators, type Validator } from '../src/index.js';
 
 const binding = { name: 'getOrder', input: { type: 'object' } };
 const handshake = { protocol: '0.1', bindings: [binding] };
@@ -42,6 +42,7 @@ const cases: Array<[string, Validator, unknown, string, string]> = [
   ['sentinel without id', validators.functionRef, { $scomp: { kind: 'fn' } }, '/$scomp/id', 'is required'],
   ['sentinel with an unknown member', validators.functionRef, { $scomp: { kind: 'fn', id: 'f', name: 'x' } }, '/$scomp/name', 'is not allowed'],
   ['sentinel with a sibling member', validators.functionRef, { $scomp: { kind: 'fn', id: 'f' }, extra: 1 }, '/extra', 'is not allowed'],
+  ['eval error data with a fractional code', compileSchema(EvalErrorData), { name: 'X', message: 'm', code: 1.5 }, '/code', 'integer'],
   ['limit data of an unknown kind', compileSchema(LimitExceededData), { limit: 'disk' }, '/limit', '"evalQueue"'],
 ];
 
@@ -76,6 +77,11 @@ describe('malformed params and values', () => {
     expect(validators.cancelParams.issues({ id: 1, urgent: true })).toEqual([]);
     expect(validators.handshakeParams.issues({ ...handshake, ...extra, protocol: 1 })[0]?.path).toBe('/protocol');
     expect(validators.handshakeResult.issues({ protocol: '0.1', sessionId: 'sess_x', bindings: [], resumed: 'no' })[0]?.path).toBe('/resumed');
+  });
+
+  it('accepts EvalError data carrying the code and data of the call the code did not catch (§6.4)', () => {
+    const data = { name: 'InvalidParamsError', message: 'invalid params', code: -32602, data: { issues: [] }, stack: '' };
+    expect(compileSchema(EvalErrorData).issues(data)).toEqual([]);
   });
 
   it('accepts the smallest valid shapes', () => {
