@@ -3,6 +3,7 @@ export { CloseCode } from './closeCodes.js';
 export type { ClientOptions, ClientState, CallOptions, EvalOptions as ClientEvalOptions, TransportSource } from './client.js';
 export { Server } from './server.js';
 export type { ServerOptions, ServerStats } from './server.js';
+export type { ServerSession, SessionEventType, SessionInvokeOptions } from './serverSessions.js';
 export type { Principal } from './session.js';
 export { defineBinding, Fn } from './binding.js';
 export type { Binding, BindingContext, BindingDefinition, BindingOptions } from './binding.js';

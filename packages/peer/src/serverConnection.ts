@@ -40,6 +40,8 @@ export interface ServerContext {
   authenticate(metadata: Record<string, unknown>): Promise<Principal>;
   openSession(principal: Principal, sessionId: string | undefined, connection: ServerConnection): Promise<{ session: Session; resumed: boolean }>;
   detach(session: Session, connection: ServerConnection): void;
+  /** The handshake response attaching `session` to `connection` has been sent. */
+  attached(session: Session, connection: ServerConnection): void;
   /** Undoes {@link openSession} for a handshake whose client left or cancelled before learning the outcome. */
   abandon(session: Session, connection: ServerConnection, resumed: boolean): void;
   closing: boolean;
@@ -153,7 +155,11 @@ export class ServerConnection {
     const onCancel = () => queueMicrotask(() => this.close({ code: CloseCode.HandshakeFailed, reason: 'handshake cancelled' }));
     context.cancelSignal.addEventListener('abort', onCancel, { once: true });
     try {
-      return await this.openHandshake(params, context.cancelSignal);
+      const result = await this.openHandshake(params, context.cancelSignal);
+      // The server may call the client only once the client has learned of its session (spec §4).
+      const session = this.session;
+      if (session) context.afterResponse(() => this.server.attached(session, this));
+      return result;
     } catch (error) {
       // Every handshake error is terminal, and answered with one of the codes the spec lists as such.
       const scompError = toScompError(error);

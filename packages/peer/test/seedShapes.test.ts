@@ -191,3 +191,54 @@ describe('cancellation and terminal handshake errors', () => {
     await raw.whenClosed();
   });
 });
+
+describe('the server invokes client bindings at any time', () => {
+  it('pushes a notification to an attached client through its session handle, outside any handler', async () => {
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({}), sessionIdleTimeoutMs: 1 });
+    const events: string[] = [];
+    fixture.server.on('attach', (session) => events.push(`attach ${session.attached}`));
+    fixture.server.on('detach', (session) => events.push(`detach ${session.attached}`));
+    const expired = new Promise<string>((resolve) => fixture.server.on('expire', (session) => resolve(session.id)));
+    const attached = new Promise<string>((resolve) => fixture.server.on('attach', (session) => resolve(session.id)));
+
+    const raw = rawConnection(fixture.server);
+    const notify = { name: 'notify', input: { type: 'object', properties: { message: { type: 'string' } } } };
+    const handshake = await raw.request(1, 'handshake', { protocol: '0.1', bindings: [notify] });
+    const sessionId = handshake.result.sessionId;
+    expect(await attached).toBe(sessionId);
+
+    const session = fixture.server.getSession(sessionId)!;
+    expect(fixture.server.listSessions()).toEqual([session]);
+    expect(session.clientBindings.map((meta) => meta.name)).toEqual(['notify']);
+    const pushed = session.invoke('notify', { message: 'build finished' });
+    const request = await raw.next();
+    expect(request).toEqual({
+      jsonrpc: '2.0',
+      id: request.id,
+      method: 'invoke',
+      params: { name: 'notify', args: { message: 'build finished' } },
+    });
+    raw.send({ jsonrpc: '2.0', id: request.id, result: {} });
+    expect(await pushed).toBeUndefined();
+    await expect(session.invoke('missing')).rejects.toMatchObject({ code: ErrorCode.BindingNotFound });
+
+    raw.close();
+    expect(await expired).toBe(sessionId);
+    expect(events).toEqual(['attach true', 'detach false']);
+    expect(fixture.server.getSession(sessionId)).toBeUndefined();
+    await expect(session.invoke('notify', { message: 'late' })).rejects.toMatchObject({ code: ErrorCode.Disconnected });
+  });
+
+  it('cancels a call of a client binding when its signal aborts', async () => {
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({}) });
+    const raw = rawConnection(fixture.server);
+    const ask = { name: 'ask', input: true };
+    const { result } = await raw.request(1, 'handshake', { protocol: '0.1', bindings: [ask] });
+    const controller = new AbortController();
+    const asking = fixture.server.getSession(result.sessionId)!.invoke('ask', {}, { signal: controller.signal });
+    const request = await raw.next();
+    controller.abort();
+    await expect(asking).rejects.toMatchObject({ name: 'AbortedError' });
+    expect(await raw.next()).toMatchObject({ jsonrpc: '2.0', method: 'cancel', params: { id: request.id } });
+  });
+});
