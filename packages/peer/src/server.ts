@@ -1,5 +1,5 @@
 import { UnauthorizedError, SessionNotFoundError, ShuttingDownError } from './errors.js';
-import type { Binding } from './binding.js';
+import { assertRefsResolve, type Binding } from './binding.js';
 import { CloseCode } from './closeCodes.js';
 import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
 import type { RuntimeFactory, RuntimeLimits } from './runtime.js';
@@ -74,6 +74,8 @@ export class Server {
     if (bindings.has(CONSOLE_BINDING)) throw new TypeError(`the binding name ${CONSOLE_BINDING} is reserved for clients`);
     const reserved = findReservedName(names, options.runtime.reservedNames);
     if (reserved) throw reservedNameError(reserved);
+    // Bindings built by hand (not with defineBinding) are checked here, before any client sees them.
+    for (const binding of bindings.values()) assertRefsResolve(binding.meta);
     const server = this;
     this.events = new SessionEvents(options.onFault);
     this.context = {

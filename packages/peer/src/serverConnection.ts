@@ -9,7 +9,7 @@ import {
   type RequestId,
 } from '@scomp/protocol';
 import { CloseCode } from './closeCodes.js';
-import type { Binding } from './binding.js';
+import { assertRefsResolve, type Binding } from './binding.js';
 import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
 import type { InboundContext } from './connection.js';
 import { Endpoint } from './endpoint.js';
@@ -183,6 +183,7 @@ export class ServerConnection {
       // Who is asking comes first: nothing an unauthenticated client sends gets more than a schema check.
       const principal = await this.server.authenticate((params.metadata ?? {}) as Record<string, unknown>);
       if (this.endpoint.connection.closed) throw new ConnectionClosedError();
+      params.bindings.forEach((meta, index) => assertRefsResolve(meta as BindingMeta, `/bindings/${index}`));
       const clientNames = params.bindings.map((meta) => meta.name);
       const clash = findNameClash([...this.server.bindings.keys(), ...clientNames]);
       if (clash) throw new HandshakeFailedError(`bindings ${clash[0]} and ${clash[1]} claim the same name`);

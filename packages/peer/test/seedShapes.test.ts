@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import Type from 'typebox';
 import { ErrorCode, PROTOCOL_VERSION, TERMINAL_HANDSHAKE_CODES } from '@scomp/protocol';
-import { Client, defineBinding, ScompError, type HostFunction, type Server } from '../src/index.js';
+import { Client, defineBinding, InvalidParamsError, renderDeclarations, ScompError, Server, type Binding, type HostFunction } from '../src/index.js';
 import { createMemoryTransportPair } from '../src/testing/index.js';
 import { memoryServer } from './support/fixture.js';
 import { rawPeer } from './support/rawPeer.js';
@@ -240,5 +240,90 @@ describe('the server invokes client bindings at any time', () => {
     controller.abort();
     await expect(asking).rejects.toMatchObject({ name: 'AbortedError' });
     expect(await raw.next()).toMatchObject({ jsonrpc: '2.0', method: 'cancel', params: { id: request.id } });
+  });
+});
+
+describe('$ref and $defs', () => {
+  const searchResult = {
+    type: 'object',
+    properties: { url: { type: 'string' }, title: { type: 'string' } },
+    required: ['url'],
+  };
+  /** The seed's binding, with its `SearchResult` definition placed next to `input` and `output`. */
+  const webSearch = {
+    name: 'webSearch',
+    description: 'Search the web. Returns a list of result objects.',
+    input: { type: 'object', properties: { query: { type: 'string' } } },
+    output: { type: 'array', items: { $ref: '#/$defs/SearchResult' } },
+    $defs: { SearchResult: searchResult },
+    effects: ['read', 'external'],
+  };
+
+  it('accepts client bindings whose local refs resolve, with $defs beside input and output or inside them', async () => {
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({}) });
+    const raw = rawConnection(fixture.server);
+    const inside = {
+      name: 'pick',
+      input: {
+        type: 'object',
+        properties: { hit: { $ref: '#/properties/nested/$defs/Hit' }, nested: { $defs: { Hit: searchResult } } },
+      },
+      output: { $ref: '#/$defs/Hit', $defs: { Hit: searchResult } },
+    };
+    const reply = await raw.request(1, 'handshake', { protocol: '0.1', bindings: [webSearch, inside] });
+    expect(reply.result.sessionId).toMatch(/^sess_/);
+  });
+
+  it.each([
+    ['dangling', '#/$defs/Missing', 'does not resolve'],
+    ['remote', 'https://example.com/search-result.json', 'is not local'],
+    ['anchor', '#SearchResult', 'is not a JSON Pointer'],
+  ])('refuses a client binding with a %s $ref in the handshake, naming the binding and the pointer', async (_, ref, why) => {
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({}) });
+    const raw = rawConnection(fixture.server);
+    const broken = { ...webSearch, output: { type: 'array', items: { $ref: ref } } };
+    const reply = await raw.request(1, 'handshake', { protocol: '0.1', bindings: [{ name: 'ok', input: true }, broken] });
+    expect(reply.error.code).toBe(ErrorCode.InvalidParams);
+    expect(reply.error.message).toContain('binding webSearch');
+    expect(reply.error.message).toContain('/bindings/1/output/items/$ref');
+    expect(reply.error.data.issues).toEqual([{ path: '/bindings/1/output/items/$ref', message: expect.stringContaining(why) }]);
+    await raw.whenClosed();
+    expect(fixture.server.stats().sessions).toBe(0);
+  });
+
+  it('refuses a server binding with a dangling $ref when it is defined and when the server starts', () => {
+    const define = () =>
+      defineBinding({
+        name: 'webSearch',
+        input: Type.Object({}),
+        output: Type.Array(Type.Unsafe({ $ref: '#/$defs/SearchResult' })),
+        handler: () => [],
+      });
+    expect(define).toThrow(InvalidParamsError);
+    expect(define).toThrow('binding webSearch has a $ref that does not resolve: /output/items/$ref');
+    const byHand: Binding = { meta: { ...webSearch, $defs: {} } as Binding['meta'], call: async () => [] };
+    expect(() => new Server({ runtime: scriptRuntimeFactory({}), bindings: [byHand] })).toThrow('/output/items/$ref');
+  });
+
+  it('validates a server binding against binding-level $defs, and shows them in the declarations', async () => {
+    const search = defineBinding({
+      name: 'webSearch',
+      input: Type.Object({ query: Type.String() }),
+      output: Type.Array(Type.Unsafe<{ url: string }>({ $ref: '#/$defs/SearchResult' })),
+      $defs: { SearchResult: Type.Object({ url: Type.String(), title: Type.Optional(Type.String()) }) },
+      handler: ({ query }) => (query === 'broken' ? [{ url: 5 } as never] : [{ url: `https://example.com/?q=${query}` }]),
+    });
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({}), bindings: [search] });
+    const raw = rawConnection(fixture.server);
+    const handshake = await raw.request(1, 'handshake', { protocol: '0.1', bindings: [] });
+    expect(handshake.result.bindings[0].$defs.SearchResult.required).toEqual(['url']);
+    expect((await raw.request(2, 'invoke', { name: 'webSearch', args: { query: 'scomp' } })).result).toEqual({
+      value: [{ url: 'https://example.com/?q=scomp' }],
+    });
+    const broken = await raw.request(3, 'invoke', { name: 'webSearch', args: { query: 'broken' } });
+    expect(broken.error).toMatchObject({ code: ErrorCode.InternalError, data: { issues: [{ path: '/0/url', message: 'must be string' }] } });
+    const text = renderDeclarations([search.meta]);
+    expect(text).toContain('SearchResult');
+    expect(text).toMatch(/url: string/);
   });
 });
