@@ -72,8 +72,9 @@ export class ServerConnection {
       beforeInvoke: () => this.requireSession(),
       lookupBinding: (name) => {
         const binding = server.bindings.get(name);
-        return binding && { call: (args, context) => binding.call(args, this.bindingContext(context.signal)) };
+        return binding && { meta: binding.meta, call: (args, context) => binding.call(args, this.bindingContext(context.signal)) };
       },
+      remoteBinding: (name) => this.clientBindings.find((meta) => meta.name === name),
       onClose: (info) => this.onClose(info),
       onFault: server.onFault,
       maxInboundRequests: server.maxInboundRequests,

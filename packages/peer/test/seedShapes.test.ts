@@ -327,3 +327,65 @@ describe('$ref and $defs', () => {
     expect(text).toMatch(/url: string/);
   });
 });
+
+describe('function sentinels carry their schemas', () => {
+  const makeScorer = defineBinding({
+    name: 'makeScorer',
+    input: Type.Object({}),
+    output: Type.Unsafe({
+      type: 'object',
+      required: ['$scomp'],
+      'x-scomp-fn': { input: { $ref: '#/$defs/Item' }, output: { type: 'number' } },
+      $defs: { Item: { type: 'object', properties: { price: { type: 'number' } }, required: ['price'] } },
+    }),
+    handler: () => (async (item: { price: number }) => -item.price) as never,
+  });
+
+  it('issues a sentinel with input and output from the declaring binding, and validates calls against input', async () => {
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({}), bindings: [makeScorer] });
+    const raw = rawConnection(fixture.server);
+    await raw.request(1, 'handshake', { protocol: '0.1', bindings: [] });
+    const made = await raw.request(2, 'invoke', { name: 'makeScorer', args: {} });
+    const sentinel = made.result.value.$scomp;
+    expect(sentinel).toEqual({
+      kind: 'fn',
+      id: expect.stringMatching(/^fn_/),
+      input: {
+        $ref: '#/$defs/Item',
+        $defs: { Item: { type: 'object', properties: { price: { type: 'number' } }, required: ['price'] } },
+      },
+      output: { type: 'number' },
+    });
+    expect(await raw.request(3, 'invoke', { ref: sentinel.id, args: { price: 9 } })).toEqual({ jsonrpc: '2.0', id: 3, result: { value: -9 } });
+    const refused = await raw.request(4, 'invoke', { ref: sentinel.id, args: { price: 'nine' } });
+    expect(refused.error).toEqual({
+      code: ErrorCode.InvalidParams,
+      message: 'invalid params: /price must be number',
+      data: { issues: [{ path: '/price', message: 'must be number' }] },
+    });
+  });
+
+  it('lets the holder check arguments against a received sentinel before sending them', async () => {
+    const [clientSide, serverSide] = createMemoryTransportPair();
+    const server = rawPeer(serverSide);
+    const connecting = Client.connect(clientSide);
+    const handshake = await server.next();
+    server.send({ jsonrpc: '2.0', id: handshake.id, result: { protocol: '0.1', sessionId: 'sess_8f2a3c', bindings: [] } });
+    await using client = await connecting;
+    const evaluating = client.eval('(n) => n * 2');
+    const request = await server.next();
+    const input = { type: 'integer' };
+    server.send({ jsonrpc: '2.0', id: request.id, result: { value: { $scomp: { kind: 'fn', id: 'fn_7af3', input, output: input } } } });
+    const double = (await evaluating) as HostFunction;
+    await expect(double('21')).rejects.toThrow('invalid params: value must be integer');
+    expect(server.pending()).toBe(0);
+    const calling = double(21);
+    expect(await server.next()).toMatchObject({ method: 'invoke', params: { ref: 'fn_7af3', args: 21 } });
+    void calling.catch(() => undefined);
+  });
+
+  it('shows a function-valued parameter with its type in the declarations', () => {
+    const text = renderDeclarations([makeScorer.meta]);
+    expect(text).toContain('Promise<(args: Item) => Promise<number>>');
+  });
+});
