@@ -171,6 +171,9 @@ describe('limits', () => {
 
   it('ends native recursion that exhausts the host stack with LimitExceeded stack and a fresh session', () =>
     // On the main thread's ~1 MiB stack; worker threads get a stack deep enough for this (see workers.test.ts).
+    // The interpreter stops mid-operation here. Freeing its runtime would fail QuickJS's
+    // `list_empty(&rt->gc_obj_list)` assertion in JS_FreeRuntime, printed as "Aborted(Assertion
+    // failed …)"; the session abandons that runtime with its instance instead (README, "Limits").
     withSession({ factory: { runIn: 'main' } }, async (runtime) => {
       await runtime.eval('const before = 1');
       const detail = await limitOf(runtime.eval('let o = {}; for (let i = 0; i < 100000; i++) o = { o }; JSON.stringify(o).length'));
