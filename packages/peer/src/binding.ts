@@ -1,5 +1,5 @@
 import Type, { type Static, type TSchema, type TUnknown } from 'typebox';
-import { compileSchema, type BindingMeta, type Effect, type Hints, type Validator } from '@scomp/protocol';
+import { bindingRefIssues, bindingSchema, compileSchema, type BindingMeta, type Effect, type Hints, type Validator } from '@scomp/protocol';
 import { withPlaceholders } from './codec.js';
 import { InternalError, InvalidParamsError, toScompError } from './errors.js';
 import type { CallContext } from './runtime.js';
@@ -15,6 +15,8 @@ export interface BindingDefinition<TInput extends TSchema, TOutput extends TSche
   description?: string;
   input: TInput;
   output?: TOutput;
+  /** Definitions `input` and `output` share: their `#/$defs/Name` refs resolve here too. */
+  $defs?: Record<string, TSchema>;
   effects?: Effect[];
   hints?: Hints;
   handler(args: Static<TInput>, context: BindingContext): Static<TOutput> | Promise<Static<TOutput>>;
@@ -45,7 +47,7 @@ function stripTypeBox(schema: TSchema): BindingMeta['input'] {
   return JSON.parse(JSON.stringify(schema)) as BindingMeta['input'];
 }
 
-function validatorFor(schema: TSchema): { validator: Validator; placeholders: boolean } {
+function validatorFor(schema: TSchema | BindingMeta['input']): { validator: Validator; placeholders: boolean } {
   return { validator: compileSchema(schema), placeholders: JSON.stringify(schema).includes('"x-scomp-fn"') };
 }
 
@@ -64,13 +66,19 @@ export function defineBinding<TInput extends TSchema, TOutput extends TSchema = 
     input: stripTypeBox(definition.input),
   };
   if (definition.output !== undefined) meta.output = stripTypeBox(definition.output);
+  if (definition.$defs !== undefined) {
+    meta.$defs = Object.fromEntries(Object.entries(definition.$defs).map(([name, schema]) => [name, stripTypeBox(schema)]));
+  }
   if (definition.effects !== undefined) meta.effects = [...definition.effects];
   if (definition.hints !== undefined) meta.hints = { ...definition.hints };
 
-  const input = validatorFor(definition.input);
+  assertRefsResolve(meta);
+  // With shared definitions the validators check the schemas as the wire shows them, refs included.
+  const shared = meta.$defs !== undefined;
+  const input = validatorFor(shared ? bindingSchema(meta, 'input')! : definition.input);
   const output =
     definition.output !== undefined && (options.validateOutput ?? defaultValidateOutput())
-      ? validatorFor(definition.output)
+      ? validatorFor(shared ? bindingSchema(meta, 'output')! : definition.output)
       : undefined;
 
   return {
@@ -82,7 +90,7 @@ export function defineBinding<TInput extends TSchema, TOutput extends TSchema = 
       const checked = input.placeholders ? withPlaceholders(args) : args;
       if (!input.validator.check(checked)) {
         const issues = input.validator.issues(checked);
-        if (issues.length > 0) throw new InvalidParamsError('invalid params', { issues });
+        if (issues.length > 0) throw InvalidParamsError.fromIssues(issues);
       }
       let result: unknown;
       try {
@@ -102,6 +110,15 @@ export function defineBinding<TInput extends TSchema, TOutput extends TSchema = 
       return result;
     },
   };
+}
+
+/**
+ * Refuses a binding whose schemas hold a `$ref` that cannot be followed, when it is defined rather
+ * than at every call (where it would fail as "schema is false"). Issues point into the binding.
+ */
+export function assertRefsResolve(meta: BindingMeta, pathPrefix = ''): void {
+  const issues = bindingRefIssues(meta).map((issue) => ({ ...issue, path: `${pathPrefix}${issue.path}` }));
+  if (issues.length > 0) throw InvalidParamsError.fromIssues(issues, `binding ${meta.name} has a $ref that does not resolve`);
 }
 
 /**

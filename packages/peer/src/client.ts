@@ -160,6 +160,7 @@ export class Client {
         const binding = this.bindings.get(name);
         return (
           binding && {
+            meta: binding.meta,
             call: (args, context) =>
               binding.call(args, {
                 signal: context.signal,
@@ -169,6 +170,7 @@ export class Client {
           }
         );
       },
+      remoteBinding: (name) => this.handshake?.bindings.find((meta) => meta.name === name),
       onClose: (info) => this.onClose(endpoint, info),
       onFault: this.options.onFault,
       maxMessageBytes: this.options.maxMessageBytes,

@@ -26,14 +26,6 @@ import { PendingRequests } from './pending.js';
 import { exceedsUtf8Bytes } from './utf8.js';
 import type { Transport, TransportCloseInfo } from './transport.js';
 
-const terminalErrors = new WeakSet<object>();
-
-/** Marks an error after whose response the connection closes (a failed handshake). */
-export function markTerminal<T extends object>(error: T): T {
-  terminalErrors.add(error);
-  return error;
-}
-
 /** What a request handler sees besides its params. */
 export interface InboundContext {
   id: RequestId;
@@ -49,6 +41,8 @@ export interface ConnectionHandlers {
   /** Answers one inbound request. A thrown ScompError becomes its error response; anything else an InternalError. */
   request(method: string, params: unknown, context: InboundContext): Promise<unknown>;
   notification(method: string, params: unknown): void;
+  /** Whether the connection closes after answering request `id` with `error` (a failed handshake). @default never */
+  closesAfter?(id: RequestId, error: ScompError): boolean;
 }
 
 export interface RequestOptions {
@@ -242,7 +236,7 @@ export class Connection {
           const scompError = toScompError(error);
           if (scompError.code === ErrorCode.InternalError && scompError.cause !== undefined) this.options.onFault?.(scompError);
           this.sendError(id, scompError);
-          if (terminalErrors.has(error as object)) this.close({ code: CloseCode.HandshakeFailed, reason: scompError.message });
+          if (this.handlers.closesAfter?.(id, scompError)) this.close({ code: CloseCode.HandshakeFailed, reason: scompError.message });
         },
       )
       .finally(() => {

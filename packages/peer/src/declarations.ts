@@ -1,4 +1,4 @@
-import type { BindingMeta } from '@scomp/protocol';
+import { bindingSchema, type BindingMeta } from '@scomp/protocol';
 import { TypeRenderer, acceptsNoArgs, replaceTokens, type SchemaDef, type SchemaDocument } from './schemaToTs.js';
 import { commentLines, indent, isRecord, jsDoc, propertyKey, schemaDocLines } from './tsText.js';
 import { BUILT_IN_NAMES, RESERVED_WORDS, nameDefs } from './typeNames.js';
@@ -37,10 +37,13 @@ export function renderDeclarations(
     .filter((meta) => meta.name !== 'console')
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const pending = sorted.map((meta) => {
-    const input: SchemaDocument = { root: meta.input, owner: meta.name, role: 'Input' };
-    const output: SchemaDocument = { root: meta.output, owner: meta.name, role: 'Output' };
-    const inputType = renderer.type(meta.input, input).text;
-    const outputType = meta.output === undefined ? 'unknown' : renderer.type(meta.output, output).text;
+    // Binding-level `$defs` join each schema's own, so `#/$defs/Name` resolves as it does on the wire.
+    const inputSchema = bindingSchema(meta, 'input');
+    const outputSchema = bindingSchema(meta, 'output');
+    const input: SchemaDocument = { root: inputSchema, owner: meta.name, role: 'Input' };
+    const output: SchemaDocument = { root: outputSchema, owner: meta.name, role: 'Output' };
+    const inputType = renderer.type(inputSchema, input).text;
+    const outputType = outputSchema === undefined ? 'unknown' : renderer.type(outputSchema, output).text;
     return { meta, input, output, inputType, outputType };
   });
   renderer.renderDefs();
@@ -59,7 +62,7 @@ export function renderDeclarations(
 
   const tree: NameNode = { signatures: [], children: new Map() };
   for (const { meta, input, output, inputType, outputType } of pending) {
-    const optional = acceptsNoArgs(meta.input, input) ? '?' : '';
+    const optional = acceptsNoArgs(input.root, input) ? '?' : '';
     const signature: Signature = {
       doc: bindingDoc(meta),
       parameter: `args${optional}: ${rootType(input, inputType)}`,

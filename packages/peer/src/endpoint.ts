@@ -1,23 +1,30 @@
-import { Method, validators, type FunctionRef, type InvokeParams } from '@scomp/protocol';
+import { bindingSchema, Method, validators, type BindingMeta, type FunctionRef, type InvokeParams, type RequestId } from '@scomp/protocol';
 import { decodeValue } from './codec.js';
 import { Connection, type InboundContext, type RequestOptions } from './connection.js';
-import { BindingNotFoundError, InvalidParamsError, MethodNotFoundError } from './errors.js';
+import { BindingNotFoundError, InvalidParamsError, MethodNotFoundError, type ScompError } from './errors.js';
 import { release, releaseUnretained } from './functions.js';
 import { FunctionRefs, type RefStats } from './functionRefs.js';
+import { fnSignatures } from './fnSignatures.js';
 import type { HostFunction } from './runtime.js';
 import type { Transport, TransportCloseInfo } from './transport.js';
 
 /** A local callable the other side may invoke by name. */
 export interface LocalBinding {
   call(args: unknown, context: { signal: AbortSignal }): Promise<unknown>;
+  /** Its declaration: functions in results get the signatures its `output` schema gives them. */
+  meta?: BindingMeta;
 }
 
 export interface EndpointOptions {
   /** Requests other than invoke (handshake, eval). Throw MethodNotFoundError for unknown ones. */
   onRequest?(method: string, params: unknown, context: InboundContext): Promise<unknown>;
+  /** Whether the connection closes after answering request `id` with `error` (a failed handshake). @default never */
+  closesAfter?(id: RequestId, error: ScompError): boolean;
   /** Called before serving any invoke; throw to refuse (e.g. HandshakeRequired). */
   beforeInvoke?(): void;
   lookupBinding(name: string): LocalBinding | undefined;
+  /** The other side's declaration of binding `name`: functions in args get the signatures its `input` gives them. */
+  remoteBinding?(name: string): BindingMeta | undefined;
   onClose?(info: TransportCloseInfo): void;
   onFault?(error: unknown): void;
   maxInboundRequests?: number;
@@ -44,6 +51,7 @@ export class Endpoint {
       transport,
       {
         request: (method, params, context) => this.onRequest(method, params, context),
+        closesAfter: (id, error) => options.closesAfter?.(id, error) ?? false,
         notification: (method, params) => this.onNotification(method, params),
       },
       {
@@ -56,7 +64,11 @@ export class Endpoint {
         },
       },
     );
-    this.refs = new FunctionRefs(this.connection, (ref, args) => this.invoke({ ref }, args), options.maxExportedRefs);
+    this.refs = new FunctionRefs(
+      this.connection,
+      (ref, args, callOptions) => this.invoke({ ref }, args, callOptions?.signal ? { signal: callOptions.signal } : {}),
+      options.maxExportedRefs,
+    );
   }
 
   start(): void {
@@ -70,7 +82,7 @@ export class Endpoint {
   /** Calls a binding or function reference of the other side; functions in `args` travel as references. */
   async invoke(target: InvokeTarget, args: unknown, options: RequestOptions = {}): Promise<unknown> {
     const params: Record<string, unknown> = { ...target };
-    if (args !== undefined) params.args = this.refs.encode(args);
+    if (args !== undefined) params.args = this.refs.encode(args, this.argSignatures(target, args));
     const result = await this.connection.request(Method.invoke, params, options);
     return this.decodeResult(result);
   }
@@ -78,7 +90,7 @@ export class Endpoint {
   /** Fire-and-forget invoke: no response, no error. */
   notifyInvoke(target: InvokeTarget, args: unknown): void {
     const params: Record<string, unknown> = { ...target };
-    if (args !== undefined) params.args = this.refs.encode(args);
+    if (args !== undefined) params.args = this.refs.encode(args, this.argSignatures(target, args));
     this.connection.notify(Method.invoke, params);
   }
 
@@ -96,8 +108,15 @@ export class Endpoint {
   }
 
   /** Encodes a local value as `{value?}`. */
-  encodeResult(value: unknown): { value?: unknown } {
-    return value === undefined ? {} : { value: this.refs.encode(value) };
+  encodeResult(value: unknown, meta?: BindingMeta): { value?: unknown } {
+    if (value === undefined) return {};
+    return { value: this.refs.encode(value, meta && fnSignatures(bindingSchema(meta, 'output'), value)) };
+  }
+
+  /** Signatures the other side's declaration of `target` gives the functions in `args`. */
+  private argSignatures(target: InvokeTarget, args: unknown) {
+    const meta = 'name' in target ? this.options.remoteBinding?.(target.name) : undefined;
+    return meta && fnSignatures(bindingSchema(meta, 'input'), args);
   }
 
   private async onRequest(method: string, params: unknown, context: InboundContext): Promise<unknown> {
@@ -106,7 +125,8 @@ export class Endpoint {
       const received: HostFunction[] = [];
       // The caller learns the outcome first; the references its args brought are released after.
       context.afterResponse(() => releaseUnretained(received));
-      return this.encodeResult(await this.serveInvoke(params, context.signal, received));
+      const served: { meta?: BindingMeta } = {};
+      return this.encodeResult(await this.serveInvoke(params, context.signal, received, served), served.meta);
     }
     if (this.options.onRequest) return this.options.onRequest(method, params, context);
     throw new MethodNotFoundError(`unknown method ${method}`);
@@ -135,23 +155,33 @@ export class Endpoint {
    * Runs one inbound invoke. Functions received in its args are collected in `received`; the
    * caller releases those not retained once the call is over.
    */
-  private async serveInvoke(params: unknown, signal: AbortSignal, received: HostFunction[]): Promise<unknown> {
+  private async serveInvoke(
+    params: unknown,
+    signal: AbortSignal,
+    received: HostFunction[],
+    served: { meta?: BindingMeta } = {},
+  ): Promise<unknown> {
     if (!validators.invokeParams.check(params)) {
       const issues = validators.invokeParams.issues(params);
-      throw new InvalidParamsError('invalid params', { issues });
+      throw InvalidParamsError.fromIssues(issues);
     }
-    const target = this.resolveTarget(params);
+    const target = this.resolveTarget(params, served);
     const args = params.args === undefined ? undefined : decodeValue(params.args, this.refs, received);
+    if ('ref' in params) this.refs.checkArgs(params.ref, args);
     return target(args, signal);
   }
 
-  private resolveTarget(params: InvokeParams): (args: unknown, signal: AbortSignal) => Promise<unknown> {
+  private resolveTarget(
+    params: InvokeParams,
+    served: { meta?: BindingMeta },
+  ): (args: unknown, signal: AbortSignal) => Promise<unknown> {
     if ('ref' in params) {
       const fn = this.refs.lookup(params.ref);
-      return (args) => fn(args);
+      return (args, signal) => fn(args, { signal });
     }
     const binding = this.options.lookupBinding(params.name);
     if (!binding) throw new BindingNotFoundError(`binding not found: ${params.name}`, { name: params.name });
+    served.meta = binding.meta;
     return (args, signal) => binding.call(args, { signal });
   }
 }

@@ -41,11 +41,33 @@ export class ParseError extends wireError('ParseError', 'ParseError') {}
 export class InvalidRequestError extends wireError('InvalidRequest', 'InvalidRequestError') {}
 export class MethodNotFoundError extends wireError('MethodNotFound', 'MethodNotFoundError') {}
 export class InvalidParamsError extends wireError('InvalidParams', 'InvalidParamsError') {
+  /**
+   * A refusal for `issues`, whose message names them (`invalid params: /id must be string`) so a
+   * reader of the message alone (a REPL, a log line, guest code) learns what was wrong.
+   */
+  static fromIssues(issues: ValidationIssue[], summary = 'invalid params'): InvalidParamsError {
+    return new InvalidParamsError(withIssues(summary, issues), { issues });
+  }
+
   /** The failing locations, when the error came from schema validation. */
   get issues(): ValidationIssue[] {
     const data = this.data as { issues?: ValidationIssue[] } | undefined;
     return data?.issues ?? [];
   }
+}
+
+/** Issues shown in a message; the rest stay in `data`. */
+const ISSUES_IN_MESSAGE = 3;
+
+/**
+ * `summary: /a must be string; /b is required`, unless `summary` already names the first issue
+ * (a peer that wrote the issues into its message itself).
+ */
+export function withIssues(summary: string, issues: readonly ValidationIssue[]): string {
+  const texts = issues.slice(0, ISSUES_IN_MESSAGE).map((issue) => `${issue.path || 'value'} ${issue.message}`);
+  if (texts.length === 0 || summary.includes(texts[0]!)) return summary;
+  const more = issues.length - texts.length;
+  return `${summary}: ${texts.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}`;
 }
 /** A fault inside the peer or a handler. The original throwable stays local as `cause`. */
 export class InternalError extends wireError('InternalError', 'InternalError') {}

@@ -3,6 +3,7 @@ export { CloseCode } from './closeCodes.js';
 export type { ClientOptions, ClientState, CallOptions, EvalOptions as ClientEvalOptions, TransportSource } from './client.js';
 export { Server } from './server.js';
 export type { ServerOptions, ServerStats } from './server.js';
+export type { ServerSession, SessionEventType, SessionInvokeOptions } from './serverSessions.js';
 export type { Principal } from './session.js';
 export { defineBinding, Fn } from './binding.js';
 export type { Binding, BindingContext, BindingDefinition, BindingOptions } from './binding.js';
@@ -11,7 +12,7 @@ export { renderDeclarations } from './declarations.js';
 export type { RenderDeclarationsOptions } from './declarations.js';
 export { nextDelayMs } from './reconnect.js';
 export type { ReconnectOptions } from './reconnect.js';
-export { Connection, markTerminal } from './connection.js';
+export { Connection } from './connection.js';
 export type { ConnectionHandlers, ConnectionOptions, InboundContext, RequestOptions } from './connection.js';
 export type { RefStats } from './functionRefs.js';
 export type { Transport, TransportHandler, TransportCloseInfo } from './transport.js';
@@ -21,6 +22,7 @@ export { exceedsUtf8Bytes, utf8ByteLength } from './utf8.js';
 export type {
   CallContext,
   EvalOptions,
+  HostCallOptions,
   HostFunction,
   Runtime,
   RuntimeBinding,

@@ -9,7 +9,12 @@ import type { BindingMeta } from '@scomp/protocol';
  * A HostFunction that holds resources (a runtime handle, a remote reference) exposes
  * `[Symbol.dispose]`; whoever owns it calls it once it is no longer needed.
  */
-export type HostFunction = ((args?: unknown) => Promise<unknown>) & {
+export interface HostCallOptions {
+  /** Fires when the caller cancels, times out or disconnects, as for a binding's handler. */
+  signal?: AbortSignal;
+}
+
+export type HostFunction = ((args?: unknown, options?: HostCallOptions) => Promise<unknown>) & {
   [Symbol.dispose]?: () => void;
 };
 

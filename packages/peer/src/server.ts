@@ -1,11 +1,12 @@
 import { UnauthorizedError, SessionNotFoundError, ShuttingDownError } from './errors.js';
-import type { Binding } from './binding.js';
+import { assertRefsResolve, type Binding } from './binding.js';
 import { CloseCode } from './closeCodes.js';
 import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
 import type { RuntimeFactory, RuntimeLimits } from './runtime.js';
 import { Session, type Principal, type SessionLimits } from './session.js';
 import { newSessionId } from './sessionId.js';
 import { ServerConnection, type ServerContext } from './serverConnection.js';
+import { SessionEvents, sessionHandle, type ServerSession, type SessionEventType } from './serverSessions.js';
 import type { Transport } from './transport.js';
 
 export interface ServerOptions {
@@ -59,6 +60,9 @@ export class Server {
   private readonly connections = new Set<ServerConnection>();
   private readonly expiry = new Map<Session, ReturnType<typeof setTimeout>>();
   private readonly context: ServerContext;
+  private readonly events: SessionEvents;
+  /** Connections whose attach was announced: only those announce a detach. */
+  private readonly announced = new WeakSet<ServerConnection>();
   private closing = false;
 
   constructor(private readonly options: ServerOptions) {
@@ -70,7 +74,10 @@ export class Server {
     if (bindings.has(CONSOLE_BINDING)) throw new TypeError(`the binding name ${CONSOLE_BINDING} is reserved for clients`);
     const reserved = findReservedName(names, options.runtime.reservedNames);
     if (reserved) throw reservedNameError(reserved);
+    // Bindings built by hand (not with defineBinding) are checked here, before any client sees them.
+    for (const binding of bindings.values()) assertRefsResolve(binding.meta);
     const server = this;
+    this.events = new SessionEvents(options.onFault);
     this.context = {
       bindings,
       reservedNames: options.runtime.reservedNames,
@@ -85,6 +92,12 @@ export class Server {
       authenticate: (metadata) => this.authenticate(metadata),
       openSession: (principal, sessionId, connection) => this.openSession(principal, sessionId, connection),
       detach: (session, connection) => this.detach(session, connection),
+      attached: (session, connection) => {
+        if (session.attached !== connection || this.closing) return;
+        this.announced.add(connection);
+        this.events.emit('attach', session);
+      },
+      abandon: (session, connection, resumed) => this.abandon(session, connection, resumed),
       onConnectionClosed: (connection) => this.connections.delete(connection),
     };
   }
@@ -96,6 +109,26 @@ export class Server {
       return;
     }
     this.connections.add(new ServerConnection(transport, this.context));
+  }
+
+  /** Every session the server keeps, attached or not. */
+  listSessions(): ServerSession[] {
+    return [...this.sessions.values()].map(sessionHandle);
+  }
+
+  /** The session with this id, or undefined when there is none (or it expired). */
+  getSession(id: string): ServerSession | undefined {
+    const session = this.sessions.get(id);
+    return session && sessionHandle(session);
+  }
+
+  /**
+   * Tells `listener` when a session gets a connection after its handshake response was sent
+   * (`attach`: its client's bindings may be invoked from then on), loses it (`detach`), or is
+   * disposed after idling (`expire`). Returns a function that removes the listener.
+   */
+  on(type: SessionEventType, listener: (session: ServerSession) => void): () => void {
+    return this.events.on(type, listener);
   }
 
   stats(): ServerStats {
@@ -158,6 +191,7 @@ export class Server {
       if (previous && previous !== connection) {
         session.attached = undefined;
         previous.close({ code: CloseCode.SessionTakenOver, reason: 'session resumed by another connection' });
+        if (previous instanceof ServerConnection && this.announced.has(previous)) this.events.emit('detach', session);
       }
     } else {
       const id = newSessionId();
@@ -184,14 +218,24 @@ export class Server {
     if (session.attached !== connection) return;
     session.attached = undefined;
     session.setClientBindings(connection.clientBindings, undefined);
+    if (this.announced.has(connection)) this.events.emit('detach', session);
     if (this.closing || !this.sessions.has(session.id)) return;
     const timer = setTimeout(() => {
       this.expiry.delete(session);
       this.sessions.delete(session.id);
+      this.events.emit('expire', session);
       session.dispose().catch((error: unknown) => this.options.onFault?.(error));
     }, this.options.sessionIdleTimeoutMs ?? 900_000);
     (timer as { unref?: () => void }).unref?.();
     this.expiry.set(session, timer);
+  }
+
+  /** A resumed session is detached as after any drop; a session created for nobody is disposed at once. */
+  private abandon(session: Session, connection: ServerConnection, resumed: boolean): void {
+    if (resumed) return this.detach(session, connection);
+    if (session.attached === connection) session.attached = undefined;
+    this.sessions.delete(session.id);
+    session.dispose().catch((error: unknown) => this.options.onFault?.(error));
   }
 
   private cancelExpiry(session: Session): void {

@@ -2,18 +2,23 @@ import {
   isCompatibleVersion,
   Method,
   PROTOCOL_VERSION,
+  TERMINAL_HANDSHAKE_CODES,
   validators,
   type BindingMeta,
   type HandshakeResult,
+  type RequestId,
 } from '@scomp/protocol';
-import type { Binding } from './binding.js';
+import { CloseCode } from './closeCodes.js';
+import { assertRefsResolve, type Binding } from './binding.js';
 import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
-import { markTerminal, type InboundContext } from './connection.js';
+import type { InboundContext } from './connection.js';
 import { Endpoint } from './endpoint.js';
 import {
+  CancelledError,
   ConnectionClosedError,
   DisconnectedError,
   HandshakeFailedError,
+  InternalError,
   HandshakeRequiredError,
   InvalidParamsError,
   MethodNotFoundError,
@@ -35,6 +40,10 @@ export interface ServerContext {
   authenticate(metadata: Record<string, unknown>): Promise<Principal>;
   openSession(principal: Principal, sessionId: string | undefined, connection: ServerConnection): Promise<{ session: Session; resumed: boolean }>;
   detach(session: Session, connection: ServerConnection): void;
+  /** The handshake response attaching `session` to `connection` has been sent. */
+  attached(session: Session, connection: ServerConnection): void;
+  /** Undoes {@link openSession} for a handshake whose client left or cancelled before learning the outcome. */
+  abandon(session: Session, connection: ServerConnection, resumed: boolean): void;
   closing: boolean;
   metadata?: Record<string, unknown>;
   maxInboundRequests?: number;
@@ -50,6 +59,8 @@ export class ServerConnection {
   session: Session | undefined;
   clientBindings: BindingMeta[] = [];
   private handshaking = false;
+  /** The id of the connection's first handshake request: its failure closes the connection. */
+  private handshakeId: RequestId | undefined;
 
   constructor(
     transport: Transport,
@@ -57,11 +68,13 @@ export class ServerConnection {
   ) {
     this.endpoint = new Endpoint(transport, {
       onRequest: (method, params, context) => this.onRequest(method, params, context),
+      closesAfter: (id) => id === this.handshakeId && !this.session,
       beforeInvoke: () => this.requireSession(),
       lookupBinding: (name) => {
         const binding = server.bindings.get(name);
-        return binding && { call: (args, context) => binding.call(args, this.bindingContext(context.signal)) };
+        return binding && { meta: binding.meta, call: (args, context) => binding.call(args, this.bindingContext(context.signal)) };
       },
+      remoteBinding: (name) => this.clientBindings.find((meta) => meta.name === name),
       onClose: (info) => this.onClose(info),
       onFault: server.onFault,
       maxInboundRequests: server.maxInboundRequests,
@@ -121,12 +134,12 @@ export class ServerConnection {
   }
 
   private async onRequest(method: string, params: unknown, context: InboundContext): Promise<unknown> {
-    if (method === Method.handshake) return this.handshake(params);
+    if (method === Method.handshake) return this.handshake(params, context);
     if (method === Method.eval) {
       const session = this.requireSession();
       if (this.server.closing) throw new ShuttingDownError('server is shutting down');
       if (!validators.evalParams.check(params)) {
-        throw new InvalidParamsError('invalid params', { issues: validators.evalParams.issues(params) });
+        throw InvalidParamsError.fromIssues(validators.evalParams.issues(params));
       }
       return this.endpoint.encodeResult(await session.eval(params, context.cancelSignal));
     }
@@ -134,24 +147,36 @@ export class ServerConnection {
     throw new MethodNotFoundError(`unknown method ${method}`);
   }
 
-  private async handshake(params: unknown): Promise<HandshakeResult> {
+  private async handshake(params: unknown, context: InboundContext): Promise<HandshakeResult> {
     if (this.session || this.handshaking) throw new HandshakeFailedError('handshake already done on this connection');
     this.handshaking = true;
+    this.handshakeId = context.id;
+    // A cancelled handshake has been answered Cancelled, which is terminal like any handshake error.
+    // Closing after that answer is sent makes openHandshake give up the session it may be opening.
+    const onCancel = () => queueMicrotask(() => this.close({ code: CloseCode.HandshakeFailed, reason: 'handshake cancelled' }));
+    context.cancelSignal.addEventListener('abort', onCancel, { once: true });
     try {
-      return await this.openHandshake(params);
+      const result = await this.openHandshake(params, context.cancelSignal);
+      // The server may call the client only once the client has learned of its session (spec §4).
+      const session = this.session;
+      if (session) context.afterResponse(() => this.server.attached(session, this));
+      return result;
     } catch (error) {
-      // Every handshake error is terminal: the client must open a new connection to retry.
-      throw markTerminal(toScompError(error));
+      // Every handshake error is terminal, and answered with one of the codes the spec lists as such.
+      const scompError = toScompError(error);
+      if (TERMINAL_HANDSHAKE_CODES.includes(scompError.code)) throw scompError;
+      throw new InternalError('handshake failed', undefined, { cause: error });
     } finally {
       this.handshaking = false;
+      context.cancelSignal.removeEventListener('abort', onCancel);
     }
   }
 
-  private async openHandshake(params: unknown): Promise<HandshakeResult> {
+  private async openHandshake(params: unknown, cancelSignal: AbortSignal): Promise<HandshakeResult> {
     {
       if (this.server.closing) throw new ShuttingDownError('server is shutting down');
       if (!validators.handshakeParams.check(params)) {
-        throw new InvalidParamsError('invalid params', { issues: validators.handshakeParams.issues(params) });
+        throw InvalidParamsError.fromIssues(validators.handshakeParams.issues(params));
       }
       if (!isCompatibleVersion(PROTOCOL_VERSION, params.protocol)) {
         throw new UnsupportedVersionError(`unsupported protocol version ${params.protocol}`, { supported: [PROTOCOL_VERSION] });
@@ -159,6 +184,7 @@ export class ServerConnection {
       // Who is asking comes first: nothing an unauthenticated client sends gets more than a schema check.
       const principal = await this.server.authenticate((params.metadata ?? {}) as Record<string, unknown>);
       if (this.endpoint.connection.closed) throw new ConnectionClosedError();
+      params.bindings.forEach((meta, index) => assertRefsResolve(meta as BindingMeta, `/bindings/${index}`));
       const clientNames = params.bindings.map((meta) => meta.name);
       const clash = findNameClash([...this.server.bindings.keys(), ...clientNames]);
       if (clash) throw new HandshakeFailedError(`bindings ${clash[0]} and ${clash[1]} claim the same name`);
@@ -167,6 +193,11 @@ export class ServerConnection {
       if (reserved) throw reservedNameError(reserved);
       this.clientBindings = params.bindings as BindingMeta[];
       const { session, resumed } = await this.server.openSession(principal, params.sessionId, this);
+      // The client cannot learn of a session its cancelled or dropped handshake opened: give it up.
+      if (cancelSignal.aborted || this.endpoint.connection.closed) {
+        this.server.abandon(session, this, resumed);
+        throw cancelSignal.aborted ? new CancelledError('cancelled') : new ConnectionClosedError();
+      }
       this.session = session;
       const result: HandshakeResult = {
         protocol: PROTOCOL_VERSION,

@@ -82,9 +82,7 @@ export class Session {
       const stored = this.outcomes.get(params.key);
       if (stored && stored.code !== params.code) {
         return Promise.reject(
-          new InvalidParamsError('invalid params', {
-            issues: [{ path: '/key', message: 'key was already used for different code' }],
-          }),
+          InvalidParamsError.fromIssues([{ path: '/key', message: 'key was already used for different code' }]),
         );
       }
       if (stored) return stored.promise;

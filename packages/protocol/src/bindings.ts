@@ -38,9 +38,12 @@ export const BindingMeta = Type.Object(
     description: Type.Optional(Type.String()),
     input: JsonSchema,
     output: Type.Optional(JsonSchema),
+    /** Definitions shared by `input` and `output`: their `#/$defs/Name` refs resolve here too (spec §11.3). */
+    $defs: Type.Optional(Type.Record(Type.String(), JsonSchema)),
     effects: Type.Optional(Type.Array(Effect, { uniqueItems: true })),
     hints: Type.Optional(Hints),
   },
-  { additionalProperties: false },
+  // Unknown members are ignored (spec §3): binding-level extensions must not break older peers.
+  { additionalProperties: true },
 );
 export type BindingMeta = Omit<Static<typeof BindingMeta>, 'effects'> & { effects?: Effect[] };

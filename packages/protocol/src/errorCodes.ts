@@ -39,10 +39,19 @@ export function errorCodeName(code: number): ErrorCodeName | undefined {
   return byCode.get(code);
 }
 
-/** Handshake errors after which the connection is unusable: the client must close it to retry. */
+/**
+ * Every code a server may answer a connection's first handshake with. Each is terminal: the server
+ * closes the connection after sending it, and the client must open a new one to retry (spec §4).
+ * A server answers a failed handshake with no other code.
+ */
 export const TERMINAL_HANDSHAKE_CODES: readonly number[] = [
+  ErrorCode.InvalidParams,
+  ErrorCode.InternalError,
   ErrorCode.HandshakeFailed,
   ErrorCode.UnsupportedVersion,
   ErrorCode.Unauthorized,
   ErrorCode.SessionNotFound,
+  ErrorCode.LimitExceeded,
+  ErrorCode.Cancelled,
+  ErrorCode.ShuttingDown,
 ];

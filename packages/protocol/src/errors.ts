@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { JsonValue } from './json.js';
 
 export { ErrorCode, errorCodeName, TERMINAL_HANDSHAKE_CODES } from './errorCodes.js';
 export type { ErrorCodeName, ErrorCodeValue } from './errorCodes.js';
@@ -11,9 +12,19 @@ export type ValidationIssue = Static<typeof ValidationIssue>;
 export const InvalidParamsData = Type.Object({ issues: Type.Array(ValidationIssue) }, { additionalProperties: true });
 export type InvalidParamsData = Static<typeof InvalidParamsData>;
 
-/** `data` of EvalError: what the evaluated code threw. `stack` line numbers refer to the submitted code. */
+/**
+ * `data` of EvalError: what the evaluated code threw. `stack` line numbers refer to the submitted
+ * code. When the code did not catch a failed binding or function-reference call, `code` and `data`
+ * are that call's error code and data (spec §6.4).
+ */
 export const EvalErrorData = Type.Object(
-  { name: Type.String(), message: Type.String(), stack: Type.Optional(Type.String()) },
+  {
+    name: Type.String(),
+    message: Type.String(),
+    stack: Type.Optional(Type.String()),
+    code: Type.Optional(Type.Integer()),
+    data: Type.Optional(JsonValue),
+  },
   { additionalProperties: true },
 );
 export type EvalErrorData = Static<typeof EvalErrorData>;

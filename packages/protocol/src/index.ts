@@ -42,6 +42,7 @@ export {
 } from './errors.js';
 export type { ErrorCodeName, ErrorCodeValue, LimitKind } from './errors.js';
 export { compileSchema } from './validate.js';
+export { bindingRefIssues, bindingSchema } from './schemaRefs.js';
 export type { Validator } from './validate.js';
 export { validators } from './validators.js';
 export { classifyMessage } from './message.js';

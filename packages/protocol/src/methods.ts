@@ -16,6 +16,13 @@ export type Method = (typeof Method)[keyof typeof Method];
 
 export const SessionId = Type.String({ minLength: 1, maxLength: 256 });
 
+/**
+ * Params and results accept members this spec does not name and peers ignore them (spec §3), so
+ * a newer or foreign peer's optional additions never break an older one. Named members keep their
+ * types and required members stay required.
+ */
+const open = { additionalProperties: true } as const;
+
 /** Client → server, the first request on a connection. */
 export const HandshakeParams = Type.Object(
   {
@@ -24,7 +31,7 @@ export const HandshakeParams = Type.Object(
     metadata: Type.Optional(Type.Object({}, { additionalProperties: true })),
     sessionId: Type.Optional(SessionId),
   },
-  { additionalProperties: false },
+  open,
 );
 export type HandshakeParams = Omit<Static<typeof HandshakeParams>, 'bindings'> & { bindings: BindingMeta[] };
 
@@ -33,10 +40,11 @@ export const HandshakeResult = Type.Object(
     protocol: Type.String({ pattern: '^[0-9]+\\.[0-9]+$' }),
     sessionId: SessionId,
     bindings: Type.Array(BindingMeta),
-    resumed: Type.Boolean(),
+    /** Absent means `false`: a peer that does not resume sessions need not send it. */
+    resumed: Type.Optional(Type.Boolean()),
     metadata: Type.Optional(Type.Object({}, { additionalProperties: true })),
   },
-  { additionalProperties: false },
+  open,
 );
 export type HandshakeResult = Omit<Static<typeof HandshakeResult>, 'bindings'> & { bindings: BindingMeta[] };
 
@@ -49,23 +57,26 @@ export const EvalParams = Type.Object(
     /** Caller's deadline for this eval, in milliseconds; the server applies the smaller of this and its own limit. */
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
   },
-  { additionalProperties: false },
+  open,
 );
 export type EvalParams = Static<typeof EvalParams>;
 
 /** `value` is absent when the final expression is `undefined`. */
-export const ValueResult = Type.Object({ value: Type.Optional(JsonValue) }, { additionalProperties: false });
+export const ValueResult = Type.Object({ value: Type.Optional(JsonValue) }, open);
 export const EvalResult = ValueResult;
 export type EvalResult = { value?: unknown };
 
-/** Either peer: call a binding by `name`, or a function reference by `ref`. Exactly one of the two. */
+/**
+ * Either peer: call a binding by `name`, or a function reference by `ref`. Exactly one of the two:
+ * each shape names the other's member as one it must not carry, since unknown members are allowed.
+ */
 export const InvokeByName = Type.Object(
-  { name: BindingName, args: Type.Optional(JsonValue) },
-  { additionalProperties: false },
+  { name: BindingName, ref: Type.Optional(Type.Never()), args: Type.Optional(JsonValue) },
+  open,
 );
 export const InvokeByRef = Type.Object(
-  { ref: FunctionRefId, args: Type.Optional(JsonValue) },
-  { additionalProperties: false },
+  { ref: FunctionRefId, name: Type.Optional(Type.Never()), args: Type.Optional(JsonValue) },
+  open,
 );
 export const InvokeParams = Type.Union([InvokeByName, InvokeByRef]);
 export type InvokeParams = { name: string; args?: unknown } | { ref: string; args?: unknown };
@@ -76,13 +87,13 @@ export type InvokeResult = { value?: unknown };
 /** Notification, either peer: the sender will not invoke these references again. */
 export const ReleaseParams = Type.Object(
   { refs: Type.Array(FunctionRefId, { minItems: 1 }) },
-  { additionalProperties: false },
+  open,
 );
 export type ReleaseParams = Static<typeof ReleaseParams>;
 
 /** Notification, either peer (extension): abandon the request with this id that the sender sent earlier. */
 export const CancelParams = Type.Object(
   { id: RequestId, reason: Type.Optional(Type.String({ maxLength: 1024 })) },
-  { additionalProperties: false },
+  open,
 );
 export type CancelParams = Static<typeof CancelParams>;

@@ -153,11 +153,18 @@ function describeSchema(schema: unknown): string {
   const node = schema as Record<string, unknown>;
   if ('const' in node) return JSON.stringify(node.const);
   if (node.type === 'string' && typeof node.pattern === 'string') return `a string matching ${node.pattern}`;
-  const properties = typeof node.properties === 'object' && node.properties !== null ? Object.keys(node.properties) : [];
+  const members = typeof node.properties === 'object' && node.properties !== null ? Object.entries(node.properties) : [];
+  // A member declared as never allowed (`{"not": {}}`) is not part of the shape's description.
+  const properties = members.filter(([, member]) => !isNever(member)).map(([key]) => key);
   if (node.type === 'object' && properties.length > 0) {
     const required = stringList(node.required);
     return `{${properties.map((key) => (required.includes(key) ? key : `${key}?`)).join(', ')}}`;
   }
   if (typeof node.type === 'string') return `${/^[aeiou]/.test(node.type) ? 'an' : 'a'} ${node.type}`;
   return 'a value';
+}
+
+function isNever(schema: unknown): boolean {
+  const not = (schema as { not?: unknown } | null)?.not;
+  return typeof not === 'object' && not !== null && Object.keys(not).length === 0;
 }

@@ -32,10 +32,11 @@ describe('error codes', () => {
     expect(errorCodeName(-32099)).toBeUndefined();
   });
 
-  it('list only handshake failures as terminal', () => {
-    expect([...TERMINAL_HANDSHAKE_CODES].sort()).toEqual(
-      [ErrorCode.HandshakeFailed, ErrorCode.UnsupportedVersion, ErrorCode.Unauthorized, ErrorCode.SessionNotFound].sort(),
-    );
+  it('list as terminal exactly the handshake answers PROTOCOL.md lists', () => {
+    const sentence = /answers a failed\s+handshake only with these codes: ([^.]+)\./.exec(readSpec())?.[1] ?? '';
+    const names = sentence.split(/,\s*/).map((name) => name.trim());
+    expect(names.length).toBeGreaterThan(4);
+    expect([...TERMINAL_HANDSHAKE_CODES].sort()).toEqual(names.map((name) => ErrorCode[name as keyof typeof ErrorCode]).sort());
   });
 
   it('appear in PROTOCOL.md exactly as in the table', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyMessage, compileSchema, LimitExceededData, validators, type Validator } from '../src/index.js';
+import { classifyMessage, compileSchema, EvalErrorData, LimitExceededData, validators, type Validator } from '../src/index.js';
 
 const binding = { name: 'getOrder', input: { type: 'object' } };
 const handshake = { protocol: '0.1', bindings: [binding] };
@@ -9,7 +9,6 @@ const cases: Array<[string, Validator, unknown, string, string]> = [
   ['handshake without bindings', validators.handshakeParams, { protocol: '0.1' }, '/bindings', 'is required'],
   ['handshake with a bad protocol string', validators.handshakeParams, { ...handshake, protocol: 'v0.1' }, '/protocol', 'pattern'],
   ['handshake with a numeric protocol', validators.handshakeParams, { ...handshake, protocol: 0.1 }, '/protocol', 'string'],
-  ['handshake with an unknown member', validators.handshakeParams, { ...handshake, capabilities: {} }, '/capabilities', 'is not allowed'],
   ['handshake with array metadata', validators.handshakeParams, { ...handshake, metadata: [] }, '/metadata', 'object'],
   ['handshake with an empty session id', validators.handshakeParams, { ...handshake, sessionId: '' }, '/sessionId', ''],
   ['binding with a leading digit', validators.handshakeParams, { ...handshake, bindings: [{ ...binding, name: '1st' }] }, '/bindings/0/name', 'pattern'],
@@ -23,21 +22,16 @@ const cases: Array<[string, Validator, unknown, string, string]> = [
   ['binding with a repeated effect', validators.bindingMeta, { ...binding, effects: ['read', 'read'] }, '/effects', 'duplicate'],
   ['binding with effects not in an array', validators.bindingMeta, { ...binding, effects: 'read' }, '/effects', 'array'],
   ['binding with a negative duration hint', validators.bindingMeta, { ...binding, hints: { expectedDurationMs: -1 } }, '/hints/expectedDurationMs', '>='],
-  ['binding with an unknown member', validators.bindingMeta, { ...binding, returns: {} }, '/returns', 'is not allowed'],
-  ['handshake result without resumed', validators.handshakeResult, { protocol: '0.1', sessionId: 'sess_x', bindings: [] }, '/resumed', 'is required'],
   ['eval without code', validators.evalParams, {}, '/code', 'is required'],
   ['eval with numeric code', validators.evalParams, { code: 42 }, '/code', 'string'],
   ['eval with an empty key', validators.evalParams, { code: '1', key: '' }, '/key', ''],
   ['eval with a zero timeout', validators.evalParams, { code: '1', timeoutMs: 0 }, '/timeoutMs', '>='],
   ['eval with a fractional timeout', validators.evalParams, { code: '1', timeoutMs: 1.5 }, '/timeoutMs', 'integer'],
-  ['eval with an unknown member', validators.evalParams, { code: '1', language: 'js' }, '/language', 'is not allowed'],
-  ['eval result with an unknown member', validators.evalResult, { value: 1, logs: [] }, '/logs', 'is not allowed'],
   ['invoke with both name and ref', validators.invokeParams, { name: 'getOrder', ref: 'fn_1' }, '', '{name, args?}, {ref, args?}'],
   ['invoke with neither name nor ref', validators.invokeParams, { args: {} }, '', '{name, args?}, {ref, args?}'],
   ['invoke with a bad binding name', validators.invokeParams, { name: 'get order' }, '/name', 'pattern'],
   ['invoke with a numeric ref', validators.invokeParams, { ref: 7 }, '/ref', 'string'],
   ['invoke with an empty ref', validators.invokeParams, { ref: '' }, '/ref', ''],
-  ['invoke with an unknown member', validators.invokeParams, { name: 'getOrder', timeoutMs: 5 }, '/timeoutMs', 'is not allowed'],
   ['release without refs', validators.releaseParams, {}, '/refs', 'is required'],
   ['release of no refs', validators.releaseParams, { refs: [] }, '/refs', ''],
   ['release of a numeric ref', validators.releaseParams, { refs: [1] }, '/refs/0', 'string'],
@@ -48,6 +42,7 @@ const cases: Array<[string, Validator, unknown, string, string]> = [
   ['sentinel without id', validators.functionRef, { $scomp: { kind: 'fn' } }, '/$scomp/id', 'is required'],
   ['sentinel with an unknown member', validators.functionRef, { $scomp: { kind: 'fn', id: 'f', name: 'x' } }, '/$scomp/name', 'is not allowed'],
   ['sentinel with a sibling member', validators.functionRef, { $scomp: { kind: 'fn', id: 'f' }, extra: 1 }, '/extra', 'is not allowed'],
+  ['eval error data with a fractional code', compileSchema(EvalErrorData), { name: 'X', message: 'm', code: 1.5 }, '/code', 'integer'],
   ['limit data of an unknown kind', compileSchema(LimitExceededData), { limit: 'disk' }, '/limit', '"evalQueue"'],
 ];
 
@@ -65,7 +60,28 @@ describe('malformed params and values', () => {
   });
 
   it('escapes property names in issue paths', () => {
-    expect(validators.evalParams.issues({ code: '1', 'a/b~c': 1 })).toEqual([{ path: '/a~1b~0c', message: 'is not allowed' }]);
+    expect(validators.functionRef.issues({ $scomp: { kind: 'fn', id: 'f' }, 'a/b~c': 1 })).toEqual([
+      { path: '/a~1b~0c', message: 'is not allowed' },
+    ]);
+  });
+
+  it('ignores members the spec does not name in params and results, keeping named members typed', () => {
+    const extra = { clientInfo: { name: 'x' }, _meta: { trace: 'abc' } };
+    expect(validators.handshakeParams.issues({ ...handshake, ...extra, bindings: [{ ...binding, returns: {} }] })).toEqual([]);
+    expect(validators.handshakeResult.issues({ protocol: '0.1', sessionId: 'sess_x', bindings: [], ...extra })).toEqual([]);
+    expect(validators.evalParams.issues({ code: '1', language: 'js' })).toEqual([]);
+    expect(validators.evalResult.issues({ value: 1, logs: [] })).toEqual([]);
+    expect(validators.invokeParams.issues({ name: 'getOrder', timeoutMs: 5 })).toEqual([]);
+    expect(validators.invokeParams.issues({ ref: 'fn_1', _meta: {} })).toEqual([]);
+    expect(validators.releaseParams.issues({ refs: ['fn_1'], why: 'done' })).toEqual([]);
+    expect(validators.cancelParams.issues({ id: 1, urgent: true })).toEqual([]);
+    expect(validators.handshakeParams.issues({ ...handshake, ...extra, protocol: 1 })[0]?.path).toBe('/protocol');
+    expect(validators.handshakeResult.issues({ protocol: '0.1', sessionId: 'sess_x', bindings: [], resumed: 'no' })[0]?.path).toBe('/resumed');
+  });
+
+  it('accepts EvalError data carrying the code and data of the call the code did not catch (§6.4)', () => {
+    const data = { name: 'InvalidParamsError', message: 'invalid params', code: -32602, data: { issues: [] }, stack: '' };
+    expect(compileSchema(EvalErrorData).issues(data)).toEqual([]);
   });
 
   it('accepts the smallest valid shapes', () => {

@@ -1,4 +1,5 @@
-import { BindingNotFoundError, RefNotFoundError, ScompError, toScompError } from '@scomp/peer/errors';
+import { BindingNotFoundError, RefNotFoundError, ScompError, toScompError, withIssues } from '@scomp/peer/errors';
+import type { ValidationIssue } from '@scomp/protocol';
 import type { HostFunction } from '@scomp/peer';
 import { QuickJSDeferredPromise, type QuickJSHandle } from 'quickjs-emscripten-core';
 import { limitError } from './errorsMap.js';
@@ -74,13 +75,16 @@ export abstract class GuestBridge extends RecoverableSession {
   protected errorToGuest(error: unknown): QuickJSHandle {
     const ctx = this.vm.context;
     const scomp = toScompError(error);
-    const detail: Record<string, unknown> = { name: scomp.name, message: scomp.message, code: scomp.code };
+    // Guest code often shows only the message (an uncaught error in a REPL), so it names the issues.
+    const issues = (scomp.data as { issues?: unknown } | undefined)?.issues;
+    const message = isIssueList(issues) ? withIssues(scomp.message, issues) : scomp.message;
+    const detail: Record<string, unknown> = { name: scomp.name, message, code: scomp.code };
     if (scomp.data !== undefined) detail.data = scomp.data;
     let json: string;
     try {
       json = JSON.stringify(detail);
     } catch {
-      json = JSON.stringify({ name: scomp.name, message: scomp.message, code: scomp.code });
+      json = JSON.stringify({ name: scomp.name, message, code: scomp.code });
     }
     const jsonHandle = ctx.newString(json);
     const made = this.enter(() => ctx.callFunction(this.vm.helper('makeError'), ctx.undefined, jsonHandle));
@@ -240,4 +244,11 @@ export abstract class GuestBridge extends RecoverableSession {
     if (binding.notify) return binding.notify({ level, args });
     binding.call({ level, args }, { signal: this.lifetime.signal, sessionId: this.init.sessionId }).catch(() => {});
   }
+}
+
+function isIssueList(value: unknown): value is ValidationIssue[] {
+  return (
+    Array.isArray(value) &&
+    value.every((issue: { path?: unknown; message?: unknown } | null) => typeof issue?.path === 'string' && typeof issue.message === 'string')
+  );
 }

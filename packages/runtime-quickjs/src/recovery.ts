@@ -48,7 +48,7 @@ export abstract class RecoverableSession extends SessionCore {
 
   protected async resetVm(moduleBroken: boolean): Promise<void> {
     if (moduleBroken) this.slot.broken = true;
-    this.teardownVm();
+    this.teardownVm(false, moduleBroken);
     if (this.slot.broken) {
       this.deps.pool.release(this.slot);
       this.slot = await this.deps.pool.acquire();
@@ -56,8 +56,15 @@ export abstract class RecoverableSession extends SessionCore {
     this.createVm();
   }
 
-  /** Frees the VM. A failure to free cleanly means leaked handles (a bug) or an aborted instance. */
-  protected teardownVm(rethrow = false): void {
+  /**
+   * Frees the VM. A failure to free cleanly means leaked handles (a bug) or an aborted instance.
+   * With `abandon`, the VM's QuickJS runtime is not freed at all: it stopped mid-operation (the
+   * host stack ran out inside the interpreter, or the instance aborted), so objects it was building
+   * are still linked, and JS_FreeRuntime would fail its `list_empty(&rt->gc_obj_list)` assertion
+   * (printed as "Aborted(Assertion failed …)") and abort the instance. The instance is marked broken
+   * and retired once its other sessions end, which frees that memory with it.
+   */
+  protected teardownVm(rethrow = false, abandon = false): void {
     this.watchers.clear();
     this.timers.clearAll();
     for (const entry of this.guestFunctions) {
@@ -69,6 +76,7 @@ export abstract class RecoverableSession extends SessionCore {
     this.deferreds.clear();
     for (const ref of this.receivedFunctions) ref.deref()?.[Symbol.dispose]?.();
     this.receivedFunctions.clear();
+    if (abandon) return;
     try {
       this.vm.dispose();
     } catch (error) {

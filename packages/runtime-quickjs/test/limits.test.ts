@@ -142,10 +142,16 @@ describe('limits', () => {
     // Past the host's own stack, the error would unwind through the interpreter and leave objects
     // it can never free: the session reset and its instance discarded. The order below (a chain
     // interrupted first) is how that first showed up; the chain plays no part in it.
-    const factory = createQuickJsRuntimeFactory({ runIn: 'main' });
+    // The clock moves only while the chain runs: it meets the time limit, not memory, however fast
+    // the machine, and the recursions below meet the stack limit, not time, however slow it is.
+    let now = 0;
+    let stepMs = 0;
+    const factory = createQuickJsRuntimeFactory({ runIn: 'main', clock: () => (now += stepMs) });
     const runtime = await factory.create({ sessionId: 's', bindings: [], limits: { evalTimeoutMs: 50 } });
     await runtime.eval('const kept = "state"');
+    stepMs = 10;
     expect(await limitOf(runtime.eval('(function loop() { return Promise.resolve().then(loop) })()'))).toMatchObject({ limit: 'time' });
+    stepMs = 0;
     for (const code of [
       'function down(n) { return down(n + 1) + 1 } down(0)',
       'const o = { toString() { return `${this}` } }; String(o)',
@@ -161,16 +167,24 @@ describe('limits', () => {
     expect(factory.stats()).toMatchObject({ modules: 1, brokenModules: 0, sessions: 0 });
   });
 
-  it('ends an endless promise chain with LimitExceeded time instead of waiting forever', () =>
-    withSession({ limits: { evalTimeoutMs: 100 } }, async (runtime) => {
+  it('ends an endless promise chain with LimitExceeded time instead of waiting forever', () => {
+    // The chain also grows memory. With each clock reading a millisecond of CPU, the time limit falls
+    // after the same number of jobs on every machine, long before memory runs out; on the wall clock
+    // a fast machine could grow past memoryBytes first.
+    let ticks = 0;
+    return withSession({ limits: { evalTimeoutMs: 100 }, factory: { runIn: 'main', clock: () => ++ticks } }, async (runtime) => {
       expect(await limitOf(runtime.eval('const spin = () => Promise.resolve().then(spin); await spin()'))).toMatchObject({
         limit: 'time',
       });
       expect(await runtime.eval('"after"')).toBe('after');
-    }));
+    });
+  });
 
   it('ends native recursion that exhausts the host stack with LimitExceeded stack and a fresh session', () =>
     // On the main thread's ~1 MiB stack; worker threads get a stack deep enough for this (see workers.test.ts).
+    // The interpreter stops mid-operation here. Freeing its runtime would fail QuickJS's
+    // `list_empty(&rt->gc_obj_list)` assertion in JS_FreeRuntime, printed as "Aborted(Assertion
+    // failed …)"; the session abandons that runtime with its instance instead (README, "Limits").
     withSession({ factory: { runIn: 'main' } }, async (runtime) => {
       await runtime.eval('const before = 1');
       const detail = await limitOf(runtime.eval('let o = {}; for (let i = 0; i < 100000; i++) o = { o }; JSON.stringify(o).length'));

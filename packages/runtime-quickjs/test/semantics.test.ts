@@ -64,6 +64,9 @@ describe('evaluation semantics', () => {
         });
         expect(error.detail.stack).toMatch(/input\.js:2:/);
         expect(error.detail.stack).not.toMatch(/prelude/);
+        // A peer that sent only "invalid params" still gets the issue named in the guest's message.
+        expect(error.detail.message).toBe('invalid params: /id must be string');
+        expect(error.message).toBe('InvalidParamsError: invalid params: /id must be string');
       },
     ));
 

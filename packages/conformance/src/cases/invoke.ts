@@ -86,7 +86,6 @@ export const invokeCases: readonly ConformanceCase[] = [
     section: '§12.2',
     level: 'SHOULD',
     title: 'the InvalidParams message names the first issue',
-    draft: 'issue 14 §2',
     async run(ctx) {
       const binding = objectInputBinding(await ctx.serverBindings());
       if (!binding) notApplicable('needs a server binding whose input schema has "type": "object"');

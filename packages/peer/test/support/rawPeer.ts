@@ -31,6 +31,10 @@ export function rawPeer(transport: Transport) {
       this.send({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) });
       return this.next();
     },
+    /** Closes this end, as a client that goes away. */
+    close() {
+      transport.close({ code: 1000, reason: 'raw peer closed' });
+    },
     get closed() {
       return closed;
     },
