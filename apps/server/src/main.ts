@@ -57,9 +57,14 @@ async function serveOptionsFrom(options: ServerCliOptions, log: (line: string) =
     memoryBytes: options.memoryMb * 1024 * 1024,
     sessionIdleTimeoutMs: options.sessionIdleMs,
     maxMessageBytes: options.maxMessageBytes,
+    maxSessionsPerPrincipal: options.maxSessionsPerPrincipal,
+    maxMemoryBytesPerPrincipal: options.maxPrincipalMemoryMb * 1024 * 1024,
+    maxPendingInvokes: options.maxPendingInvokes,
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
     onFault: (error) => log(`fault: ${describeFault(error)}`),
   };
   if (options.token !== undefined) serveOptions.token = options.token;
+  if (options.workerThreads !== undefined) serveOptions.workerThreads = options.workerThreads;
   if (options.bindingsModule !== undefined) {
     const bindings: Binding[] = await loadBindings(options.bindingsModule);
     serveOptions.bindings = bindings;

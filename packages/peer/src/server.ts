@@ -5,6 +5,7 @@ import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } f
 import type { RuntimeFactory, RuntimeLimits } from './runtime.js';
 import { Session, type Principal, type SessionLimits } from './session.js';
 import { newSessionId } from './sessionId.js';
+import { PrincipalQuotas } from './principalQuotas.js';
 import { ServerConnection, type ServerContext } from './serverConnection.js';
 import type { Transport } from './transport.js';
 
@@ -36,6 +37,27 @@ export interface ServerOptions {
   maxMessageBytes?: number;
   /** Live function references the server may have issued on one connection. @default 10000 */
   maxRefs?: number;
+  /**
+   * Server→client invokes one connection may have awaiting an answer; another fails with
+   * LimitExceeded `pendingInvokes`, so a client that never answers cannot pile them up. @default 1024
+   */
+  maxPendingInvokes?: number;
+  /**
+   * Sessions one principal may hold, attached and detached; a handshake that would create one more
+   * is refused with LimitExceeded `sessions`. Detached sessions count until they expire. @default 64
+   */
+  maxSessionsPerPrincipal?: number;
+  /**
+   * Memory one principal's sessions may hold, counted as `limits.memoryBytes` per session; a
+   * handshake that would pass it is refused with LimitExceeded `principalMemory`. Needs
+   * `limits.memoryBytes`. @default no limit
+   */
+  maxMemoryBytesPerPrincipal?: number;
+  /**
+   * How long a connection may stay open without sending a handshake before the server closes it
+   * (close code 1008). @default 10000
+   */
+  handshakeTimeoutMs?: number;
   /** Sent to clients in the handshake result (server name, version, …). */
   metadata?: Record<string, unknown>;
   /** Faults with no caller to report to: handler bugs, failed sends. They never crash the server. */
@@ -59,6 +81,7 @@ export class Server {
   private readonly connections = new Set<ServerConnection>();
   private readonly expiry = new Map<Session, ReturnType<typeof setTimeout>>();
   private readonly context: ServerContext;
+  private readonly quotas: PrincipalQuotas;
   private closing = false;
 
   constructor(private readonly options: ServerOptions) {
@@ -70,6 +93,15 @@ export class Server {
     if (bindings.has(CONSOLE_BINDING)) throw new TypeError(`the binding name ${CONSOLE_BINDING} is reserved for clients`);
     const reserved = findReservedName(names, options.runtime.reservedNames);
     if (reserved) throw reservedNameError(reserved);
+    const sessionMemoryBytes = options.limits?.memoryBytes;
+    if (options.maxMemoryBytesPerPrincipal !== undefined && sessionMemoryBytes === undefined) {
+      throw new TypeError('maxMemoryBytesPerPrincipal needs limits.memoryBytes, the memory each session counts for');
+    }
+    this.quotas = new PrincipalQuotas({
+      maxSessions: options.maxSessionsPerPrincipal ?? 64,
+      ...(options.maxMemoryBytesPerPrincipal !== undefined ? { maxMemoryBytes: options.maxMemoryBytesPerPrincipal } : {}),
+      sessionMemoryBytes: sessionMemoryBytes ?? 0,
+    });
     const server = this;
     this.context = {
       bindings,
@@ -81,6 +113,8 @@ export class Server {
       maxInboundRequests: options.maxInboundRequests,
       maxMessageBytes: options.maxMessageBytes,
       maxRefs: options.maxRefs,
+      maxPendingInvokes: options.maxPendingInvokes ?? 1024,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
       onFault: options.onFault,
       authenticate: (metadata) => this.authenticate(metadata),
       openSession: (principal, sessionId, connection) => this.openSession(principal, sessionId, connection),
@@ -120,7 +154,7 @@ export class Server {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     // One runtime failing to free itself must not stop the others, nor the shutdown.
-    await Promise.all(sessions.map((session) => session.dispose().catch((error: unknown) => this.options.onFault?.(error))));
+    await Promise.all(sessions.map((session) => this.disposeSession(session)));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -161,11 +195,18 @@ export class Server {
       }
     } else {
       const id = newSessionId();
-      const runtime = await this.options.runtime.create({
-        sessionId: id,
-        bindings: connection.runtimeBindings(),
-        ...(this.options.limits ? { limits: this.options.limits } : {}),
-      });
+      this.quotas.reserve(principal.id);
+      let runtime;
+      try {
+        runtime = await this.options.runtime.create({
+          sessionId: id,
+          bindings: connection.runtimeBindings(),
+          ...(this.options.limits ? { limits: this.options.limits } : {}),
+        });
+      } catch (error) {
+        this.quotas.release(principal.id);
+        throw error;
+      }
       session = new Session(id, principal, runtime, {
         maxQueuedEvals: this.options.maxQueuedEvals ?? 16,
         maxStoredOutcomes: this.options.maxStoredOutcomes ?? 32,
@@ -173,6 +214,11 @@ export class Server {
         maxStoredOutcomeBytes: this.options.maxStoredOutcomeBytes ?? 16 * 1024 * 1024,
       });
       this.sessions.set(id, session);
+      if (this.closing) {
+        this.sessions.delete(id);
+        await this.disposeSession(session);
+        throw new ShuttingDownError('server is shutting down');
+      }
     }
     this.cancelExpiry(session);
     session.attached = connection;
@@ -188,10 +234,21 @@ export class Server {
     const timer = setTimeout(() => {
       this.expiry.delete(session);
       this.sessions.delete(session.id);
-      session.dispose().catch((error: unknown) => this.options.onFault?.(error));
+      void this.disposeSession(session);
     }, this.options.sessionIdleTimeoutMs ?? 900_000);
     (timer as { unref?: () => void }).unref?.();
     this.expiry.set(session, timer);
+  }
+
+  /** Disposes a session already removed from the registry and gives its quota back. */
+  private async disposeSession(session: Session): Promise<void> {
+    try {
+      await session.dispose();
+    } catch (error) {
+      this.options.onFault?.(error);
+    } finally {
+      this.quotas.release(session.principal.id);
+    }
   }
 
   private cancelExpiry(session: Session): void {

@@ -8,6 +8,7 @@ import {
 } from '@scomp/protocol';
 import type { Binding } from './binding.js';
 import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
+import { CloseCode } from './closeCodes.js';
 import { markTerminal, type InboundContext } from './connection.js';
 import { Endpoint } from './endpoint.js';
 import {
@@ -40,6 +41,9 @@ export interface ServerContext {
   maxInboundRequests?: number;
   maxMessageBytes?: number;
   maxRefs?: number;
+  maxPendingInvokes?: number;
+  /** A connection that has sent no handshake this long is closed. */
+  handshakeTimeoutMs?: number;
   onFault?(error: unknown): void;
   onConnectionClosed(connection: ServerConnection): void;
 }
@@ -50,6 +54,7 @@ export class ServerConnection {
   session: Session | undefined;
   clientBindings: BindingMeta[] = [];
   private handshaking = false;
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     transport: Transport,
@@ -67,8 +72,16 @@ export class ServerConnection {
       maxInboundRequests: server.maxInboundRequests,
       maxMessageBytes: server.maxMessageBytes,
       maxExportedRefs: server.maxRefs,
+      maxOutboundRequests: server.maxPendingInvokes,
     });
     this.endpoint.start();
+    const timeoutMs = server.handshakeTimeoutMs;
+    if (timeoutMs !== undefined && !this.endpoint.connection.closed) {
+      this.handshakeTimer = setTimeout(() => {
+        this.close({ code: CloseCode.HandshakeFailed, reason: `no handshake within ${timeoutMs} ms` });
+      }, timeoutMs);
+      (this.handshakeTimer as { unref?: () => void }).unref?.();
+    }
   }
 
   close(info: TransportCloseInfo): void {
@@ -136,6 +149,8 @@ export class ServerConnection {
 
   private async handshake(params: unknown): Promise<HandshakeResult> {
     if (this.session || this.handshaking) throw new HandshakeFailedError('handshake already done on this connection');
+    // The timeout is for sockets that never handshake; how long authentication takes is the hook's business.
+    this.clearHandshakeTimer();
     this.handshaking = true;
     try {
       return await this.openHandshake(params);
@@ -168,6 +183,12 @@ export class ServerConnection {
       this.clientBindings = params.bindings as BindingMeta[];
       const { session, resumed } = await this.server.openSession(principal, params.sessionId, this);
       this.session = session;
+      if (this.endpoint.connection.closed) {
+        // Closed while the session was being created: onClose found no session to detach, so the
+        // session would stay attached to a dead connection (and count against quotas) forever.
+        this.server.detach(session, this);
+        throw new ConnectionClosedError();
+      }
       const result: HandshakeResult = {
         protocol: PROTOCOL_VERSION,
         sessionId: session.id,
@@ -179,7 +200,13 @@ export class ServerConnection {
     }
   }
 
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
   private onClose(_info: TransportCloseInfo): void {
+    this.clearHandshakeTimer();
     if (this.session) this.server.detach(this.session, this);
     this.server.onConnectionClosed(this);
   }

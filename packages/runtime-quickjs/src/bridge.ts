@@ -1,6 +1,7 @@
 import { BindingNotFoundError, RefNotFoundError, ScompError, toScompError } from '@scomp/peer/errors';
 import type { HostFunction } from '@scomp/peer';
 import { QuickJSDeferredPromise, type QuickJSHandle } from 'quickjs-emscripten-core';
+import { cutText, MAX_GUEST_TEXT } from './cutText.js';
 import { limitError } from './errorsMap.js';
 import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/values';
 import { utf8Length } from './limits.js';
@@ -228,6 +229,7 @@ export abstract class GuestBridge extends RecoverableSession {
     this.pump();
   }
 
+  /** Sends one console line; a line longer than {@link MAX_GUEST_TEXT} becomes one string argument, cut with a marker. */
   protected forwardConsole(level: string, json: string): void {
     const binding = this.clientBindings.get(CONSOLE);
     if (!binding) return;
@@ -236,6 +238,10 @@ export abstract class GuestBridge extends RecoverableSession {
       args = JSON.parse(json);
     } catch {
       return;
+    }
+    if (json.length > MAX_GUEST_TEXT && Array.isArray(args)) {
+      const text = args.map((arg: unknown) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
+      args = [cutText(text, MAX_GUEST_TEXT)];
     }
     if (binding.notify) return binding.notify({ level, args });
     binding.call({ level, args }, { signal: this.lifetime.signal, sessionId: this.init.sessionId }).catch(() => {});

@@ -1,0 +1,180 @@
+import Type from 'typebox';
+import { Client, Server, UnauthorizedError, defineBinding, type Transport } from '@scomp/peer';
+import { PROTOCOL_VERSION } from '@scomp/protocol';
+import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
+import { connectWebSocket, listenWebSocket } from '@scomp/transport-ws/node';
+
+export interface NeighbourLoadOptions {
+  /** `1 + 1` evals the neighbour times in each phase. @default 50 */
+  samples?: number;
+  /** Hostile sessions in the "several" phase. @default 3 */
+  hostileSessions?: number;
+  /** Hostile handshakes sent at once in the handshake phase. @default 3 */
+  hostileHandshakes?: number;
+  /** CPU time one eval may use: how long each hostile loop holds its thread. @default 2000 */
+  evalTimeoutMs?: number;
+  /** Largest message the server accepts; hostile handshakes are this large. @default 16777216 */
+  maxMessageBytes?: number;
+  /** Worker threads; the runtime's default when absent. */
+  workerThreads?: number;
+}
+
+export interface PhaseReport {
+  phase: string;
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Neighbour evals that failed or answered wrongly. */
+  failed: number;
+}
+
+export interface NeighbourLoadReport {
+  phases: PhaseReport[];
+  /** Hostile handshakes the server answered (with an error) or closed, out of those sent. */
+  handshakes: { sent: number; refused: number };
+}
+
+/** What a hostile session does, over and over, while the neighbour is timed. */
+const HOSTILE_CODE = {
+  loop: 'for (;;) {}',
+  allocate: 'const hoard = []; for (;;) hoard.push("x".repeat(1e5) + hoard.length)',
+  console: 'for (;;) console.log("L".repeat(1e4))',
+  invokes: 'for (let i = 0; i < 1e5; i++) never({}).catch(() => {}); await new Promise(() => {})',
+} as const;
+type HostileKind = keyof typeof HOSTILE_CODE;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * A neighbour session's `1 + 1` latency while other sessions run hostile code (endless loops,
+ * allocation bombs, console floods, server→client invokes that are never answered) and while
+ * hostile handshakes of the maximum message size arrive. Everything runs on loopback in this
+ * process; the server is the library's, with the QuickJS runtime on worker threads.
+ */
+export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Promise<NeighbourLoadReport> {
+  const samples = options.samples ?? 50;
+  const maxMessageBytes = options.maxMessageBytes ?? 16 * 1024 * 1024;
+  const runtime = createQuickJsRuntimeFactory({
+    limits: { evalTimeoutMs: options.evalTimeoutMs ?? 2_000, memoryBytes: 32 * 1024 * 1024 },
+    ...(options.workerThreads !== undefined ? { workerThreads: options.workerThreads } : {}),
+  });
+  const server = new Server({
+    runtime,
+    maxMessageBytes,
+    // Hostile handshakes carry no token: they are refused, as on a server that authenticates.
+    authenticate: (metadata) => {
+      if (metadata.token !== 'load') throw new UnauthorizedError('missing or wrong token');
+      return { id: 'load' };
+    },
+  });
+  const listener = await listenWebSocket({ host: '127.0.0.1', port: 0, maxMessageBytes, onConnection: (transport) => server.accept(transport) });
+  const connect = (bindings: Parameters<typeof Client.connect>[1] = {}) =>
+    Client.connect(() => connectWebSocket(listener.url, { keepAlive: false, maxMessageBytes }), { metadata: { token: 'load' }, ...bindings });
+
+  const phases: PhaseReport[] = [];
+  const neighbour = await connect();
+  await neighbour.eval('globalThis.kept = 1');
+  const time = async (phase: string) => {
+    const latencies: number[] = [];
+    let failed = 0;
+    for (let i = 0; i < samples; i++) {
+      const start = performance.now();
+      try {
+        if ((await neighbour.eval('kept + 1')) !== 2) failed++;
+      } catch {
+        failed++;
+      }
+      latencies.push(performance.now() - start);
+    }
+    const sorted = latencies.sort((a, b) => a - b);
+    phases.push({
+      phase,
+      samples,
+      p50Ms: Number(percentile(sorted, 50).toFixed(2)),
+      p99Ms: Number(percentile(sorted, 99).toFixed(2)),
+      maxMs: Number(sorted.at(-1)!.toFixed(2)),
+      failed,
+    });
+  };
+
+  /** Starts hostile sessions that repeat their code until stopped. */
+  const hostile = async (kinds: HostileKind[]) => {
+    let stopping = false;
+    const sessions = await Promise.all(
+      kinds.map(async (kind) => {
+        const never = defineBinding({ name: 'never', input: Type.Unknown(), handler: () => new Promise<never>(() => {}) });
+        const drop = defineBinding({ name: 'console', input: Type.Unknown(), handler: () => undefined });
+        const client = await connect({ bindings: [never, drop] });
+        const running = (async () => {
+          while (!stopping) await client.eval(HOSTILE_CODE[kind]).catch(() => undefined);
+        })();
+        return { client, running };
+      }),
+    );
+    return async () => {
+      stopping = true;
+      for (const { client } of sessions) client.close();
+      await Promise.all(sessions.map(({ running }) => running));
+    };
+  };
+
+  await time('alone');
+  let stop = await hostile(['loop']);
+  await time('one session loops');
+  await stop();
+  const several = options.hostileSessions ?? 3;
+  const kinds = Array.from({ length: several }, (_, i) => (['loop', 'allocate', 'console', 'invokes'] as const)[i % 4]!);
+  stop = await hostile(kinds);
+  await time(`${several} hostile sessions (${kinds.join(', ')})`);
+  await stop();
+
+  const handshakeText = hostileHandshake(maxMessageBytes);
+  let handshakesSent = 0;
+  let refused = 0;
+  let flooding = true;
+  const flood = Array.from({ length: options.hostileHandshakes ?? 3 }, async () => {
+    while (flooding) {
+      let transport: Transport;
+      try {
+        transport = await connectWebSocket(listener.url, { keepAlive: false, maxMessageBytes });
+      } catch {
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        transport.start({ message: () => transport.close({ code: 1000 }), close: () => resolve() });
+        handshakesSent++;
+        transport.send(handshakeText);
+      });
+      refused++;
+    }
+  });
+  await time(`${options.hostileHandshakes ?? 3} hostile handshakes at a time (${(handshakeText.length / 1024 / 1024).toFixed(1)} MiB each)`);
+  flooding = false;
+  await Promise.all(flood);
+
+  neighbour.close();
+  await server.close();
+  await runtime.close();
+  await listener.close();
+  return { phases, handshakes: { sent: handshakesSent, refused } };
+}
+
+/** A handshake just under `maxBytes` declaring as many client bindings with 128-part dotted names as fit. */
+export function hostileHandshake(maxBytes: number): string {
+  const head = `{"jsonrpc":"2.0","id":1,"method":"handshake","params":{"protocol":"${PROTOCOL_VERSION}","bindings":[`;
+  const tail = ']}}';
+  const parts = Array.from({ length: 127 }, (_, i) => `p${i}`).join('.');
+  const bindings: string[] = [];
+  let size = head.length + tail.length;
+  for (let i = 0; ; i++) {
+    const binding = `{"name":"b${i}.${parts}","input":{}}`;
+    if (size + binding.length + 1 > maxBytes) break;
+    bindings.push(binding);
+    size += binding.length + 1;
+  }
+  return head + bindings.join(',') + tail;
+}
