@@ -65,6 +65,8 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
   const server = new Server({
     runtime,
     maxMessageBytes,
+    // A phase's hostile sessions go when their clients close, so the next phase starts from the neighbour alone.
+    sessionIdleTimeoutMs: 0,
     // Hostile handshakes carry no token: they are refused, as on a server that authenticates.
     authenticate: (metadata) => {
       if (metadata.token !== 'load') throw new UnauthorizedError('missing or wrong token');
@@ -136,12 +138,14 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
   let handshakesSent = 0;
   let refused = 0;
   let flooding = true;
+  // Each flooder sends at least one handshake, however quickly the neighbour is done.
   const flood = Array.from({ length: options.hostileHandshakes ?? 3 }, async () => {
-    while (flooding) {
+    for (let first = true; first || flooding; first = false) {
       let transport: Transport;
       try {
         transport = await connectWebSocket(listener.url, { keepAlive: false, maxMessageBytes });
       } catch {
+        if (first) throw new Error('a hostile handshake could not connect');
         continue;
       }
       await new Promise<void>((resolve) => {
