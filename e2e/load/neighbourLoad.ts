@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { Client, Server, UnauthorizedError, defineBinding, type Transport } from '@scomp/peer';
-import { PROTOCOL_VERSION } from '@scomp/protocol';
+import { spawn } from 'node:child_process';
 import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { connectWebSocket, listenWebSocket } from '@scomp/transport-ws/node';
 
@@ -31,8 +31,8 @@ export interface PhaseReport {
 
 export interface NeighbourLoadReport {
   phases: PhaseReport[];
-  /** Hostile handshakes the server answered (with an error) or closed, out of those sent. */
-  handshakes: { sent: number; refused: number };
+  /** Hostile handshakes the server answered (with an error) or closed. */
+  handshakes: { refused: number };
 }
 
 /** What a hostile session does, over and over, while the neighbour is timed. */
@@ -121,6 +121,9 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
       stopping = true;
       for (const { client } of sessions) client.close();
       await Promise.all(sessions.map(({ running }) => running));
+      // A closed client's eval runs on to its limit; the next phase starts once the server let go of
+      // these sessions, so their threads are free again.
+      while (server.stats().sessions > 1) await new Promise((resolve) => setTimeout(resolve, 10));
     };
   };
 
@@ -134,51 +137,54 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
   await time(`${several} hostile sessions (${kinds.join(', ')})`);
   await stop();
 
-  const handshakeText = hostileHandshake(maxMessageBytes);
-  let handshakesSent = 0;
-  let refused = 0;
-  let flooding = true;
-  // Each flooder sends at least one handshake, however quickly the neighbour is done.
-  const flood = Array.from({ length: options.hostileHandshakes ?? 3 }, async () => {
-    for (let first = true; first || flooding; first = false) {
-      let transport: Transport;
-      try {
-        transport = await connectWebSocket(listener.url, { keepAlive: false, maxMessageBytes });
-      } catch {
-        if (first) throw new Error('a hostile handshake could not connect');
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        transport.start({ message: () => transport.close({ code: 1000 }), close: () => resolve() });
-        handshakesSent++;
-        transport.send(handshakeText);
-      });
-      refused++;
-    }
-  });
-  await time(`${options.hostileHandshakes ?? 3} hostile handshakes at a time (${(handshakeText.length / 1024 / 1024).toFixed(1)} MiB each)`);
-  flooding = false;
-  await Promise.all(flood);
+  const parallel = options.hostileHandshakes ?? 3;
+  const flood = await handshakeFlood(listener.url, parallel, maxMessageBytes);
+  await time(`${parallel} hostile handshakes at a time, ${(maxMessageBytes / 1024 / 1024).toFixed(1)} MiB each, from another process`);
+  const refused = await flood.stop(parallel);
 
   neighbour.close();
   await server.close();
   await runtime.close();
   await listener.close();
-  return { phases, handshakes: { sent: handshakesSent, refused } };
+  return { phases, handshakes: { refused } };
 }
 
-/** A handshake just under `maxBytes` declaring as many client bindings with 128-part dotted names as fit. */
-export function hostileHandshake(maxBytes: number): string {
-  const head = `{"jsonrpc":"2.0","id":1,"method":"handshake","params":{"protocol":"${PROTOCOL_VERSION}","bindings":[`;
-  const tail = ']}}';
-  const parts = Array.from({ length: 127 }, (_, i) => `p${i}`).join('.');
-  const bindings: string[] = [];
-  let size = head.length + tail.length;
-  for (let i = 0; ; i++) {
-    const binding = `{"name":"b${i}.${parts}","input":{}}`;
-    if (size + binding.length + 1 > maxBytes) break;
-    bindings.push(binding);
-    size += binding.length + 1;
-  }
-  return head + bindings.join(',') + tail;
+/**
+ * Starts the process that sends hostile handshakes. `stop(atLeast)` waits until the server has
+ * refused `atLeast` of them, stops the process and says how many it refused.
+ */
+async function handshakeFlood(url: string, parallel: number, maxBytes: number) {
+  const script = new URL('./handshakeFlood.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--conditions=@scomp/source', '--import', 'tsx', script, url, String(parallel), String(maxBytes)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let refused = 0;
+  let ready!: () => void;
+  const started = new Promise<void>((resolve) => (ready = resolve));
+  const waiters: (() => void)[] = [];
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines) {
+      if (line === 'ready') ready();
+      if (line === 'refused') refused++;
+    }
+    for (const waiter of waiters.splice(0)) waiter();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => {
+    ready();
+    for (const waiter of waiters.splice(0)) waiter();
+  });
+  await started;
+  return {
+    async stop(atLeast: number): Promise<number> {
+      while (refused < atLeast && child.exitCode === null) await new Promise<void>((resolve) => waiters.push(resolve));
+      child.kill('SIGKILL');
+      await exited;
+      return refused;
+    },
+  };
 }
