@@ -7,7 +7,11 @@ import { connectWebSocket, listenWebSocket } from '@scomp/transport-ws/node';
 export interface NeighbourLoadOptions {
   /** `1 + 1` evals the neighbour times in each phase. @default 50 */
   samples?: number;
-  /** Hostile sessions in the "several" phase. @default 3 */
+  /**
+   * Hostile sessions in the "several" phase, each doing one of: loop, allocate, console flood,
+   * unanswered invokes. With the default four threads of a 2-core machine, a fourth one shares the
+   * neighbour's thread. @default 4
+   */
   hostileSessions?: number;
   /** Hostile handshakes sent at once in the handshake phase. @default 3 */
   hostileHandshakes?: number;
@@ -27,6 +31,8 @@ export interface PhaseReport {
   maxMs: number;
   /** Neighbour evals that failed or answered wrongly. */
   failed: number;
+  /** The first few failures, for diagnosis. */
+  failures: string[];
 }
 
 export interface NeighbourLoadReport {
@@ -83,12 +89,19 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
   const time = async (phase: string) => {
     const latencies: number[] = [];
     let failed = 0;
+    const failures: string[] = [];
     for (let i = 0; i < samples; i++) {
       const start = performance.now();
+      let failure: string | undefined;
       try {
-        if ((await neighbour.eval('kept + 1')) !== 2) failed++;
-      } catch {
+        const answer = await neighbour.eval('kept + 1');
+        if (answer !== 2) failure = `answered ${JSON.stringify(answer)}`;
+      } catch (error) {
+        failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      }
+      if (failure !== undefined) {
         failed++;
+        if (failures.length < 3) failures.push(failure);
       }
       latencies.push(performance.now() - start);
     }
@@ -100,6 +113,7 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
       p99Ms: Number(percentile(sorted, 99).toFixed(2)),
       maxMs: Number(sorted.at(-1)!.toFixed(2)),
       failed,
+      failures,
     });
   };
 
@@ -121,9 +135,10 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
       stopping = true;
       for (const { client } of sessions) client.close();
       await Promise.all(sessions.map(({ running }) => running));
-      // A closed client's eval runs on to its limit; the next phase starts once the server let go of
-      // these sessions, so their threads are free again.
-      while (server.stats().sessions > 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      // A closed client's eval runs on to its limit; the next phase starts once the runtime let go of
+      // these sessions, so their threads are free again and the phase measures what it says.
+      const placed = () => runtime.placement().reduce((sum, sessions) => sum + sessions, 0);
+      while (server.stats().sessions > 1 || placed() > 1) await new Promise((resolve) => setTimeout(resolve, 10));
     };
   };
 
@@ -131,7 +146,7 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
   let stop = await hostile(['loop']);
   await time('one session loops');
   await stop();
-  const several = options.hostileSessions ?? 3;
+  const several = options.hostileSessions ?? 4;
   const kinds = Array.from({ length: several }, (_, i) => (['loop', 'allocate', 'console', 'invokes'] as const)[i % 4]!);
   stop = await hostile(kinds);
   await time(`${several} hostile sessions (${kinds.join(', ')})`);
@@ -139,8 +154,11 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
 
   const parallel = options.hostileHandshakes ?? 3;
   const flood = await handshakeFlood(listener.url, parallel, maxMessageBytes);
+  // Timed once the server is busy with them, not while the first ones are still on their way.
+  await flood.refused(1);
   await time(`${parallel} hostile handshakes at a time, ${(maxMessageBytes / 1024 / 1024).toFixed(1)} MiB each, from another process`);
-  const refused = await flood.stop(parallel);
+  await flood.refused(parallel);
+  const refused = await flood.stop();
 
   neighbour.close();
   await server.close();
@@ -150,8 +168,8 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
 }
 
 /**
- * Starts the process that sends hostile handshakes. `stop(atLeast)` waits until the server has
- * refused `atLeast` of them, stops the process and says how many it refused.
+ * Starts the process that sends hostile handshakes. `refused(count)` waits until the server has
+ * refused that many; `stop()` stops the process and says how many it refused.
  */
 async function handshakeFlood(url: string, parallel: number, maxBytes: number) {
   const script = new URL('./handshakeFlood.ts', import.meta.url).pathname;
@@ -180,8 +198,10 @@ async function handshakeFlood(url: string, parallel: number, maxBytes: number) {
   });
   await started;
   return {
-    async stop(atLeast: number): Promise<number> {
-      while (refused < atLeast && child.exitCode === null) await new Promise<void>((resolve) => waiters.push(resolve));
+    async refused(count: number): Promise<void> {
+      while (refused < count && child.exitCode === null) await new Promise<void>((resolve) => waiters.push(resolve));
+    },
+    async stop(): Promise<number> {
       child.kill('SIGKILL');
       await exited;
       return refused;

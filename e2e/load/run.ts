@@ -21,6 +21,7 @@ const hostile = await runNeighbourLoad({ samples: Number(process.env.SCOMP_LOAD_
 console.log('neighbour `1 + 1` latency:');
 for (const phase of hostile.phases) {
   console.log(`  ${phase.phase}: p50 ${phase.p50Ms} ms, p99 ${phase.p99Ms} ms, max ${phase.maxMs} ms, failed ${phase.failed}/${phase.samples}`);
+  for (const failure of phase.failures) console.log(`    failed: ${failure}`);
 }
 console.log(`hostile handshakes refused: ${hostile.handshakes.refused}`);
 // Goals, reported rather than enforced: they depend on the machine and its load.
