@@ -39,6 +39,8 @@ export interface NeighbourLoadReport {
   phases: PhaseReport[];
   /** Hostile handshakes the server answered (with an error) or closed. */
   handshakes: { refused: number };
+  /** The first few faults the server reported (with their causes), for diagnosis. */
+  faults: string[];
 }
 
 /** What a hostile session does, over and over, while the neighbour is timed. */
@@ -46,7 +48,8 @@ const HOSTILE_CODE = {
   loop: 'for (;;) {}',
   allocate: 'const hoard = []; for (;;) hoard.push("x".repeat(1e5) + hoard.length)',
   console: 'for (;;) console.log("L".repeat(1e4))',
-  invokes: 'for (let i = 0; i < 1e5; i++) never({}).catch(() => {}); await new Promise(() => {})',
+  // Twice the server's default cap of unanswered invokes, then waits on the ones that went out.
+  invokes: 'for (let i = 0; i < 2048; i++) never({}).catch(() => {}); await new Promise(() => {})',
 } as const;
 type HostileKind = keyof typeof HOSTILE_CODE;
 
@@ -68,8 +71,14 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
     limits: { evalTimeoutMs: options.evalTimeoutMs ?? 2_000, memoryBytes: 32 * 1024 * 1024 },
     ...(options.workerThreads !== undefined ? { workerThreads: options.workerThreads } : {}),
   });
+  const faults: string[] = [];
   const server = new Server({
     runtime,
+    onFault: (error) => {
+      if (faults.length >= 5) return;
+      const cause = error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.stack ?? error.cause.message})` : '';
+      faults.push(error instanceof Error ? `${error.name}: ${error.message}${cause}` : String(error));
+    },
     maxMessageBytes,
     // A phase's hostile sessions go when their clients close, so the next phase starts from the neighbour alone.
     sessionIdleTimeoutMs: 0,
@@ -97,7 +106,8 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
         const answer = await neighbour.eval('kept + 1');
         if (answer !== 2) failure = `answered ${JSON.stringify(answer)}`;
       } catch (error) {
-        failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        const cause = error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';
+        failure = error instanceof Error ? `${error.name}: ${error.message}${cause}` : String(error);
       }
       if (failure !== undefined) {
         failed++;
@@ -120,17 +130,18 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
   /** Starts hostile sessions that repeat their code until stopped. */
   const hostile = async (kinds: HostileKind[]) => {
     let stopping = false;
-    const sessions = await Promise.all(
-      kinds.map(async (kind) => {
-        const never = defineBinding({ name: 'never', input: Type.Unknown(), handler: () => new Promise<never>(() => {}) });
-        const drop = defineBinding({ name: 'console', input: Type.Unknown(), handler: () => undefined });
-        const client = await connect({ bindings: [never, drop] });
-        const running = (async () => {
-          while (!stopping) await client.eval(HOSTILE_CODE[kind]).catch(() => undefined);
-        })();
-        return { client, running };
-      }),
-    );
+    const sessions: { client: Client; running: Promise<void> }[] = [];
+    // One after another, so each lands where placement puts the next session: with more hostile
+    // sessions than free threads, the last ones share a thread with the neighbour.
+    for (const kind of kinds) {
+      const never = defineBinding({ name: 'never', input: Type.Unknown(), handler: () => new Promise<never>(() => {}) });
+      const drop = defineBinding({ name: 'console', input: Type.Unknown(), handler: () => undefined });
+      const client = await connect({ bindings: [never, drop] });
+      const running = (async () => {
+        while (!stopping) await client.eval(HOSTILE_CODE[kind]).catch(() => undefined);
+      })();
+      sessions.push({ client, running });
+    }
     return async () => {
       stopping = true;
       for (const { client } of sessions) client.close();
@@ -164,7 +175,7 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
   await server.close();
   await runtime.close();
   await listener.close();
-  return { phases, handshakes: { refused } };
+  return { phases, handshakes: { refused }, faults };
 }
 
 /**

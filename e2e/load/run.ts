@@ -24,6 +24,7 @@ for (const phase of hostile.phases) {
   for (const failure of phase.failures) console.log(`    failed: ${failure}`);
 }
 console.log(`hostile handshakes refused: ${hostile.handshakes.refused}`);
+for (const fault of hostile.faults) console.log(`server fault: ${fault}`);
 // Goals, reported rather than enforced: they depend on the machine and its load.
 const loops = hostile.phases.filter((phase) => /loop|hostile sessions/.test(phase.phase));
 const handshakes = hostile.phases.filter((phase) => /handshakes/.test(phase.phase));

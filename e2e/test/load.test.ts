@@ -16,5 +16,5 @@ describe('load (short mode; `pnpm load` runs the full one)', () => {
     const report = await runNeighbourLoad({ samples: 2, evalTimeoutMs: 300, maxMessageBytes: 256 * 1024, hostileHandshakes: 2 });
     expect(report.phases.map((phase) => phase.failed)).toEqual([0, 0, 0, 0]);
     expect(report.handshakes.refused).toBeGreaterThanOrEqual(2);
-  }, 120_000);
+  });
 });

@@ -16,7 +16,7 @@ async function looping(url: string): Promise<{ running: Promise<unknown>; close(
 
 // A neighbour sharing a thread with an endless loop would wait for the whole eval time limit (ten
 // minutes here): these tests finish only because the neighbour has a thread of its own.
-describe('neighbours keep their turn (scomp-server processes)', { timeout: 120_000 }, () => {
+describe('neighbours keep their turn (scomp-server processes)', () => {
   it('answers a neighbour while another session runs for (;;) {}', async () => {
     await using server = await serverProcess('--eval-timeout-ms', '600000');
     using calm = await neighbour(server.url);

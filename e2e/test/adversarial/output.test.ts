@@ -28,7 +28,7 @@ async function hostileOutput(wire: RawWire): Promise<void> {
   expect((await wire.request(4, 'eval', { code: '1 + 1' })).result).toEqual({ value: 2 });
 }
 
-describe('output: every message the server sends stays within its limits (scomp-server processes)', { timeout: 120_000 }, () => {
+describe('output: every message the server sends stays within its limits (scomp-server processes)', () => {
   it('cuts a 20 MB error and a 20 MB console line with a marker (WebSocket), and the neighbour is answered', async () => {
     await using server = await serverProcess(...ROOMY);
     using calm = await neighbour(server.url);

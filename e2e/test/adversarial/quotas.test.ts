@@ -22,8 +22,7 @@ const SIX_UNANSWERED = `
   await Promise.all(calls.slice(4))
 `;
 
-// Each test starts a server process through tsx, which is slow on a loaded machine.
-describe('quotas: what one principal or connection may hold (scomp-server processes)', { timeout: 60_000 }, () => {
+describe('quotas: what one principal or connection may hold (scomp-server processes)', () => {
   it('refuses a principal its session past --max-sessions-per-principal, counting detached ones; the server and its sessions carry on', async () => {
     await using server = await serverProcess('--max-sessions-per-principal', '3');
     using calm = await neighbour(server.url);

@@ -221,7 +221,14 @@ export abstract class GuestBridge extends RecoverableSession {
         ok = false;
         handle = this.errorToGuest(error instanceof ScompError ? error : new TypeError(String(error)));
       }
-      this.enter(() => (ok ? deferred.resolve(handle) : deferred.reject(handle)));
+      try {
+        this.enter(() => (ok ? deferred.resolve(handle) : deferred.reject(handle)));
+      } catch {
+        // Settling runs the promise's reactions, and code there that meets its limit or a cancel is
+        // interrupted, which QuickJS reports as a throw. The interrupt already ends that code (its
+        // eval fails with the limit); escaping from here as an unhandled rejection would instead
+        // stop the worker thread and reset every session on it.
+      }
       if (handle.alive) handle.dispose();
     } finally {
       if (deferred.alive) deferred.dispose();
