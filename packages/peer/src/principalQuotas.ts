@@ -57,8 +57,4 @@ export class PrincipalQuotas {
     usage.memoryBytes -= this.options.sessionMemoryBytes;
     if (usage.sessions <= 0) this.usage.delete(principalId);
   }
-
-  sessionsOf(principalId: string): number {
-    return this.usage.get(principalId)?.sessions ?? 0;
-  }
 }
