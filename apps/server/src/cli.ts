@@ -58,7 +58,8 @@ Options:
                                 Default: ${DEFAULT_EVAL_TIMEOUT_MS}
   --memory-mb <mb>              Heap limit of each session's runtime. Default: ${DEFAULT_MEMORY_MB}
   --session-idle-ms <ms>        How long a session without a connection is kept. Default: ${DEFAULT_SESSION_IDLE_MS}
-  --max-message-bytes <bytes>   Largest message accepted from a client. Default: ${DEFAULT_MAX_MESSAGE_BYTES}
+  --max-message-bytes <bytes>   Largest message accepted from a client, and sent to one.
+                                Default: ${DEFAULT_MAX_MESSAGE_BYTES}
   --max-sessions-per-principal <n>
                                 Sessions one principal (one token; everyone without --token)
                                 may hold, detached ones included. Default: ${DEFAULT_MAX_SESSIONS_PER_PRINCIPAL}
