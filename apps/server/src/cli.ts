@@ -11,6 +11,10 @@ export const DEFAULT_EVAL_TIMEOUT_MS = 10_000;
 export const DEFAULT_MEMORY_MB = 64;
 export const DEFAULT_SESSION_IDLE_MS = 900_000;
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_SESSIONS_PER_PRINCIPAL = 32;
+export const DEFAULT_MAX_PRINCIPAL_MEMORY_MB = 1024;
+export const DEFAULT_MAX_PENDING_INVOKES = 256;
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface ServerCliOptions {
   /** Serve WebSocket connections, or one session over this process's stdin/stdout. */
@@ -25,6 +29,12 @@ export interface ServerCliOptions {
   memoryMb: number;
   sessionIdleMs: number;
   maxMessageBytes: number;
+  maxSessionsPerPrincipal: number;
+  maxPrincipalMemoryMb: number;
+  maxPendingInvokes: number;
+  handshakeTimeoutMs: number;
+  /** Worker threads sessions are spread over; the runtime's default (twice the cores) when absent. */
+  workerThreads?: number;
   /** Clients must present it as handshake `metadata.token`. No authentication when absent. */
   token?: string;
   /** Serve the playground web page on the WebSocket port. */
@@ -53,7 +63,20 @@ Options:
                                 Default: ${DEFAULT_EVAL_TIMEOUT_MS}
   --memory-mb <mb>              Heap limit of each session's runtime. Default: ${DEFAULT_MEMORY_MB}
   --session-idle-ms <ms>        How long a session without a connection is kept. Default: ${DEFAULT_SESSION_IDLE_MS}
-  --max-message-bytes <bytes>   Largest message accepted from a client. Default: ${DEFAULT_MAX_MESSAGE_BYTES}
+  --max-message-bytes <bytes>   Largest message accepted from a client, and sent to one.
+                                Default: ${DEFAULT_MAX_MESSAGE_BYTES}
+  --max-sessions-per-principal <n>
+                                Sessions one principal (one token; everyone without --token)
+                                may hold, detached ones included. Default: ${DEFAULT_MAX_SESSIONS_PER_PRINCIPAL}
+  --max-principal-memory-mb <mb>
+                                Memory one principal's sessions may hold together, counted as
+                                --memory-mb per session. Default: ${DEFAULT_MAX_PRINCIPAL_MEMORY_MB}
+  --max-pending-invokes <n>     Calls to a client's bindings awaiting its answer, per connection.
+                                Default: ${DEFAULT_MAX_PENDING_INVOKES}
+  --handshake-timeout-ms <ms>   Close connections that have sent no handshake by then.
+                                Default: ${DEFAULT_HANDSHAKE_TIMEOUT_MS}
+  --worker-threads <n>          Threads sessions are spread over, so one busy session delays
+                                only those sharing its thread. Default: twice the CPU cores
   --playground                  Also serve the playground web page at http://HOST:PORT/ (prints
                                 "scomp playground at URL" before the listening line).
   --token <token>               Require clients to send this token (handshake metadata.token).
@@ -82,6 +105,11 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
         'memory-mb': { type: 'string' },
         'session-idle-ms': { type: 'string' },
         'max-message-bytes': { type: 'string' },
+        'max-sessions-per-principal': { type: 'string' },
+        'max-principal-memory-mb': { type: 'string' },
+        'max-pending-invokes': { type: 'string' },
+        'handshake-timeout-ms': { type: 'string' },
+        'worker-threads': { type: 'string' },
         token: { type: 'string' },
         playground: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -106,7 +134,17 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     memoryMb: integer('--memory-mb', values['memory-mb'], DEFAULT_MEMORY_MB, 1, 4096),
     sessionIdleMs: integer('--session-idle-ms', values['session-idle-ms'], DEFAULT_SESSION_IDLE_MS, 0),
     maxMessageBytes: integer('--max-message-bytes', values['max-message-bytes'], DEFAULT_MAX_MESSAGE_BYTES, 1024),
+    maxSessionsPerPrincipal: integer(
+      '--max-sessions-per-principal',
+      values['max-sessions-per-principal'],
+      DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
+      1,
+    ),
+    maxPrincipalMemoryMb: integer('--max-principal-memory-mb', values['max-principal-memory-mb'], DEFAULT_MAX_PRINCIPAL_MEMORY_MB, 1),
+    maxPendingInvokes: integer('--max-pending-invokes', values['max-pending-invokes'], DEFAULT_MAX_PENDING_INVOKES, 1),
+    handshakeTimeoutMs: integer('--handshake-timeout-ms', values['handshake-timeout-ms'], DEFAULT_HANDSHAKE_TIMEOUT_MS, 1),
   };
+  if (values['worker-threads'] !== undefined) options.workerThreads = integer('--worker-threads', values['worker-threads'], 0, 1, 1024);
   if (values.host === '') throw new UsageError('--host must not be empty');
   if (values.bindings !== undefined) options.bindingsModule = values.bindings;
   if (values['mcp-config'] !== undefined) options.mcpConfig = values['mcp-config'];

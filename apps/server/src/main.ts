@@ -64,9 +64,14 @@ function serveOptionsFrom(options: ServerCliOptions, log: (line: string) => void
     memoryBytes: options.memoryMb * 1024 * 1024,
     sessionIdleTimeoutMs: options.sessionIdleMs,
     maxMessageBytes: options.maxMessageBytes,
+    maxSessionsPerPrincipal: options.maxSessionsPerPrincipal,
+    maxMemoryBytesPerPrincipal: options.maxPrincipalMemoryMb * 1024 * 1024,
+    maxPendingInvokes: options.maxPendingInvokes,
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
     onFault: (error) => log(`fault: ${describeFault(error)}`),
   };
   if (options.token !== undefined) serveOptions.token = options.token;
+  if (options.workerThreads !== undefined) serveOptions.workerThreads = options.workerThreads;
   return serveOptions;
 }
 

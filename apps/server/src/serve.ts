@@ -4,6 +4,14 @@ import { serveStdio } from '@scomp/transport-stdio';
 import { listenWebSocket } from '@scomp/transport-ws/node';
 import type { Readable, Writable } from 'node:stream';
 import { tokenAuthenticator } from './auth.js';
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_PENDING_INVOKES,
+  DEFAULT_MAX_PRINCIPAL_MEMORY_MB,
+  DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
+  DEFAULT_MEMORY_MB,
+} from './cli.js';
 import { demoBindings } from './demoBindings.js';
 import { servePlayground } from './playground.js';
 
@@ -16,8 +24,18 @@ export interface ServeOptions {
   memoryBytes?: number;
   /** How long a session without a connection is kept. @default 900000 (15 min) */
   sessionIdleTimeoutMs?: number;
-  /** Largest message accepted from a client. @default 16777216 (16 MiB) */
+  /** Largest message accepted from a client, and sent to one. @default 16777216 (16 MiB) */
   maxMessageBytes?: number;
+  /** Sessions one principal may hold, detached ones included. @default 32 */
+  maxSessionsPerPrincipal?: number;
+  /** Memory one principal's sessions may hold together, counted as `memoryBytes` each. @default 1073741824 (1 GiB) */
+  maxMemoryBytesPerPrincipal?: number;
+  /** Calls to a client's bindings awaiting its answer, per connection. @default 256 */
+  maxPendingInvokes?: number;
+  /** Connections that send no handshake are closed after this long. @default 10000 */
+  handshakeTimeoutMs?: number;
+  /** Worker threads sessions are spread over. @default twice the CPU cores */
+  workerThreads?: number;
   /** When set, clients must send it as handshake `metadata.token`; others get Unauthorized. @default none */
   token?: string;
   /** Faults with no caller to report to (a binding that crashed, a failed send). @default ignored */
@@ -52,10 +70,16 @@ export interface RunningServer {
  * authentication. `close` also stops the runtime's worker threads.
  */
 export function createScompServer(options: ServeOptions = {}): Server {
-  const limits: { evalTimeoutMs?: number; memoryBytes?: number } = {};
+  const limits: { evalTimeoutMs?: number; memoryBytes: number } = { memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_MB * 1024 * 1024 };
   if (options.evalTimeoutMs !== undefined) limits.evalTimeoutMs = options.evalTimeoutMs;
-  if (options.memoryBytes !== undefined) limits.memoryBytes = options.memoryBytes;
-  return new ScompServer(createQuickJsRuntimeFactory({ limits }), {
+  const runtimes = createQuickJsRuntimeFactory({ limits, ...(options.workerThreads !== undefined ? { workerThreads: options.workerThreads } : {}) });
+  return new ScompServer(runtimes, {
+    limits: { memoryBytes: limits.memoryBytes },
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    maxSessionsPerPrincipal: options.maxSessionsPerPrincipal ?? DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
+    maxMemoryBytesPerPrincipal: options.maxMemoryBytesPerPrincipal ?? DEFAULT_MAX_PRINCIPAL_MEMORY_MB * 1024 * 1024,
+    maxPendingInvokes: options.maxPendingInvokes ?? DEFAULT_MAX_PENDING_INVOKES,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     bindings: options.bindings ?? demoBindings(),
     ...(options.token !== undefined ? { authenticate: tokenAuthenticator(options.token) } : {}),
     ...(options.sessionIdleTimeoutMs !== undefined ? { sessionIdleTimeoutMs: options.sessionIdleTimeoutMs } : {}),

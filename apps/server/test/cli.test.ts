@@ -13,6 +13,10 @@ describe('parseServerArgs', () => {
         memoryMb: 64,
         sessionIdleMs: 900_000,
         maxMessageBytes: 16 * 1024 * 1024,
+        maxSessionsPerPrincipal: 32,
+        maxPrincipalMemoryMb: 1024,
+        maxPendingInvokes: 256,
+        handshakeTimeoutMs: 10_000,
       },
     });
   });
@@ -22,6 +26,8 @@ describe('parseServerArgs', () => {
       [
         '--host', '0.0.0.0', '--port', '0', '--bindings', './b.ts', '--eval-timeout-ms', '500', '--memory-mb', '32',
         '--session-idle-ms', '1000', '--max-message-bytes', '65536', '--token', 't0k',
+        '--max-sessions-per-principal', '4', '--max-principal-memory-mb', '128', '--max-pending-invokes', '8',
+        '--handshake-timeout-ms', '250', '--worker-threads', '6',
       ],
       {},
     );
@@ -36,6 +42,11 @@ describe('parseServerArgs', () => {
         memoryMb: 32,
         sessionIdleMs: 1000,
         maxMessageBytes: 65536,
+        maxSessionsPerPrincipal: 4,
+        maxPrincipalMemoryMb: 128,
+        maxPendingInvokes: 8,
+        handshakeTimeoutMs: 250,
+        workerThreads: 6,
         token: 't0k',
       },
     });
@@ -76,6 +87,11 @@ describe('parseServerArgs', () => {
     [['--max-message-bytes', '1.5'], /--max-message-bytes/],
     [['--stdio', '--port', '1'], /do not apply with --stdio/],
     [['--token', ''], /--token must not be empty/],
+    [['--max-sessions-per-principal', '0'], /--max-sessions-per-principal/],
+    [['--max-principal-memory-mb', 'lots'], /--max-principal-memory-mb/],
+    [['--max-pending-invokes', '0'], /--max-pending-invokes/],
+    [['--handshake-timeout-ms', '0'], /--handshake-timeout-ms/],
+    [['--worker-threads', '0'], /--worker-threads must be an integer from 1 to 1024/],
     [['extra'], /positional/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseServerArgs(argv, {})).toThrow(UsageError);
@@ -85,7 +101,8 @@ describe('parseServerArgs', () => {
   it('documents every flag in --help', () => {
     for (const flag of [
       '--host', '--port', '--stdio', '--bindings', '--eval-timeout-ms', '--memory-mb', '--session-idle-ms',
-      '--max-message-bytes', '--token', '--help', 'SCOMP_TOKEN',
+      '--max-message-bytes', '--token', '--help', 'SCOMP_TOKEN', '--max-sessions-per-principal',
+      '--max-principal-memory-mb', '--max-pending-invokes', '--handshake-timeout-ms', '--worker-threads',
     ]) {
       expect(SERVER_HELP).toContain(flag);
     }

@@ -1,5 +1,10 @@
 import { startServer } from '@scomp/app-server';
 import { serverBinPath } from '@scomp/app-server/testing';
+
+// Every case opens a session as the same anonymous principal, and detached ones are kept for
+// resumes: the kit needs more sessions than scomp-server's default quotas allow one principal, and
+// its flood case more server→client invokes awaiting an answer than --max-pending-invokes allows.
+const ROOM_FOR_EVERY_CASE = { maxSessionsPerPrincipal: 10_000, maxMemoryBytesPerPrincipal: 2 ** 50, maxPendingInvokes: 10_000 };
 import { describe, expect, it } from 'vitest';
 import { ALL_CASES, main, runConformance, type ConformanceReport } from '../src/index.js';
 import { startBrokenServer } from './support/brokenServer.js';
@@ -27,7 +32,7 @@ function notApplicable(report: ConformanceReport): string[] {
 
 describe('scomp-conformance against scomp-server', () => {
   it('passes every case over WebSocket', { timeout: 300_000 }, async () => {
-    await using server = await startServer({ maxMessageBytes: MAX_MESSAGE_BYTES });
+    await using server = await startServer({ maxMessageBytes: MAX_MESSAGE_BYTES, ...ROOM_FOR_EVERY_CASE });
     const report = await runConformance({ kind: 'websocket', url: server.url }, ALL_CASES, {
       serverMaxMessageBytes: MAX_MESSAGE_BYTES,
       timeoutMs: 30_000,

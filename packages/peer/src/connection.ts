@@ -60,6 +60,11 @@ export interface ConnectionOptions {
   maxMessageBytes?: number;
   /** Inbound requests this connection runs at once; more are answered with LimitExceeded. @default 1024 */
   maxInboundRequests?: number;
+  /**
+   * Outbound requests awaiting their answer; another fails locally with LimitExceeded
+   * `pendingInvokes`, so a peer that never answers cannot make them pile up. @default no limit
+   */
+  maxOutboundRequests?: number;
   /** Told once when the connection closes, after every pending call has been rejected. */
   onClose?(info: TransportCloseInfo): void;
   /** Told of faults that have no caller to report to (a handler's internal error, a send that failed). */
@@ -103,6 +108,12 @@ export class Connection {
 
   request(method: string, params: unknown, options: RequestOptions = {}): Promise<unknown> {
     if (this.closeError) return Promise.reject(this.closeError);
+    const maxOutbound = this.options.maxOutboundRequests;
+    if (maxOutbound !== undefined && this.pending.size >= maxOutbound) {
+      return Promise.reject(
+        new LimitExceededError(`more than ${maxOutbound} requests awaiting an answer`, { limit: 'pendingInvokes', max: maxOutbound }),
+      );
+    }
     const id = this.nextId++;
     let text: string;
     try {
@@ -123,18 +134,26 @@ export class Connection {
     return result;
   }
 
+  /** Sends a notification; one larger than `maxMessageBytes` is dropped and reported as a fault. */
   notify(method: string, params: unknown): void {
     if (this.closeError) return;
-    this.send({ jsonrpc: '2.0', method, params });
+    let text: string;
+    try {
+      text = JSON.stringify({ jsonrpc: '2.0', method, params });
+    } catch (error) {
+      return this.options.onFault?.(error);
+    }
+    if (this.tooLarge(text)) return this.options.onFault?.(this.tooLargeError(`${method} notification`));
+    this.sendText(text);
   }
 
   close(info: TransportCloseInfo = {}): void {
     this.transport.close(info);
   }
 
-  private send(message: object): void {
+  private sendText(text: string): void {
     try {
-      this.transport.send(JSON.stringify(message));
+      this.transport.send(text);
     } catch (error) {
       this.options.onFault?.(error);
     }
@@ -262,11 +281,7 @@ export class Connection {
       return this.sendError(id, new InternalError('result could not be serialized'));
     }
     if (this.tooLarge(text)) return this.sendError(id, this.tooLargeError('response'));
-    try {
-      this.transport.send(text);
-    } catch (error) {
-      this.options.onFault?.(error);
-    }
+    this.sendText(text);
   }
 
   private tooLarge(text: string): boolean {
@@ -278,9 +293,18 @@ export class Connection {
     return new LimitExceededError(`${what} larger than ${max} bytes`, { limit: 'messageBytes', max });
   }
 
+  /** Answers with an error; one whose message or data would make it too large is answered LimitExceeded instead. */
   private sendError(id: RequestId | null, error: ScompError): void {
     if (this.closeError) return;
-    this.send({ jsonrpc: '2.0', id, error: error.toErrorObject() });
+    let text: string;
+    try {
+      text = JSON.stringify({ jsonrpc: '2.0', id, error: error.toErrorObject() });
+    } catch (cause) {
+      this.options.onFault?.(cause);
+      text = JSON.stringify({ jsonrpc: '2.0', id, error: new InternalError('error could not be serialized').toErrorObject() });
+    }
+    if (this.tooLarge(text)) text = JSON.stringify({ jsonrpc: '2.0', id, error: this.tooLargeError('error response').toErrorObject() });
+    this.sendText(text);
   }
 
   private onTransportClose(info: TransportCloseInfo): void {

@@ -28,6 +28,8 @@ export interface EndpointOptions {
   onClose?(info: TransportCloseInfo): void;
   onFault?(error: unknown): void;
   maxInboundRequests?: number;
+  /** Invokes this side may await answers to at once. @default no limit */
+  maxOutboundRequests?: number;
   maxMessageBytes?: number;
   /** @default 10000 */
   maxExportedRefs?: number;
@@ -56,6 +58,7 @@ export class Endpoint {
       },
       {
         maxInboundRequests: options.maxInboundRequests,
+        maxOutboundRequests: options.maxOutboundRequests,
         maxMessageBytes: options.maxMessageBytes,
         onFault: options.onFault,
         onClose: (info) => {

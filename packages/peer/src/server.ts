@@ -5,6 +5,7 @@ import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } f
 import type { RuntimeFactory, RuntimeLimits } from './runtime.js';
 import { Session, type Principal, type SessionLimits } from './session.js';
 import { newSessionId } from './sessionId.js';
+import { PrincipalQuotas } from './principalQuotas.js';
 import { ServerConnection, type ServerContext } from './serverConnection.js';
 import { SessionEvents, sessionHandle, type ServerSession, type SessionEventType } from './serverSessions.js';
 import type { Transport } from './transport.js';
@@ -37,6 +38,27 @@ export interface ServerOptions {
   maxMessageBytes?: number;
   /** Live function references the server may have issued on one connection. @default 10000 */
   maxRefs?: number;
+  /**
+   * Server→client invokes one connection may have awaiting an answer; another fails with
+   * LimitExceeded `pendingInvokes`, so a client that never answers cannot pile them up. @default 1024
+   */
+  maxPendingInvokes?: number;
+  /**
+   * Sessions one principal may hold, attached and detached; a handshake that would create one more
+   * is refused with LimitExceeded `sessions`. Detached sessions count until they expire. @default 64
+   */
+  maxSessionsPerPrincipal?: number;
+  /**
+   * Memory one principal's sessions may hold, counted as `limits.memoryBytes` per session; a
+   * handshake that would pass it is refused with LimitExceeded `principalMemory`. Needs
+   * `limits.memoryBytes`. @default no limit
+   */
+  maxMemoryBytesPerPrincipal?: number;
+  /**
+   * How long a connection may stay open without sending a handshake before the server closes it
+   * (close code 1008). @default 10000
+   */
+  handshakeTimeoutMs?: number;
   /** Sent to clients in the handshake result (server name, version, …). */
   metadata?: Record<string, unknown>;
   /** Faults with no caller to report to: handler bugs, failed sends. They never crash the server. */
@@ -63,6 +85,7 @@ export class Server {
   private readonly events: SessionEvents;
   /** Connections whose attach was announced: only those announce a detach. */
   private readonly announced = new WeakSet<ServerConnection>();
+  private readonly quotas: PrincipalQuotas;
   private closing = false;
 
   constructor(private readonly options: ServerOptions) {
@@ -76,6 +99,15 @@ export class Server {
     if (reserved) throw reservedNameError(reserved);
     // Bindings built by hand (not with defineBinding) are checked here, before any client sees them.
     for (const binding of bindings.values()) assertRefsResolve(binding.meta);
+    const sessionMemoryBytes = options.limits?.memoryBytes;
+    if (options.maxMemoryBytesPerPrincipal !== undefined && sessionMemoryBytes === undefined) {
+      throw new TypeError('maxMemoryBytesPerPrincipal needs limits.memoryBytes, the memory each session counts for');
+    }
+    this.quotas = new PrincipalQuotas({
+      maxSessions: options.maxSessionsPerPrincipal ?? 64,
+      ...(options.maxMemoryBytesPerPrincipal !== undefined ? { maxMemoryBytes: options.maxMemoryBytesPerPrincipal } : {}),
+      sessionMemoryBytes: sessionMemoryBytes ?? 0,
+    });
     const server = this;
     this.events = new SessionEvents(options.onFault);
     this.context = {
@@ -88,6 +120,8 @@ export class Server {
       maxInboundRequests: options.maxInboundRequests,
       maxMessageBytes: options.maxMessageBytes,
       maxRefs: options.maxRefs,
+      maxPendingInvokes: options.maxPendingInvokes ?? 1024,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
       onFault: options.onFault,
       authenticate: (metadata) => this.authenticate(metadata),
       openSession: (principal, sessionId, connection) => this.openSession(principal, sessionId, connection),
@@ -153,7 +187,7 @@ export class Server {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     // One runtime failing to free itself must not stop the others, nor the shutdown.
-    await Promise.all(sessions.map((session) => session.dispose().catch((error: unknown) => this.options.onFault?.(error))));
+    await Promise.all(sessions.map((session) => this.disposeSession(session)));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -195,11 +229,18 @@ export class Server {
       }
     } else {
       const id = newSessionId();
-      const runtime = await this.options.runtime.create({
-        sessionId: id,
-        bindings: connection.runtimeBindings(),
-        ...(this.options.limits ? { limits: this.options.limits } : {}),
-      });
+      this.quotas.reserve(principal.id);
+      let runtime;
+      try {
+        runtime = await this.options.runtime.create({
+          sessionId: id,
+          bindings: connection.runtimeBindings(),
+          ...(this.options.limits ? { limits: this.options.limits } : {}),
+        });
+      } catch (error) {
+        this.quotas.release(principal.id);
+        throw error;
+      }
       session = new Session(id, principal, runtime, {
         maxQueuedEvals: this.options.maxQueuedEvals ?? 16,
         maxStoredOutcomes: this.options.maxStoredOutcomes ?? 32,
@@ -207,6 +248,11 @@ export class Server {
         maxStoredOutcomeBytes: this.options.maxStoredOutcomeBytes ?? 16 * 1024 * 1024,
       });
       this.sessions.set(id, session);
+      if (this.closing) {
+        this.sessions.delete(id);
+        await this.disposeSession(session);
+        throw new ShuttingDownError('server is shutting down');
+      }
     }
     this.cancelExpiry(session);
     session.attached = connection;
@@ -224,7 +270,7 @@ export class Server {
       this.expiry.delete(session);
       this.sessions.delete(session.id);
       this.events.emit('expire', session);
-      session.dispose().catch((error: unknown) => this.options.onFault?.(error));
+      void this.disposeSession(session);
     }, this.options.sessionIdleTimeoutMs ?? 900_000);
     (timer as { unref?: () => void }).unref?.();
     this.expiry.set(session, timer);
@@ -235,7 +281,18 @@ export class Server {
     if (resumed) return this.detach(session, connection);
     if (session.attached === connection) session.attached = undefined;
     this.sessions.delete(session.id);
-    session.dispose().catch((error: unknown) => this.options.onFault?.(error));
+    void this.disposeSession(session);
+  }
+
+  /** Disposes a session already removed from the registry and gives its quota back. */
+  private async disposeSession(session: Session): Promise<void> {
+    try {
+      await session.dispose();
+    } catch (error) {
+      this.options.onFault?.(error);
+    } finally {
+      this.quotas.release(session.principal.id);
+    }
   }
 
   private cancelExpiry(session: Session): void {

@@ -11,6 +11,7 @@ import {
 import { CloseCode } from './closeCodes.js';
 import { assertRefsResolve, type Binding } from './binding.js';
 import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
+import { CloseCode } from './closeCodes.js';
 import type { InboundContext } from './connection.js';
 import { Endpoint } from './endpoint.js';
 import {
@@ -49,6 +50,9 @@ export interface ServerContext {
   maxInboundRequests?: number;
   maxMessageBytes?: number;
   maxRefs?: number;
+  maxPendingInvokes?: number;
+  /** A connection that has sent no handshake this long is closed. */
+  handshakeTimeoutMs?: number;
   onFault?(error: unknown): void;
   onConnectionClosed(connection: ServerConnection): void;
 }
@@ -61,6 +65,7 @@ export class ServerConnection {
   private handshaking = false;
   /** The id of the connection's first handshake request: its failure closes the connection. */
   private handshakeId: RequestId | undefined;
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     transport: Transport,
@@ -80,8 +85,16 @@ export class ServerConnection {
       maxInboundRequests: server.maxInboundRequests,
       maxMessageBytes: server.maxMessageBytes,
       maxExportedRefs: server.maxRefs,
+      maxOutboundRequests: server.maxPendingInvokes,
     });
     this.endpoint.start();
+    const timeoutMs = server.handshakeTimeoutMs;
+    if (timeoutMs !== undefined && !this.endpoint.connection.closed) {
+      this.handshakeTimer = setTimeout(() => {
+        this.close({ code: CloseCode.HandshakeFailed, reason: `no handshake within ${timeoutMs} ms` });
+      }, timeoutMs);
+      (this.handshakeTimer as { unref?: () => void }).unref?.();
+    }
   }
 
   close(info: TransportCloseInfo): void {
@@ -149,6 +162,8 @@ export class ServerConnection {
 
   private async handshake(params: unknown, context: InboundContext): Promise<HandshakeResult> {
     if (this.session || this.handshaking) throw new HandshakeFailedError('handshake already done on this connection');
+    // The timeout is for sockets that never handshake; how long authentication takes is the hook's business.
+    this.clearHandshakeTimer();
     this.handshaking = true;
     this.handshakeId = context.id;
     // A cancelled handshake has been answered Cancelled, which is terminal like any handshake error.
@@ -199,6 +214,12 @@ export class ServerConnection {
         throw cancelSignal.aborted ? new CancelledError('cancelled') : new ConnectionClosedError();
       }
       this.session = session;
+      if (this.endpoint.connection.closed) {
+        // Closed while the session was being created: onClose found no session to detach, so the
+        // session would stay attached to a dead connection (and count against quotas) forever.
+        this.server.detach(session, this);
+        throw new ConnectionClosedError();
+      }
       const result: HandshakeResult = {
         protocol: PROTOCOL_VERSION,
         sessionId: session.id,
@@ -210,7 +231,13 @@ export class ServerConnection {
     }
   }
 
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
   private onClose(_info: TransportCloseInfo): void {
+    this.clearHandshakeTimer();
     if (this.session) this.server.detach(this.session, this);
     this.server.onConnectionClosed(this);
   }

@@ -59,6 +59,27 @@ describe('limits', () => {
     expect(client.stats().pendingOutbound).toBe(0);
   });
 
+  it('replaces an error response larger than maxMessageBytes with LimitExceeded, and drops a larger notification as a fault', async () => {
+    const faults: unknown[] = [];
+    const runtime = scriptRuntimeFactory({
+      shout: ({ notify }) => {
+        notify('console', { level: 'log', args: ['y'.repeat(2_000)] });
+        notify('console', { level: 'log', args: ['short'] });
+        throw new InvalidParamsError('x'.repeat(2_000));
+      },
+    });
+    await using fixture = memoryServer({ runtime, maxMessageBytes: 1_000, onFault: (e) => faults.push(e) });
+    const [client, serverSide] = createMemoryTransportPair();
+    fixture.server.accept(serverSide);
+    const raw = rawPeer(client);
+    await raw.request(1, 'handshake', { protocol: PROTOCOL_VERSION, bindings: [{ name: 'console', input: {} }] });
+    const line = await raw.request(2, 'eval', { code: 'shout' });
+    expect(line).toMatchObject({ method: 'invoke', params: { name: 'console', args: { args: ['short'] } } });
+    const answer = await raw.next();
+    expect(answer).toMatchObject({ id: 2, error: { code: ErrorCode.LimitExceeded, data: { limit: 'messageBytes', max: 1_000 } } });
+    expect(faults).toEqual([expect.objectContaining({ detail: { limit: 'messageBytes', max: 1_000 } })]);
+  });
+
   it('refuses a known eval key sent with different code', async () => {
     await using fixture = memoryServer({ runtime: scriptRuntimeFactory({ a: () => 'a', b: () => 'b' }) });
     const client = await fixture.connect();

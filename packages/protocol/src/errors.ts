@@ -38,6 +38,9 @@ export const LIMIT_KINDS = [
   'pendingRequests',
   'refs',
   'evalQueue',
+  'pendingInvokes',
+  'sessions',
+  'principalMemory',
 ] as const;
 export type LimitKind = (typeof LIMIT_KINDS)[number];
 

@@ -2,6 +2,7 @@ import { BindingNotFoundError, RefNotFoundError, ScompError, toScompError, withI
 import type { ValidationIssue } from '@scomp/protocol';
 import type { HostFunction } from '@scomp/peer';
 import { QuickJSDeferredPromise, type QuickJSHandle } from 'quickjs-emscripten-core';
+import { cutText, MAX_GUEST_TEXT } from './cutText.js';
 import { limitError } from './errorsMap.js';
 import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/values';
 import { utf8Length } from './limits.js';
@@ -224,7 +225,14 @@ export abstract class GuestBridge extends RecoverableSession {
         ok = false;
         handle = this.errorToGuest(error instanceof ScompError ? error : new TypeError(String(error)));
       }
-      this.enter(() => (ok ? deferred.resolve(handle) : deferred.reject(handle)));
+      try {
+        this.enter(() => (ok ? deferred.resolve(handle) : deferred.reject(handle)));
+      } catch {
+        // Settling runs the promise's reactions, and code there that meets its limit or a cancel is
+        // interrupted, which QuickJS reports as a throw. The interrupt already ends that code (its
+        // eval fails with the limit); escaping from here as an unhandled rejection would instead
+        // stop the worker thread and reset every session on it.
+      }
       if (handle.alive) handle.dispose();
     } finally {
       if (deferred.alive) deferred.dispose();
@@ -232,6 +240,7 @@ export abstract class GuestBridge extends RecoverableSession {
     this.pump();
   }
 
+  /** Sends one console line; a line longer than {@link MAX_GUEST_TEXT} becomes one string argument, cut with a marker. */
   protected forwardConsole(level: string, json: string): void {
     const binding = this.clientBindings.get(CONSOLE);
     if (!binding) return;
@@ -240,6 +249,10 @@ export abstract class GuestBridge extends RecoverableSession {
       args = JSON.parse(json);
     } catch {
       return;
+    }
+    if (json.length > MAX_GUEST_TEXT && Array.isArray(args)) {
+      const text = args.map((arg: unknown) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
+      args = [cutText(text, MAX_GUEST_TEXT)];
     }
     if (binding.notify) return binding.notify({ level, args });
     binding.call({ level, args }, { signal: this.lifetime.signal, sessionId: this.init.sessionId }).catch(() => {});

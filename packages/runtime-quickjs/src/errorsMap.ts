@@ -1,5 +1,6 @@
 import { CancelledError, EvalError, LimitExceededError } from '@scomp/peer/errors';
 import type { LimitKind } from '@scomp/protocol';
+import { cutText, MAX_GUEST_NAME, MAX_GUEST_TEXT } from './cutText.js';
 
 /** Why running guest code was stopped: CPU budget, the eval's own deadline, heap, or a cancel. */
 export type InterruptReason = 'time' | 'deadline' | 'memory' | 'cancel';
@@ -34,14 +35,15 @@ export function resourceLimitOf(detail: ThrownDetail): 'memory' | 'stack' | unde
 /** Frames of the runtime's own helpers (converting a result, calling a binding) are not the code's. */
 const helperFrame = /\(prelude\.js:\d+:\d+\)$/;
 
+/** The EvalError for what guest code threw; its name, message and stack are cut to bounded sizes. */
 export function evalError(detail: ThrownDetail): EvalError {
-  const data: ThrownDetail = { name: detail.name, message: detail.message };
+  const data: ThrownDetail = { name: cutText(detail.name, MAX_GUEST_NAME), message: cutText(detail.message, MAX_GUEST_TEXT) };
   if (detail.code !== undefined) data.code = detail.code;
   if (detail.data !== undefined) data.data = detail.data;
   const stack = detail.stack
     ?.split('\n')
     .filter((line) => !helperFrame.test(line))
     .join('\n');
-  if (stack) data.stack = stack;
-  return new EvalError(`${detail.name}: ${detail.message}`, data);
+  if (stack) data.stack = cutText(stack, MAX_GUEST_TEXT);
+  return new EvalError(`${data.name}: ${data.message}`, data);
 }

@@ -1,6 +1,7 @@
 import type { Runtime, RuntimeFactory, RuntimeInit, RuntimeLimits } from '@scomp/peer';
 import releaseVariant from '@jitl/quickjs-wasmfile-release-sync';
 import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
+import { availableParallelism } from 'node:os';
 import type { Clock } from './budget.js';
 import { SANDBOX_GLOBALS } from './globals.js';
 import { InlineSessions, type InlineOptions, type InstanceStats } from './inlineSessions.js';
@@ -22,8 +23,17 @@ export interface QuickJsRuntimeFactoryOptions {
    */
   runIn?: 'worker' | 'main';
   /**
-   * Sessions placed on one worker thread (`runIn: 'worker'`). A thread stopped by the watchdog
-   * resets all of its sessions, so lower isolates better; each thread costs about 30 MiB.
+   * Worker threads sessions are spread over (`runIn: 'worker'`): each new session goes to a thread
+   * of its own until there are this many, then to the thread with the fewest sessions. Guest code
+   * that keeps its thread busy delays only the sessions on that thread, so more threads keep more
+   * neighbours answered; threads beyond the cores share them through the operating system. Threads
+   * start as sessions arrive and each costs about 30 MiB.
+   * @default twice `os.availableParallelism()`
+   */
+  workerThreads?: number;
+  /**
+   * Sessions placed on one worker thread at most (`runIn: 'worker'`); more threads start only when
+   * all are full. A thread stopped by the watchdog resets all of its sessions.
    * @default 256
    */
   sessionsPerWorker?: number;
@@ -80,7 +90,10 @@ export class QuickJsRuntimeFactory implements RuntimeFactory {
     if (options.variant !== undefined && typeof options.variant !== 'string') {
       throw new TypeError("a variant object cannot cross into a worker: pass its module name, or use runIn: 'main'");
     }
+    const workerThreads = options.workerThreads ?? 2 * availableParallelism();
+    if (!Number.isSafeInteger(workerThreads) || workerThreads < 1) throw new TypeError('workerThreads must be a positive integer');
     this.workers = new WorkerPool({
+      workerThreads,
       sessionsPerWorker: options.sessionsPerWorker ?? 256,
       watchdogGraceMs: options.watchdogGraceMs ?? 1000,
       variant: options.variant ?? RELEASE_VARIANT,
@@ -102,6 +115,14 @@ export class QuickJsRuntimeFactory implements RuntimeFactory {
   stats(): InstanceStats & { workers: number } {
     if (this.workers) return this.workers.stats();
     return { workers: 0, ...(this.inlineStats?.() ?? { modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 }) };
+  }
+
+  /**
+   * Sessions on each worker thread, in the order the threads started, counting sessions still
+   * being created (empty with `runIn: 'main'`).
+   */
+  placement(): number[] {
+    return this.workers?.placement() ?? [];
   }
 
   /** Stops the worker threads. Sessions still open fail their pending work with CancelledError. */

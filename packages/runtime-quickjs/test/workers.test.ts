@@ -29,25 +29,56 @@ describe('runIn: worker', () => {
     await factory?.close();
   });
 
-  it('places at most sessionsPerWorker sessions on a thread, keeps a spare, and stops threads that empty', async () => {
-    const [a, b, c] = await open({ sessionsPerWorker: 4 }, 3);
-    // Three of four slots taken: less than half a thread's room is left, so a spare has started.
-    expect(factory!.stats()).toMatchObject({ workers: 2, sessions: 3 });
+  it('gives each new session a thread of its own up to workerThreads, with an empty spare started ahead', async () => {
+    const [a, b] = await open({ workerThreads: 3 }, 2);
+    expect(factory!.placement()).toEqual([1, 1, 0]);
+    expect(await Promise.all([a!.eval('1'), b!.eval('2')])).toEqual([1, 2]);
+    sessions.push(await factory!.create({ sessionId: 'c', bindings: [] }));
+    // All three threads are in use: no spare past workerThreads.
+    expect(factory!.placement()).toEqual([1, 1, 1]);
+  });
+
+  it('places a session past workerThreads on the thread with the fewest sessions, and an emptied thread takes the next one', async () => {
+    const [a, b, c] = await open({ workerThreads: 2 }, 3);
+    expect(factory!.placement()).toEqual([2, 1]);
+    sessions.push(await factory!.create({ sessionId: 'd', bindings: [] }));
+    expect(factory!.placement()).toEqual([2, 2]);
+    await Promise.all([b, sessions.at(-1)].map((runtime) => runtime!.dispose()));
+    expect(factory!.placement()).toEqual([2, 0]);
+    sessions.push(await factory!.create({ sessionId: 'e', bindings: [] }));
+    expect(factory!.placement()).toEqual([2, 1]);
+    expect(await Promise.all([a!.eval('1'), c!.eval('3'), sessions.at(-1)!.eval('"placed"')])).toEqual([1, 3, 'placed']);
+  });
+
+  it('places a session on a thread running no guest code when threads hold as many sessions', async () => {
+    const [busy] = await open({ workerThreads: 2, limits: { evalTimeoutMs: 600_000 } }, 2);
+    const controller = new AbortController();
+    let looping!: () => void;
+    const started = new Promise<void>((resolve) => (looping = resolve));
+    busy!.setClientBindings([{ meta: { name: 'console', input: {} }, call: async () => {}, notify: () => looping() }]);
+    const loop = busy!.eval('console.log("looping"); while (true) {}', { signal: controller.signal });
+    await started;
+    const late = await factory!.create({ sessionId: 'late', bindings: [] });
+    sessions.push(late);
+    expect(factory!.placement()).toEqual([1, 2]);
+    expect(await late.eval('"answered beside the loop"')).toBe('answered beside the loop');
+    controller.abort();
+    await expect(loop).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('starts threads past workerThreads only when every thread is full, and stops threads that empty while another is empty', async () => {
+    const [a, b, c] = await open({ workerThreads: 1, sessionsPerWorker: 2 }, 3);
+    // The first thread filled up, so a spare started and the third session took it.
+    expect(factory!.placement()).toEqual([2, 1]);
     expect(await Promise.all([a!.eval('1'), b!.eval('2'), c!.eval('3')])).toEqual([1, 2, 3]);
-    const d = await factory!.create({ sessionId: 'd', bindings: [] });
-    const e = await factory!.create({ sessionId: 'e', bindings: [] });
-    sessions.push(d, e);
-    expect(factory!.stats()).toMatchObject({ workers: 2, sessions: 5 });
-    expect(await e.eval('"on the spare"')).toBe('on the spare');
-    // The first thread empties while the spare has room enough: it stops.
-    await Promise.all([a, b, c, d].map((runtime) => runtime!.dispose()));
+    await Promise.all([a, b].map((runtime) => runtime!.dispose()));
     expect(factory!.stats()).toMatchObject({ workers: 1, sessions: 1 });
   });
 
   it('stops a thread whose code overruns its time limit without reaching an interrupt check, resetting only its sessions', async () => {
     // A second of CPU and of grace: a loaded machine that stalls a thread during the short evals
     // must not look like the culprit's loop to the watchdog.
-    const [culprit, neighbour, elsewhere] = await open({ sessionsPerWorker: 2, watchdogGraceMs: 1_000, limits: { evalTimeoutMs: 1_000 } }, 3);
+    const [culprit, neighbour, elsewhere] = await open({ workerThreads: 1, sessionsPerWorker: 2, watchdogGraceMs: 1_000, limits: { evalTimeoutMs: 1_000 } }, 3);
     await Promise.all([culprit!.eval('const kept = 1'), neighbour!.eval('const kept = 2'), elsewhere!.eval('const kept = 3')]);
     const error = await rejection(culprit!.eval(NATIVE_LOOP));
     expect(error).toBeInstanceOf(LimitExceededError);
@@ -107,7 +138,8 @@ describe('runIn: worker', () => {
       expect((error as LimitExceededError).detail, code).toEqual({ limit: 'stack' });
     }
     expect(await runtime!.eval('kept')).toBe('state');
-    expect(factory!.stats()).toMatchObject({ workers: 1, brokenModules: 0 });
+    expect(factory!.stats()).toMatchObject({ brokenModules: 0 });
+    expect(factory!.placement()).toEqual([1, 0]);
   });
 
   it('fails pending work when the factory closes', async () => {
@@ -119,10 +151,10 @@ describe('runIn: worker', () => {
   });
 
   it('lets the process exit once no work is pending, with a spare thread started and the factory left open', async () => {
-    // Three sessions on threads of four start a spare; nothing closes the factory.
+    // Three sessions on up to four threads start a spare; nothing closes the factory.
     const script = `
       import { createQuickJsRuntimeFactory } from PACKAGE;
-      const factory = createQuickJsRuntimeFactory({ sessionsPerWorker: 4 });
+      const factory = createQuickJsRuntimeFactory({ workerThreads: 4 });
       const sessions = [];
       for (let i = 0; i < 3; i++) sessions.push(await factory.create({ sessionId: 's' + i, bindings: [] }));
       const values = await Promise.all(sessions.map((session, i) => session.eval(String(i))));
@@ -132,10 +164,11 @@ describe('runIn: worker', () => {
     `;
     const outcome = await runScript(script);
     expect(outcome).toMatchObject({ code: 0, killed: false });
-    expect(JSON.parse(outcome.stdout)).toEqual({ values: [0, 1, 2], workers: 2 });
+    expect(JSON.parse(outcome.stdout)).toEqual({ values: [0, 1, 2], workers: 4 });
   });
 
   it('refuses options that cannot reach a worker', () => {
     expect(() => createQuickJsRuntimeFactory({ clock: () => 0 })).toThrow(TypeError);
+    expect(() => createQuickJsRuntimeFactory({ workerThreads: 0 })).toThrow(/workerThreads/);
   });
 });

@@ -41,6 +41,8 @@ export class WorkerLink {
   private readonly calls = new Map<number, AbortController>();
   private readonly watchdog: ReturnType<typeof setInterval>;
   private stopped: Promise<void> | undefined;
+  /** Set once the thread runs: a session placed here then does not wait for it to start. */
+  booted = false;
 
   constructor(
     private readonly worker: Worker,
@@ -51,6 +53,7 @@ export class WorkerLink {
     this.slots = Array.from({ length: options.sessionsPerWorker }, (_, index) => index);
     this.channel = new Channel(worker, (busy) => (busy ? worker.ref() : worker.unref()));
     worker.on('message', (message: Message) => this.channel.receive(message));
+    worker.once('online', () => (this.booted = true));
     // After the listener: Node refs a worker's port when its first 'message' listener is added.
     worker.unref();
     worker.on('error', (error) => this.fail(undefined, new InternalError('runtime worker failed', { sessionReset: true }, { cause: error })));
@@ -82,6 +85,16 @@ export class WorkerLink {
 
   sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /** Sessions placed here, including those still being created. */
+  load(): number {
+    return this.options.sessionsPerWorker - this.slots.length;
+  }
+
+  /** Whether guest code runs on the thread right now. */
+  busy(): boolean {
+    return this.shared.running() !== undefined;
   }
 
   reserveSlot(): number {

@@ -17,6 +17,8 @@ export interface WorkerData {
 }
 
 export interface WorkerPoolOptions {
+  /** Threads sessions are spread over before any thread takes a second session's neighbour. */
+  workerThreads: number;
   sessionsPerWorker: number;
   watchdogGraceMs: number;
   variant: string;
@@ -24,8 +26,12 @@ export interface WorkerPoolOptions {
 }
 
 /**
- * Places sessions on worker threads, at most `sessionsPerWorker` per thread, starting threads as
- * needed. A thread whose last session left is stopped, except the last one, kept warm.
+ * Places sessions on worker threads. Up to `workerThreads` threads, each new session gets a thread
+ * of its own, with an empty spare thread started ahead so it seldom waits for one to boot; past
+ * that, it goes to the thread with the fewest sessions (then one not running guest code now, then
+ * one that has booted). Code that keeps its thread busy thus delays only the sessions it shares a
+ * thread with. Only when every thread holds `sessionsPerWorker` sessions are more threads started.
+ * A thread whose last session left is stopped unless it is the only empty one, kept as the spare.
  */
 export class WorkerPool {
   private readonly links = new Set<WorkerLink>();
@@ -40,18 +46,25 @@ export class WorkerPool {
    */
   place(): { link: WorkerLink; session: number; slot: number } {
     if (this.closed) throw new CancelledError('runtime factory closed');
-    const link = [...this.links].find((candidate) => candidate.hasRoom()) ?? this.start();
+    const link = this.emptyLink() ?? (this.links.size < this.options.workerThreads ? this.start() : this.leastLoaded()) ?? this.start();
     const slot = link.reserveSlot();
-    if (this.room() < this.options.sessionsPerWorker / 2) this.start();
+    const spareWanted = this.links.size < this.options.workerThreads || this.room() < this.options.sessionsPerWorker / 2;
+    if (spareWanted && !this.emptyLink()) this.start();
     return { link, session: this.nextSession++, slot };
   }
 
-  /** Called when a link lost its last session: it stops unless the others have too little room left. */
+  /** Called when a link lost its last session: it stops unless it is the only empty thread left. */
   emptied(link: WorkerLink): void {
     if (!link.isEmpty() || !this.links.has(link)) return;
-    if (this.room() - link.room() < this.options.sessionsPerWorker / 2) return;
+    const otherEmpty = [...this.links].some((other) => other !== link && other.hasRoom() && other.isEmpty());
+    if (!otherEmpty && this.links.size <= this.options.workerThreads) return;
     this.links.delete(link);
     void link.stop(new CancelledError('worker retired'));
+  }
+
+  /** Sessions per thread, in the order the threads started (for placement tests and stats). */
+  placement(): number[] {
+    return [...this.links].map((link) => link.load());
   }
 
   stats(): InstanceStats & { workers: number } {
@@ -71,6 +84,32 @@ export class WorkerPool {
     const links = [...this.links];
     this.links.clear();
     await Promise.all(links.map((link) => link.stop(new CancelledError('runtime factory closed'))));
+  }
+
+  /** A thread with room and no session, preferring one that has booted. */
+  private emptyLink(): WorkerLink | undefined {
+    let found: WorkerLink | undefined;
+    for (const link of this.links) {
+      if (!link.hasRoom() || !link.isEmpty()) continue;
+      if (link.booted) return link;
+      found ??= link;
+    }
+    return found;
+  }
+
+  /** The thread with room that has the fewest sessions; ties go to one idle now, then one booted. */
+  private leastLoaded(): WorkerLink | undefined {
+    let best: WorkerLink | undefined;
+    let bestRank = Number.POSITIVE_INFINITY;
+    for (const link of this.links) {
+      if (!link.hasRoom()) continue;
+      const rank = link.load() * 4 + (link.busy() ? 2 : 0) + (link.booted ? 0 : 1);
+      if (rank < bestRank) {
+        best = link;
+        bestRank = rank;
+      }
+    }
+    return best;
   }
 
   /** Free slots over all threads. */
