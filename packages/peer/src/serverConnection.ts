@@ -11,7 +11,6 @@ import {
 import { CloseCode } from './closeCodes.js';
 import { assertRefsResolve, type Binding } from './binding.js';
 import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
-import { CloseCode } from './closeCodes.js';
 import type { InboundContext } from './connection.js';
 import { Endpoint } from './endpoint.js';
 import {
