@@ -164,6 +164,8 @@ export class Server {
       const runtime = await this.options.runtime.create({
         sessionId: id,
         bindings: connection.runtimeBindings(),
+        clientBindings: connection.clientBindings,
+        metadata: connection.handshakeMetadata,
         ...(this.options.limits ? { limits: this.options.limits } : {}),
       });
       session = new Session(id, principal, runtime, {

@@ -49,6 +49,7 @@ export class ServerConnection {
   readonly endpoint: Endpoint;
   session: Session | undefined;
   clientBindings: BindingMeta[] = [];
+  handshakeMetadata: Record<string, unknown> = {};
   private handshaking = false;
 
   constructor(
@@ -59,7 +60,7 @@ export class ServerConnection {
       onRequest: (method, params, context) => this.onRequest(method, params, context),
       beforeInvoke: () => this.requireSession(),
       lookupBinding: (name) => {
-        const binding = server.bindings.get(name);
+        const binding = server.bindings.get(name) ?? this.offeredBinding(name);
         return binding && { call: (args, context) => binding.call(args, this.bindingContext(context.signal)) };
       },
       onClose: (info) => this.onClose(info),
@@ -101,6 +102,11 @@ export class ServerConnection {
         }
       },
     }));
+  }
+
+  /** A binding the session's runtime offers besides the server's own (see `Runtime.experimental_offered`). */
+  private offeredBinding(name: string): Binding | undefined {
+    return this.session?.runtime.experimental_offered?.bindings.find((binding) => binding.meta.name === name);
   }
 
   private bindingContext(signal: AbortSignal) {
@@ -157,7 +163,8 @@ export class ServerConnection {
         throw new UnsupportedVersionError(`unsupported protocol version ${params.protocol}`, { supported: [PROTOCOL_VERSION] });
       }
       // Who is asking comes first: nothing an unauthenticated client sends gets more than a schema check.
-      const principal = await this.server.authenticate((params.metadata ?? {}) as Record<string, unknown>);
+      this.handshakeMetadata = (params.metadata ?? {}) as Record<string, unknown>;
+      const principal = await this.server.authenticate(this.handshakeMetadata);
       if (this.endpoint.connection.closed) throw new ConnectionClosedError();
       const clientNames = params.bindings.map((meta) => meta.name);
       const clash = findNameClash([...this.server.bindings.keys(), ...clientNames]);
@@ -168,13 +175,15 @@ export class ServerConnection {
       this.clientBindings = params.bindings as BindingMeta[];
       const { session, resumed } = await this.server.openSession(principal, params.sessionId, this);
       this.session = session;
+      const offered = session.runtime.experimental_offered;
       const result: HandshakeResult = {
         protocol: PROTOCOL_VERSION,
         sessionId: session.id,
-        bindings: [...this.server.bindings.values()].map((binding) => binding.meta),
+        bindings: [...this.server.bindings.values(), ...(offered?.bindings ?? [])].map((binding) => binding.meta),
         resumed,
       };
-      if (this.server.metadata) result.metadata = this.server.metadata;
+      const metadata = offered?.metadata ? { ...this.server.metadata, ...offered.metadata } : this.server.metadata;
+      if (metadata) result.metadata = metadata;
       return result;
     }
   }
