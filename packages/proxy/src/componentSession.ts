@@ -8,6 +8,7 @@ import {
   type RuntimeBinding,
   type RuntimeInit,
   type RuntimeStats,
+  type Transport,
 } from '@scomp/peer';
 import { CONSOLE_BINDING_NAME, LOG_BINDING_NAME, type BindingMeta, type LogEntry } from '@scomp/protocol';
 import { forwardCall, hopError } from './forward.js';
@@ -25,6 +26,8 @@ const NOTIFICATION_BINDINGS = new Set([CONSOLE_BINDING_NAME, LOG_BINDING_NAME]);
 export class ComponentSession implements Runtime {
   experimental_offered: { bindings: readonly Binding[]; metadata?: Record<string, unknown> } = { bindings: [] };
   private client!: Client;
+  /** The downstream transport when the component opened it (no reconnects), to wait for its end on dispose. */
+  private transport: Transport | undefined;
   private routes = new Map<string, RuntimeBinding>();
   private closedByUs = false;
   private closedReason: string | undefined;
@@ -60,10 +63,11 @@ export class ComponentSession implements Runtime {
     for (const binding of options.clientBindings ?? []) declared.push(this.ownClientBinding(binding));
     const metadata = { ...init.metadata, ...options.metadata?.downstream };
     const source = options.downstream;
-    this.client = await Client.connect(options.downstreamReconnect ? source : await source(), {
+    if (!options.downstreamReconnect) this.transport = await source();
+    this.client = await Client.connect(this.transport ?? source, {
       bindings: declared,
       metadata,
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30_000,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 120_000,
       reconnect: options.downstreamReconnect ?? false,
       onStateChange: (state, detail) => {
         if (state !== 'closed' && state !== 'gave-up') return;
@@ -118,9 +122,11 @@ export class ComponentSession implements Runtime {
     return { liveFunctions: stats.imported, exportedRefs: stats.exported, pendingOutbound: stats.pendingOutbound };
   }
 
-  dispose(): void {
+  async dispose(): Promise<void> {
     this.closedByUs = true;
     this.client.close();
+    // A child process downstream is waited for, so that closing a chain leaves no process behind.
+    await (this.transport as Partial<AsyncDisposable> | undefined)?.[Symbol.asyncDispose]?.();
   }
 
   /** A downstream server binding as the upstream sees it: invoking it forwards the call. */

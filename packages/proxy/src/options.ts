@@ -81,7 +81,10 @@ export interface ComponentOptions {
    * resumed only by a client presenting the metadata that opened it
    */
   authenticate?(metadata: Record<string, unknown>): Principal | Promise<Principal>;
-  /** Local deadline for the downstream handshake. @default 30000 */
+  /**
+   * Local deadline for the downstream handshake. It covers starting the rest of a chain, whose
+   * processes start one after another. @default 120000
+   */
   handshakeTimeoutMs?: number;
   /** How long a session without an upstream connection is kept (its downstream session with it). @default 900000 (15 min) */
   sessionIdleTimeoutMs?: number;
