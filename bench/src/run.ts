@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agentBenchmarks } from './agent.js';
 import { FULL, SMOKE, type Config } from './config.js';
+import { hopBenchmarks } from './hops.js';
 import { inProcessBenchmarks } from './inProcess.js';
 import { mcpBridgeBenchmarks } from './mcpBridge.js';
 import { peerBenchmarks } from './peers.js';
@@ -24,6 +25,7 @@ const suites: Record<string, (config: Config) => Promise<Result[]>> = {
   sessions: sessionBenchmarks,
   agent: agentBenchmarks,
   mcp: mcpBridgeBenchmarks,
+  hops: hopBenchmarks,
 };
 
 function option(name: string): string | undefined {

@@ -28,7 +28,8 @@ describe('benchmark runner', () => {
       for (const id of ['eval.rtt', 'invoke.rtt', 'invoke.pipelined', 'invoke.server-to-client', 'binding.in-eval',
         'peers.mcp.memory', 'peers.mcp.stdio', 'peers.capnweb.memory', 'peers.capnweb.ws', 'sessions.create',
         'sessions.idle-memory', 'sessions.per-gib', 'sessions.cycles', 'agent.20-calls.stdio child process',
-        'mcp.code-mode.20-calls.stdio', 'mcp.code-mode.model-turns', 'mcp.code-mode.output-bytes', 'mcp.descriptions.everything+memory']) {
+        'mcp.code-mode.20-calls.stdio', 'mcp.code-mode.model-turns', 'mcp.code-mode.output-bytes', 'mcp.descriptions.everything+memory',
+        'hops.1.eval', 'hops.1.invoke', 'hops.3.eval', 'hops.3.invoke']) {
         expect(ids).toContain(id);
       }
       for (const result of report.results) {

@@ -42,6 +42,8 @@ export const CLIENT_HELP = `Usage:
   scomp eval <url> <code> [options]       Evaluate code once and print the value.
   scomp eval <url> --file <file> [options]  Evaluate a file ("-" reads standard input).
   scomp bindings <url> [options]          Print the server's bindings as TypeScript declarations.
+  scomp chain <chain.json> [--port <n>]   Start a chain of components ending in a server and serve it
+                                          over WebSocket (the URL is printed), for repl and eval.
 
 <url> is a WebSocket URL (ws://host:port or wss://…). Instead of a URL, --stdio "<command>"
 starts the server as a child process and talks to it over its stdin/stdout.
@@ -58,7 +60,8 @@ Options:
   --file <file>          eval: read the code from a file.
   -h, --help             Show this help.
 
-Console output of evaluated code is printed to stderr as "[level] …".
+Console output of evaluated code is printed to stderr as "[level] …"; structured log entries as
+"[log level] message data", HTML panels as text, and file comments with their location.
 
 Exit codes: 0 success, 1 the eval failed (or the connection dropped during it),
 2 invalid command line, 3 could not connect or the handshake was refused,

@@ -3,6 +3,7 @@ import { spawnStdioTransport, type StdioChildTransport } from '@scomp/transport-
 import { connectWebSocket } from '@scomp/transport-ws/node';
 import { UsageError, type ConnectOptions, type Target } from './cli.js';
 import { consoleBinding } from './consoleBinding.js';
+import { richContentBindings } from './richContent.js';
 import { loadBindings } from '@scomp/app-shared';
 
 /** Connecting or the handshake failed; `scomp` exits with code 3. */
@@ -18,7 +19,7 @@ export interface Connected {
 
 /** Loads the client's bindings, opens the transport and performs the handshake. */
 export async function connect(options: ConnectOptions, stderr: NodeJS.WritableStream = process.stderr): Promise<Connected> {
-  const bindings: Binding[] = [consoleBinding((text) => stderr.write(text))];
+  const bindings: Binding[] = [consoleBinding((text) => stderr.write(text)), ...richContentBindings((text) => stderr.write(text))];
   if (options.bindingsModule !== undefined) {
     try {
       bindings.push(...(await loadBindings(options.bindingsModule)));

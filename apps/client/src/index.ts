@@ -9,5 +9,6 @@ export type { ReplIo } from './repl.js';
 export { isIncomplete } from './completeness.js';
 export { splitCommand } from './splitCommand.js';
 export { consoleBinding } from './consoleBinding.js';
+export { richContentBindings, htmlToText } from './richContent.js';
 export { formatValue, formatError, errorJson, toJson } from './format.js';
 export { loadBindings, bindingsOf, isBinding } from '@scomp/app-shared';

@@ -3,6 +3,7 @@ import { ConnectError, connect } from './connect.js';
 import { errorJson, toJson } from './format.js';
 import { evalOnce, printBindings, readCode, type CommandIo } from './commands.js';
 import { runRepl } from './repl.js';
+import { runChain } from './chain.js';
 
 export interface MainIo extends CommandIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -13,6 +14,7 @@ const defaultIo = (): MainIo => ({ stdin: process.stdin, stdout: process.stdout,
 
 /** Runs `scomp` with the given arguments; resolves with the exit code (see {@link ExitCode}). */
 export async function main(argv: readonly string[], io: MainIo = defaultIo()): Promise<number> {
+  if (argv[0] === 'chain') return runChain(argv.slice(1), io);
   let command: ClientCommand | undefined;
   try {
     command = parseClientArgs(argv, io.env);

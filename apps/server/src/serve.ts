@@ -1,4 +1,4 @@
-import { Server, type Binding, type ServerOptions, type Transport, type TransportCloseInfo } from '@scomp/peer';
+import { Server, onTransportClose, type Binding, type ServerOptions } from '@scomp/peer';
 import { createQuickJsRuntimeFactory, type QuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { serveStdio } from '@scomp/transport-stdio';
 import { listenWebSocket } from '@scomp/transport-ws/node';
@@ -165,25 +165,6 @@ export function serveStdioSession(options: StdioServeOptions = {}): StdioSession
   const close = () => (closing ??= server.close().finally(() => transport.close()));
   let ended!: () => void;
   const stdinEnded = new Promise<void>((resolve) => (ended = resolve));
-  server.accept(onClose(transport, () => ended()));
+  server.accept(onTransportClose(transport, () => ended()));
   return { closed: stdinEnded.then(close), close };
-}
-
-/** The same transport, with a callback once it has closed. */
-function onClose(transport: Transport, callback: (info: TransportCloseInfo) => void): Transport {
-  return {
-    start: (handler) =>
-      transport.start({
-        message: (data) => handler.message(data),
-        close: (info) => {
-          handler.close(info);
-          callback(info);
-        },
-      }),
-    send: (message) => transport.send(message),
-    close: (info) => transport.close(info),
-    get closed() {
-      return transport.closed;
-    },
-  };
 }

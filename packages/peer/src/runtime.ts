@@ -1,4 +1,5 @@
 import type { BindingMeta } from '@scomp/protocol';
+import type { Binding } from './binding.js';
 
 /**
  * A function value outside the runtime: JSON-compatible arguments in (one argument, usually an
@@ -56,6 +57,10 @@ export interface RuntimeInit {
   /** The server's own bindings, callable from evaluated code as global async functions. */
   bindings: readonly RuntimeBinding[];
   limits?: RuntimeLimits;
+  /** The bindings the opening client declared; their routes arrive through `setClientBindings`. */
+  clientBindings?: readonly BindingMeta[];
+  /** The handshake metadata of the client that opened the session. */
+  metadata?: Record<string, unknown>;
 }
 
 export interface EvalOptions {
@@ -63,6 +68,8 @@ export interface EvalOptions {
   signal?: AbortSignal;
   /** A deadline for this eval in addition to the runtime's own limit. */
   timeoutMs?: number;
+  /** The eval's idempotency key as the client sent it (a component passes it on downstream). */
+  key?: string;
 }
 
 /** Counters a runtime exposes so tests can prove nothing leaks. */
@@ -83,6 +90,11 @@ export interface RuntimeStats {
  * HostFunctions it handed out may be called while an eval runs or between evals.
  */
 export interface Runtime {
+  /**
+   * Server bindings this session offers besides the server's own, and handshake metadata merged
+   * over the server's. A component's runtime offers its downstream's bindings this way.
+   */
+  readonly experimental_offered?: { bindings: readonly Binding[]; metadata?: Record<string, unknown> };
   eval(code: string, options?: EvalOptions): Promise<unknown>;
   /**
    * Replaces the client-declared bindings visible to evaluated code. Called on every (re)connect;

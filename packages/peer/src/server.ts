@@ -235,6 +235,8 @@ export class Server {
         runtime = await this.options.runtime.create({
           sessionId: id,
           bindings: connection.runtimeBindings(),
+          clientBindings: connection.clientBindings,
+          metadata: connection.handshakeMetadata,
           ...(this.options.limits ? { limits: this.options.limits } : {}),
         });
       } catch (error) {

@@ -61,6 +61,7 @@ export class ServerConnection {
   readonly endpoint: Endpoint;
   session: Session | undefined;
   clientBindings: BindingMeta[] = [];
+  handshakeMetadata: Record<string, unknown> = {};
   private handshaking = false;
   /** The id of the connection's first handshake request: its failure closes the connection. */
   private handshakeId: RequestId | undefined;
@@ -75,7 +76,7 @@ export class ServerConnection {
       closesAfter: (id) => id === this.handshakeId && !this.session,
       beforeInvoke: () => this.requireSession(),
       lookupBinding: (name) => {
-        const binding = server.bindings.get(name);
+        const binding = server.bindings.get(name) ?? this.offeredBinding(name);
         return binding && { meta: binding.meta, call: (args, context) => binding.call(args, this.bindingContext(context.signal)) };
       },
       remoteBinding: (name) => this.clientBindings.find((meta) => meta.name === name),
@@ -126,6 +127,11 @@ export class ServerConnection {
         }
       },
     }));
+  }
+
+  /** A binding the session's runtime offers besides the server's own (see `Runtime.experimental_offered`). */
+  private offeredBinding(name: string): Binding | undefined {
+    return this.session?.runtime.experimental_offered?.bindings.find((binding) => binding.meta.name === name);
   }
 
   private bindingContext(signal: AbortSignal) {
@@ -196,7 +202,8 @@ export class ServerConnection {
         throw new UnsupportedVersionError(`unsupported protocol version ${params.protocol}`, { supported: [PROTOCOL_VERSION] });
       }
       // Who is asking comes first: nothing an unauthenticated client sends gets more than a schema check.
-      const principal = await this.server.authenticate((params.metadata ?? {}) as Record<string, unknown>);
+      this.handshakeMetadata = (params.metadata ?? {}) as Record<string, unknown>;
+      const principal = await this.server.authenticate(this.handshakeMetadata);
       if (this.endpoint.connection.closed) throw new ConnectionClosedError();
       params.bindings.forEach((meta, index) => assertRefsResolve(meta as BindingMeta, `/bindings/${index}`));
       const clientNames = params.bindings.map((meta) => meta.name);
@@ -213,19 +220,15 @@ export class ServerConnection {
         throw cancelSignal.aborted ? new CancelledError('cancelled') : new ConnectionClosedError();
       }
       this.session = session;
-      if (this.endpoint.connection.closed) {
-        // Closed while the session was being created: onClose found no session to detach, so the
-        // session would stay attached to a dead connection (and count against quotas) forever.
-        this.server.detach(session, this);
-        throw new ConnectionClosedError();
-      }
+      const offered = session.runtime.experimental_offered;
       const result: HandshakeResult = {
         protocol: PROTOCOL_VERSION,
         sessionId: session.id,
-        bindings: [...this.server.bindings.values()].map((binding) => binding.meta),
+        bindings: [...this.server.bindings.values(), ...(offered?.bindings ?? [])].map((binding) => binding.meta),
         resumed,
       };
-      if (this.server.metadata) result.metadata = this.server.metadata;
+      const metadata = offered?.metadata ? { ...this.server.metadata, ...offered.metadata } : this.server.metadata;
+      if (metadata) result.metadata = metadata;
       return result;
     }
   }

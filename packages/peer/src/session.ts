@@ -99,8 +99,9 @@ export class Session {
     const run = this.tail.then(() => {
       if (this.disposed) throw new DisconnectedError('session ended');
       if (cancelSignal.aborted) throw new CancelledError('eval cancelled before it started');
-      const options: { signal: AbortSignal; timeoutMs?: number } = { signal: cancelSignal };
+      const options: { signal: AbortSignal; timeoutMs?: number; key?: string } = { signal: cancelSignal };
       if (params.timeoutMs !== undefined) options.timeoutMs = params.timeoutMs;
+      if (params.key !== undefined) options.key = params.key;
       return this.runtime.eval(params.code, options);
     });
     const settled = run.then(

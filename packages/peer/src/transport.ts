@@ -27,3 +27,22 @@ export interface Transport {
   close(info?: TransportCloseInfo): void;
   readonly closed: boolean;
 }
+
+/** The same transport, with `callback` told once it has closed (after the transport's own user). */
+export function onTransportClose(transport: Transport, callback: (info: TransportCloseInfo) => void): Transport {
+  return {
+    start: (handler) =>
+      transport.start({
+        message: (data) => handler.message(data),
+        close: (info) => {
+          handler.close(info);
+          callback(info);
+        },
+      }),
+    send: (message) => transport.send(message),
+    close: (info) => transport.close(info),
+    get closed() {
+      return transport.closed;
+    },
+  };
+}

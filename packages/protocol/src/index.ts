@@ -50,6 +50,8 @@ export type { ClassifiedMessage } from './message.js';
 export {
   CONSOLE_BINDING_NAME,
   LOG_BINDING_NAME,
+  CONFIRM_BINDING_NAME,
+  ConfirmParams,
   LogLevel,
   LogEntry,
   ConsoleEntry,

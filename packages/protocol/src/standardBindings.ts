@@ -56,6 +56,19 @@ export const FileCommentShowParams = Type.Object({
 });
 export type FileCommentShowParams = Static<typeof FileCommentShowParams>;
 
+/** Asks the user whether to let a call through; components that gate effects ask upstream with it. */
+export const CONFIRM_BINDING_NAME = 'confirm';
+
+export const ConfirmParams = Type.Object({
+  /** What the user is asked, in one sentence. */
+  message: Type.String(),
+  /** The binding whose call waits for the answer. */
+  binding: Type.Optional(Type.String()),
+  args: Type.Optional(Type.Unknown()),
+  effects: Type.Optional(Type.Array(Type.String())),
+});
+export type ConfirmParams = Static<typeof ConfirmParams>;
+
 function meta(name: string, description: string, input: unknown, output: unknown, effects: BindingMeta['effects']): BindingMeta {
   return { name, description, input: input as BindingMeta['input'], output: output as BindingMeta['output'], effects };
 }
@@ -85,6 +98,13 @@ export const STANDARD_CLIENT_BINDINGS = {
     FileCommentShowParams,
     Type.Null(),
     ['external'],
+  ),
+  confirm: meta(
+    CONFIRM_BINDING_NAME,
+    'Asks the user to approve a call; resolves true to let it through, false to refuse it.',
+    ConfirmParams,
+    Type.Boolean(),
+    ['read'],
   ),
 } as const satisfies Record<string, BindingMeta>;
 export type StandardClientBindingName = keyof typeof STANDARD_CLIENT_BINDINGS;

@@ -10,6 +10,7 @@ import { RecoverableSession } from './recovery.js';
 import type { GuestFunctionEntry } from './sessionCore.js';
 
 export const CONSOLE = 'console';
+export const LOG = 'log';
 
 /**
  * Everything that crosses between host and guest: values both ways, guest functions as
@@ -144,6 +145,11 @@ export abstract class GuestBridge extends RecoverableSession {
       this.callHost((args, signal) => {
         const binding = kind === 'server' ? this.serverBindings.get(name) : this.clientBindings.get(name);
         if (!binding) throw new BindingNotFoundError(`binding ${name} is not available`);
+        // The structured log travels as notifications (spec §11.7): logging never waits on the client.
+        if (kind === 'client' && name === LOG && binding.notify) {
+          binding.notify(args);
+          return Promise.resolve(null);
+        }
         return binding.call(args, { signal, sessionId: this.init.sessionId });
       }, arg),
     );

@@ -1,0 +1,68 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ChainEntry } from '@scomp/proxy/node';
+import { serverBin, tsNodeArgs } from './processes.js';
+
+const e2eRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const proxyBin = new URL('../../../packages/proxy/src/node/bin.ts', import.meta.url);
+export const clientBin = new URL('../../../apps/client/src/bin.ts', import.meta.url);
+
+/** A chain entry running a workspace entry point from source. */
+function entry(bin: URL, ...args: string[]): ChainEntry {
+  return { command: process.execPath, args: tsNodeArgs(bin, ...args), cwd: e2eRoot };
+}
+
+export const component = (...args: string[]) => entry(proxyBin, ...args);
+export const stdioServer = (...args: string[]) => entry(serverBin, '--stdio', ...args);
+
+/** audit → approval → scope (everything) → scomp-server, as chain entries. */
+export function threeComponentChain(): ChainEntry[] {
+  return [component('audit'), component('approval', '--effects', 'external'), component('scope', '--server-bindings', '*'), stdioServer()];
+}
+
+/** Every live descendant of `pid`, found through /proc. */
+export function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // The command name may contain spaces and parentheses; the fields after the last ')' do not.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const parent = Number(fields[1]);
+    children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+  }
+  const found: number[] = [];
+  const visit = (id: number) => {
+    for (const child of children.get(id) ?? []) {
+      found.push(child);
+      visit(child);
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A process's pid, state and command line, so that a test naming a survivor says what it is. */
+export function processLine(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return `${pid} ${state} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()}`;
+  } catch {
+    return `${pid} gone`;
+  }
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import Type from 'typebox';
+import { defineBinding, type Binding } from '@scomp/peer';
+import { STANDARD_CLIENT_BINDINGS, type LogEntry } from '@scomp/protocol';
+import { approval, audit, scope, type AuditRecord } from '../src/index.js';
+import { memoryChain } from './support/memoryChain.js';
+import { settle } from './support/settle.js';
+
+const serverBindings = [
+  defineBinding({ name: 'orders.list', input: Type.Object({}), effects: ['read'], handler: () => [1, 2] }),
+  defineBinding({ name: 'orders.cancel', input: Type.Object({ id: Type.Number() }), effects: ['write'], handler: ({ id }) => `cancelled ${id}` }),
+  defineBinding({ name: 'fail', input: Type.Object({}), handler: () => Promise.reject(new Error('boom')) }),
+];
+
+function logSink() {
+  const entries: LogEntry[] = [];
+  const binding = defineBinding({
+    name: 'log',
+    input: Type.Unsafe<LogEntry>(STANDARD_CLIENT_BINDINGS.log.input),
+    handler: (entry) => {
+      entries.push(entry);
+      return null;
+    },
+  });
+  return { entries, binding };
+}
+
+function confirmer(answer: boolean) {
+  const questions: unknown[] = [];
+  const binding = defineBinding({
+    name: 'confirm',
+    input: Type.Unsafe(STANDARD_CLIENT_BINDINGS.confirm.input),
+    handler: (question) => {
+      questions.push(question);
+      return answer;
+    },
+  });
+  return { questions, binding };
+}
+
+const fileWrite = (written: string[]): Binding =>
+  defineBinding({
+    name: 'fs.write',
+    input: Type.Object({ path: Type.String() }),
+    effects: ['write'],
+    handler: ({ path }) => {
+      written.push(path);
+      return 'ok';
+    },
+  });
+
+describe('the audit component', () => {
+  it('logs every eval and invoke upstream with its duration and outcome', async () => {
+    const records: AuditRecord[] = [];
+    await using chain = memoryChain([audit({ onEntry: (record) => records.push(record) })], { bindings: serverBindings });
+    const log = logSink();
+    const client = await chain.connect({ bindings: [log.binding, fileWrite([])] });
+    await client.eval('1 + 1');
+    await client.invoke('orders.list', {});
+    await expect(client.invoke('fail', {})).rejects.toThrow();
+    await client.eval('fs.write({ path: "a.txt" })');
+    await settle();
+    expect(records.map(({ kind, name, direction, outcome }) => ({ kind, name, direction, outcome }))).toEqual([
+      { kind: 'eval', name: undefined, direction: undefined, outcome: 'ok' },
+      { kind: 'invoke', name: 'orders.list', direction: 'downstream', outcome: 'ok' },
+      { kind: 'invoke', name: 'fail', direction: 'downstream', outcome: 'error' },
+      { kind: 'invoke', name: 'fs.write', direction: 'upstream', outcome: 'ok' },
+      { kind: 'eval', name: undefined, direction: undefined, outcome: 'ok' },
+    ]);
+    expect(records[0]).toMatchObject({ code: '1 + 1', sessionId: client.sessionId });
+    expect(records[2]!.error).toMatchObject({ name: 'InternalError' });
+    for (const record of records) expect(record.durationMs).toBeGreaterThanOrEqual(0);
+    expect(log.entries.map((entry) => entry.data)).toEqual(records);
+    expect(log.entries.map((entry) => `${entry.level} ${entry.message}`)).toEqual([
+      'info eval',
+      'info invoke orders.list',
+      'warn invoke fail',
+      'info invoke fs.write',
+      'info eval',
+    ]);
+  });
+});
+
+describe('the approval component', () => {
+  it('lets a call with write effects through once the upstream confirms it', async () => {
+    await using chain = memoryChain([approval()], { bindings: serverBindings });
+    const confirm = confirmer(true);
+    const written: string[] = [];
+    const client = await chain.connect({ bindings: [confirm.binding, fileWrite(written)] });
+    expect(await client.eval('fs.write({ path: "notes.md" })')).toBe('ok');
+    expect(await client.invoke('orders.cancel', { id: 7 })).toBe('cancelled 7');
+    expect(await client.invoke('orders.list', {})).toEqual([1, 2]);
+    expect(written).toEqual(['notes.md']);
+    expect(confirm.questions).toEqual([
+      { message: 'Allow fs.write (write)?', binding: 'fs.write', args: { path: 'notes.md' }, effects: ['write'] },
+      { message: 'Allow orders.cancel (write)?', binding: 'orders.cancel', args: { id: 7 }, effects: ['write'] },
+    ]);
+  });
+
+  it('refuses a declined call with a clear error in the guest, and the call never happens', async () => {
+    await using chain = memoryChain([approval()], { bindings: serverBindings });
+    const written: string[] = [];
+    const client = await chain.connect({ bindings: [confirmer(false).binding, fileWrite(written)] });
+    const caught = await client.eval('fs.write({ path: "x" }).then(() => "written", (error) => error.name + ": " + error.message)');
+    expect(caught).toBe('UnauthorizedError: approval: fs.write was not approved (declined)');
+    expect(written).toEqual([]);
+  });
+
+  it('refuses gated calls when the upstream offers no confirm binding', async () => {
+    await using chain = memoryChain([approval()], { bindings: serverBindings });
+    const client = await chain.connect();
+    await expect(client.invoke('orders.cancel', { id: 1 })).rejects.toMatchObject({
+      name: 'UnauthorizedError',
+      message: 'approval: orders.cancel was not approved (the client offers no confirm binding)',
+      data: { binding: 'orders.cancel', effects: ['write'], refusedBy: 'approval' },
+    });
+  });
+});
+
+describe('the scope component', () => {
+  it('offers only the bindings its configuration names, in both directions', async () => {
+    await using chain = memoryChain([scope({ serverBindings: ['orders.list'], clientBindings: ['ui.*'] })], { bindings: serverBindings });
+    const log = logSink();
+    const client = await chain.connect({
+      bindings: [
+        log.binding,
+        fileWrite([]),
+        defineBinding({ name: 'ui.toast', input: Type.Object({ text: Type.String() }), handler: ({ text }) => `toast ${text}` }),
+      ],
+    });
+    expect(client.serverBindings.map((meta) => meta.name)).toEqual(['orders.list']);
+    await expect(client.invoke('orders.cancel', { id: 1 })).rejects.toMatchObject({ name: 'BindingNotFoundError' });
+    expect(await client.eval('[typeof fs, typeof orders.cancel, typeof orders.list]')).toEqual(['undefined', 'function', 'function']);
+    expect(await client.eval('ui.toast({ text: "hi" })')).toBe('toast hi');
+  });
+});
+
+describe('three components in a chain', () => {
+  it('audit, approval and scope compose: the audit log records the confirm and the gated call', async () => {
+    await using chain = memoryChain([audit(), approval(), scope({ serverBindings: ['orders.*'] })], { bindings: serverBindings });
+    const log = logSink();
+    const client = await chain.connect({ bindings: [log.binding, confirmer(true).binding] });
+    expect(client.serverMetadata?.chain).toEqual(['audit', 'approval', 'scope']);
+    expect(await client.invoke('orders.cancel', { id: 3 })).toBe('cancelled 3');
+    await settle();
+    expect(log.entries.map((entry) => entry.message)).toEqual(['invoke confirm', 'invoke orders.cancel']);
+  });
+});
