@@ -33,6 +33,8 @@ export interface ServerCliOptions {
   maxPrincipalMemoryMb: number;
   maxPendingInvokes: number;
   handshakeTimeoutMs: number;
+  /** Largest message before a connection's handshake; the server's default (1 MiB) when absent. */
+  maxHandshakeBytes?: number;
   /** Worker threads sessions are spread over; the runtime's default (twice the cores) when absent. */
   workerThreads?: number;
   /** Clients must present it as handshake `metadata.token`. No authentication when absent. */
@@ -75,6 +77,8 @@ Options:
                                 Default: ${DEFAULT_MAX_PENDING_INVOKES}
   --handshake-timeout-ms <ms>   Close connections that have sent no handshake by then.
                                 Default: ${DEFAULT_HANDSHAKE_TIMEOUT_MS}
+  --max-handshake-bytes <n>     Largest message a connection may send before its handshake has
+                                attached a session (bounds work before authentication). Default: 1048576
   --worker-threads <n>          Threads sessions are spread over, so one busy session delays
                                 only those sharing its thread. Default: twice the CPU cores
   --playground                  Also serve the playground web page at http://HOST:PORT/ (prints
@@ -110,6 +114,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
         'max-pending-invokes': { type: 'string' },
         'handshake-timeout-ms': { type: 'string' },
         'worker-threads': { type: 'string' },
+        'max-handshake-bytes': { type: 'string' },
         token: { type: 'string' },
         playground: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -144,6 +149,9 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     maxPendingInvokes: integer('--max-pending-invokes', values['max-pending-invokes'], DEFAULT_MAX_PENDING_INVOKES, 1),
     handshakeTimeoutMs: integer('--handshake-timeout-ms', values['handshake-timeout-ms'], DEFAULT_HANDSHAKE_TIMEOUT_MS, 1),
   };
+  if (values['max-handshake-bytes'] !== undefined) {
+    options.maxHandshakeBytes = integer('--max-handshake-bytes', values['max-handshake-bytes'], 0, 1024);
+  }
   if (values['worker-threads'] !== undefined) options.workerThreads = integer('--worker-threads', values['worker-threads'], 0, 1, 1024);
   if (values.host === '') throw new UsageError('--host must not be empty');
   if (values.bindings !== undefined) options.bindingsModule = values.bindings;

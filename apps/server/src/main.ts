@@ -72,6 +72,7 @@ function serveOptionsFrom(options: ServerCliOptions, log: (line: string) => void
   };
   if (options.token !== undefined) serveOptions.token = options.token;
   if (options.workerThreads !== undefined) serveOptions.workerThreads = options.workerThreads;
+  if (options.maxHandshakeBytes !== undefined) serveOptions.maxHandshakeBytes = options.maxHandshakeBytes;
   return serveOptions;
 }
 

@@ -34,6 +34,8 @@ export interface ServeOptions {
   maxPendingInvokes?: number;
   /** Connections that send no handshake are closed after this long. @default 10000 */
   handshakeTimeoutMs?: number;
+  /** Largest message a connection may send before its handshake has attached a session. @default 1048576 (1 MiB) */
+  maxHandshakeBytes?: number;
   /** Worker threads sessions are spread over. @default twice the CPU cores */
   workerThreads?: number;
   /** When set, clients must send it as handshake `metadata.token`; others get Unauthorized. @default none */
@@ -80,6 +82,7 @@ export function createScompServer(options: ServeOptions = {}): Server {
     maxMemoryBytesPerPrincipal: options.maxMemoryBytesPerPrincipal ?? DEFAULT_MAX_PRINCIPAL_MEMORY_MB * 1024 * 1024,
     maxPendingInvokes: options.maxPendingInvokes ?? DEFAULT_MAX_PENDING_INVOKES,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    ...(options.maxHandshakeBytes !== undefined ? { maxHandshakeBytes: options.maxHandshakeBytes } : {}),
     bindings: options.bindings ?? demoBindings(),
     ...(options.token !== undefined ? { authenticate: tokenAuthenticator(options.token) } : {}),
     ...(options.sessionIdleTimeoutMs !== undefined ? { sessionIdleTimeoutMs: options.sessionIdleTimeoutMs } : {}),

@@ -27,7 +27,7 @@ describe('parseServerArgs', () => {
         '--host', '0.0.0.0', '--port', '0', '--bindings', './b.ts', '--eval-timeout-ms', '500', '--memory-mb', '32',
         '--session-idle-ms', '1000', '--max-message-bytes', '65536', '--token', 't0k',
         '--max-sessions-per-principal', '4', '--max-principal-memory-mb', '128', '--max-pending-invokes', '8',
-        '--handshake-timeout-ms', '250', '--worker-threads', '6',
+        '--handshake-timeout-ms', '250', '--worker-threads', '6', '--max-handshake-bytes', '4096',
       ],
       {},
     );
@@ -46,6 +46,7 @@ describe('parseServerArgs', () => {
         maxPrincipalMemoryMb: 128,
         maxPendingInvokes: 8,
         handshakeTimeoutMs: 250,
+        maxHandshakeBytes: 4096,
         workerThreads: 6,
         token: 't0k',
       },
@@ -102,7 +103,7 @@ describe('parseServerArgs', () => {
     for (const flag of [
       '--host', '--port', '--stdio', '--bindings', '--eval-timeout-ms', '--memory-mb', '--session-idle-ms',
       '--max-message-bytes', '--token', '--help', 'SCOMP_TOKEN', '--max-sessions-per-principal',
-      '--max-principal-memory-mb', '--max-pending-invokes', '--handshake-timeout-ms', '--worker-threads',
+      '--max-principal-memory-mb', '--max-pending-invokes', '--handshake-timeout-ms', '--worker-threads', '--max-handshake-bytes',
     ]) {
       expect(SERVER_HELP).toContain(flag);
     }

@@ -6,5 +6,6 @@ export const CloseCode = {
   Normal: 1000,
   ShuttingDown: 1001,
   HandshakeFailed: 1008,
+  MessageTooBig: 1009,
   SessionTakenOver: 4001,
 } as const;

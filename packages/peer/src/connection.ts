@@ -65,6 +65,13 @@ export interface ConnectionOptions {
    * `pendingInvokes`, so a peer that never answers cannot make them pile up. @default no limit
    */
   maxOutboundRequests?: number;
+  /**
+   * A tighter limit on inbound messages, in UTF-8 bytes, asked for each message (a server asks for
+   * one before the handshake). A larger message is answered LimitExceeded `messageBytes` and the
+   * connection closes with 1009, as a transport does past its own limit; it is never parsed.
+   * @default the transport's limit only
+   */
+  inboundLimitBytes?(): number | undefined;
   /** Told once when the connection closes, after every pending call has been rejected. */
   onClose?(info: TransportCloseInfo): void;
   /** Told of faults that have no caller to report to (a handler's internal error, a send that failed). */
@@ -160,6 +167,8 @@ export class Connection {
   }
 
   private receive(data: string): void {
+    const limit = this.options.inboundLimitBytes?.();
+    if (limit !== undefined && exceedsUtf8Bytes(data, limit)) return this.refuseTooLarge(data, limit);
     if (nestsDeeperThan(data, MAX_MESSAGE_DEPTH)) return this.refuseTooDeep(data);
     let parsed: unknown;
     try {
@@ -180,6 +189,14 @@ export class Connection {
       case 'invalid':
         return this.sendError(classified.id, new InvalidRequestError(classified.reason));
     }
+  }
+
+  /** Answers a message over the inbound limit (its top level says whom), then closes the connection. */
+  private refuseTooLarge(data: string, max: number): void {
+    const reason = `message larger than ${max} bytes`;
+    const classified = classifyMessage(topLevelOnly(data));
+    if (classified.kind === 'request') this.sendError(classified.message.id, new LimitExceededError(reason, { limit: 'messageBytes', max }));
+    this.close({ code: CloseCode.MessageTooBig, reason });
   }
 
   /** Answers a message nested too deeply to handle; its top level still says whom to answer. */

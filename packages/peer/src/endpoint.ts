@@ -20,6 +20,8 @@ export interface EndpointOptions {
   onRequest?(method: string, params: unknown, context: InboundContext): Promise<unknown>;
   /** Whether the connection closes after answering request `id` with `error` (a failed handshake). @default never */
   closesAfter?(id: RequestId, error: ScompError): boolean;
+  /** See {@link ConnectionOptions.inboundLimitBytes}. */
+  inboundLimitBytes?(): number | undefined;
   /** Called before serving any invoke; throw to refuse (e.g. HandshakeRequired). */
   beforeInvoke?(): void;
   lookupBinding(name: string): LocalBinding | undefined;
@@ -60,6 +62,7 @@ export class Endpoint {
         maxInboundRequests: options.maxInboundRequests,
         maxOutboundRequests: options.maxOutboundRequests,
         maxMessageBytes: options.maxMessageBytes,
+        ...(options.inboundLimitBytes ? { inboundLimitBytes: options.inboundLimitBytes } : {}),
         onFault: options.onFault,
         onClose: (info) => {
           this.refs.dropAll();

@@ -59,6 +59,12 @@ export interface ServerOptions {
    * (close code 1008). @default 10000
    */
   handshakeTimeoutMs?: number;
+  /**
+   * Largest message, in UTF-8 bytes, that a connection may send before its handshake has attached
+   * a session; a larger one is answered LimitExceeded `messageBytes` and the connection closes
+   * (1009). It bounds the work anyone can cause before `authenticate` runs. @default 1048576 (1 MiB)
+   */
+  maxHandshakeBytes?: number;
   /** Sent to clients in the handshake result (server name, version, …). */
   metadata?: Record<string, unknown>;
   /** Faults with no caller to report to: handler bugs, failed sends. They never crash the server. */
@@ -122,6 +128,7 @@ export class Server {
       maxRefs: options.maxRefs,
       maxPendingInvokes: options.maxPendingInvokes ?? 1024,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+      maxHandshakeBytes: options.maxHandshakeBytes ?? 1024 * 1024,
       onFault: options.onFault,
       authenticate: (metadata) => this.authenticate(metadata),
       openSession: (principal, sessionId, connection) => this.openSession(principal, sessionId, connection),

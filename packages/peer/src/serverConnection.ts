@@ -52,6 +52,8 @@ export interface ServerContext {
   maxPendingInvokes?: number;
   /** A connection that has sent no handshake this long is closed. */
   handshakeTimeoutMs?: number;
+  /** Largest message accepted before a session is attached. */
+  maxHandshakeBytes?: number;
   onFault?(error: unknown): void;
   onConnectionClosed(connection: ServerConnection): void;
 }
@@ -84,6 +86,7 @@ export class ServerConnection {
       onFault: server.onFault,
       maxInboundRequests: server.maxInboundRequests,
       maxMessageBytes: server.maxMessageBytes,
+      inboundLimitBytes: () => (this.session ? undefined : server.maxHandshakeBytes),
       maxExportedRefs: server.maxRefs,
       maxOutboundRequests: server.maxPendingInvokes,
     });

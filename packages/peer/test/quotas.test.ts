@@ -123,3 +123,22 @@ describe('handshake timeout', () => {
     }
   });
 });
+
+describe('messages before the handshake', () => {
+  it('answers a handshake over maxHandshakeBytes with LimitExceeded without checking it, closes that connection, and serves others', async () => {
+    const authenticate = vi.fn(async () => ({ id: 'anyone' }));
+    const long = `/* ${'x'.repeat(8000)} */ two`;
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({ [long]: () => 2 }), maxHandshakeBytes: 4096, authenticate });
+    const [hostile, serverSide] = createMemoryTransportPair();
+    fixture.server.accept(serverSide);
+    const raw = rawPeer(hostile);
+    const bindings = Array.from({ length: 200 }, (_, i) => ({ name: `a${i}.b.c.d`, input: {} }));
+    const answer = await raw.request(7, 'handshake', { protocol: PROTOCOL_VERSION, bindings });
+    expect(answer).toMatchObject({ id: 7, error: { code: ErrorCode.LimitExceeded, data: { limit: 'messageBytes', max: 4096 } } });
+    await raw.whenClosed();
+    expect(authenticate).not.toHaveBeenCalled();
+    // Under the limit, and after the handshake (where maxMessageBytes applies), larger messages pass.
+    const client = await fixture.connect();
+    expect(await client.eval(long)).toBe(2);
+  });
+});
