@@ -17,8 +17,14 @@ export interface RealServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/**
+ * The property-based suites open a session per generated case, all as the one anonymous principal;
+ * the quotas that would refuse them have a suite of their own (quotas.test.ts).
+ */
+const ROOMY_QUOTAS = ['--max-sessions-per-principal', '100000', '--max-principal-memory-mb', '100000000'];
+
 export async function wsServer(args: readonly string[] = []): Promise<RealServer> {
-  const process_ = await spawnServerProcess(args);
+  const process_ = await spawnServerProcess([...ROOMY_QUOTAS, ...args]);
   const clients: Client[] = [];
   return {
     kind: 'ws',
