@@ -35,7 +35,7 @@ export const FULL: Config = {
   bytesPerRun: 32 * MiB,
   sessions: { create: 200, idle: 1000, cycles: 10_000 },
   agentTasks: 30,
-  threads: { sessions: 64, evalsPerSession: 10, loop: 200_000 },
+  threads: { sessions: 64, evalsPerSession: 4, loop: 50_000 },
 };
 
 export const SMOKE: Config = {
