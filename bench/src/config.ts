@@ -17,6 +17,8 @@ export interface Config {
   sessions: { create: number; idle: number; cycles: number };
   /** Repetitions of the 20-call agent task in one run. */
   agentTasks: number;
+  /** Sessions evaluating at once on 1 and on 2 threads, evals each per run, and steps of each eval's loop. */
+  threads: { sessions: number; evalsPerSession: number; loop: number };
 }
 
 const KiB = 1024;
@@ -33,6 +35,7 @@ export const FULL: Config = {
   bytesPerRun: 32 * MiB,
   sessions: { create: 200, idle: 1000, cycles: 10_000 },
   agentTasks: 30,
+  threads: { sessions: 64, evalsPerSession: 4, loop: 50_000 },
 };
 
 export const SMOKE: Config = {
@@ -46,6 +49,7 @@ export const SMOKE: Config = {
   bytesPerRun: 64 * KiB,
   sessions: { create: 3, idle: 5, cycles: 20 },
   agentTasks: 1,
+  threads: { sessions: 64, evalsPerSession: 1, loop: 1000 },
 };
 
 export function callsAtSize(config: Config, bytes: number): number {

@@ -27,6 +27,8 @@ export interface Result {
   ratio?: number;
   goal?: Goal;
   note?: string;
+  /** For a goal not met: the measured floor that bounds it on this machine (see bounds.ts). */
+  bound?: string;
 }
 
 export function goalAtMost(ratio: number, limit: number, what = 'the floor'): Goal {
@@ -35,6 +37,19 @@ export function goalAtMost(ratio: number, limit: number, what = 'the floor'): Go
 
 export function goalAtLeast(ratio: number, limit: number, what = 'the floor'): Goal {
   return { text: `>= ${Math.round(limit * 100)}% of ${what}`, met: ratio >= limit };
+}
+
+/** For a time ratio subject/peer: the subject takes at most 1/`times` of the peer's time. */
+export function goalTimesFaster(ratio: number, times: number, peer: string): Goal {
+  return { text: `>= ${times}x faster than ${peer}`, met: ratio <= 1 / times };
+}
+
+export function goalNoSlower(ratio: number, peer: string): Goal {
+  return { text: `no slower than ${peer}`, met: ratio <= 1 };
+}
+
+export function goalBelow(value: number, limit: number, unit: Unit): Goal {
+  return { text: `< ${limit} ${unit}`, met: value < limit };
 }
 
 export function goalFaster(ratio: number, peer: string): Goal {

@@ -9,20 +9,26 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agentBenchmarks } from './agent.js';
+import { explainBounds } from './bounds.js';
 import { FULL, SMOKE, type Config } from './config.js';
+import { floorBenchmarks } from './floors.js';
 import { hopBenchmarks } from './hops.js';
 import { inProcessBenchmarks } from './inProcess.js';
 import { mcpBridgeBenchmarks } from './mcpBridge.js';
 import { peerBenchmarks } from './peers.js';
 import { machine, markdownTable, textTable, type Result } from './report.js';
 import { sessionBenchmarks } from './sessions.js';
+import { threadBenchmarks } from './threads.js';
 import { wireBenchmarks } from './wire.js';
 
 const suites: Record<string, (config: Config) => Promise<Result[]>> = {
+  // First: the floors bound the goals of the suites after them.
+  floors: floorBenchmarks,
   wire: wireBenchmarks,
   peers: peerBenchmarks,
   inProcess: inProcessBenchmarks,
   sessions: sessionBenchmarks,
+  threads: threadBenchmarks,
   agent: agentBenchmarks,
   mcp: mcpBridgeBenchmarks,
   hops: hopBenchmarks,
@@ -47,6 +53,7 @@ async function main(): Promise<void> {
     results.push(...(await suite(config)));
     process.stderr.write(`  ${name} took ${((Date.now() - suiteStart) / 1000).toFixed(1)} s\n`);
   }
+  explainBounds(results);
   const goals = results.filter((r) => r.goal);
   const report = {
     date: new Date().toISOString(),
@@ -62,6 +69,9 @@ async function main(): Promise<void> {
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(textTable(results));
   for (const r of results) if (r.note) console.log(`  ${r.title}: ${r.note}`);
+  const missed = goals.filter((r) => !r.goal!.met);
+  if (missed.length > 0) console.log('\ngoals NOT met, and what bounds them:');
+  for (const r of missed) console.log(`  ${r.title} (${r.ratio?.toFixed(2) ?? r.subject.summary.median.toFixed(2)}${r.ratio === undefined ? ` ${r.subject.unit}` : 'x'}; ${r.goal!.text}): ${r.bound ?? 'no floor measured in this run explains it'}`);
   console.log(`\ngoals met: ${report.goals.met} of ${report.goals.total}; ${(report.durationMs / 1000).toFixed(0)} s; written to ${out}`);
 }
 

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { nodeArgs } from './child.js';
 import type { Config } from './config.js';
-import type { Result } from './report.js';
+import { goalBelow, type Result } from './report.js';
 import { summarize, type Summary } from './stats.js';
 
 const MiB = 1024 * 1024;
@@ -24,6 +24,7 @@ export async function sessionBenchmarks(config: Config): Promise<Result[]> {
       group: 'sessions',
       title: 'session creation: connect + handshake + runtime, in-memory',
       subject: { name: 'scomp session', unit: 'ms', summary: created, perRun: create },
+      goal: goalBelow(created.median, 1, 'ms'),
     },
     {
       id: 'sessions.idle-memory',

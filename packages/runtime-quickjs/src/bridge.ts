@@ -5,6 +5,7 @@ import { QuickJSDeferredPromise, type QuickJSHandle } from 'quickjs-emscripten-c
 import { cutText, MAX_GUEST_TEXT } from './cutText.js';
 import { limitError } from './errorsMap.js';
 import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/values';
+import { JsonText } from './jsonText.js';
 import { utf8Length } from './limits.js';
 import { RecoverableSession } from './recovery.js';
 import type { GuestFunctionEntry } from './sessionCore.js';
@@ -17,8 +18,11 @@ export const LOG = 'log';
  * HostFunctions, HostFunctions and bindings as guest async functions, console output.
  */
 export abstract class GuestBridge extends RecoverableSession {
-  /** Guest → host following the conversion table. Consumes `handle`. */
-  protected toHostValue(handle: QuickJSHandle, maxBytes: number, withFunctions: boolean): unknown {
+  /**
+   * Guest → host following the conversion table. Consumes `handle`. With `asText`, a value without
+   * functions stays the guest's JSON text (JsonText), for a caller that only forwards it.
+   */
+  protected toHostValue(handle: QuickJSHandle, maxBytes: number, withFunctions: boolean, asText = false): unknown {
     const vm = this.vm;
     const ctx = vm.context;
     const limit = ctx.newNumber(maxBytes);
@@ -38,6 +42,7 @@ export abstract class GuestBridge extends RecoverableSession {
       const pathsHandle = ctx.getProp(tuple, 2);
       const paths = JSON.parse(ctx.getString(pathsHandle)) as Path[];
       pathsHandle.dispose();
+      if (asText && paths.length === 0) return json === undefined ? undefined : new JsonText(json);
       const fnsHandle = ctx.getProp(tuple, 1);
       let fns: HostFunction[];
       try {

@@ -1,6 +1,7 @@
 import { CancelledError, EvalError, LimitExceededError } from '@scomp/peer/errors';
 import type { LimitKind } from '@scomp/protocol';
 import { cutText, MAX_GUEST_NAME, MAX_GUEST_TEXT } from './cutText.js';
+import { PRELUDE_SCRIPT } from './preludeSource.js';
 
 /** Why running guest code was stopped: CPU budget, the eval's own deadline, heap, or a cancel. */
 export type InterruptReason = 'time' | 'deadline' | 'memory' | 'cancel';
@@ -33,7 +34,7 @@ export function resourceLimitOf(detail: ThrownDetail): 'memory' | 'stack' | unde
 }
 
 /** Frames of the runtime's own helpers (converting a result, calling a binding) are not the code's. */
-const helperFrame = /\(prelude\.js:\d+:\d+\)$/;
+const helperFrame = `(${PRELUDE_SCRIPT}:`;
 
 /** The EvalError for what guest code threw; its name, message and stack are cut to bounded sizes. */
 export function evalError(detail: ThrownDetail): EvalError {
@@ -42,7 +43,7 @@ export function evalError(detail: ThrownDetail): EvalError {
   if (detail.data !== undefined) data.data = detail.data;
   const stack = detail.stack
     ?.split('\n')
-    .filter((line) => !helperFrame.test(line))
+    .filter((line) => !line.includes(helperFrame))
     .join('\n');
   if (stack) data.stack = cutText(stack, MAX_GUEST_TEXT);
   return new EvalError(`${data.name}: ${data.message}`, data);

@@ -1,5 +1,6 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
-import { PRELUDE_SOURCE } from './prelude.js';
+import { MAX_VALUE_DEPTH, SENTINEL_KEY } from '@scomp/protocol/value-rules';
+import { PRELUDE_SCRIPT, PRELUDE_SOURCE } from './preludeSource.js';
 
 const HELPERS = ['toHost', 'fromHost', 'describeError', 'makeError', 'watch', 'deferred', 'install', 'uninstall'] as const;
 export type HelperName = (typeof HELPERS)[number];
@@ -65,7 +66,7 @@ export class GuestVm {
     if (this.prepared) return;
     const ctx = this.context;
     const hooks = this.hooks;
-    const factory = ctx.unwrapResult(ctx.evalCode(PRELUDE_SOURCE, 'prelude.js', { type: 'global', strict: true }));
+    const factory = ctx.unwrapResult(ctx.evalCode(PRELUDE_SOURCE, PRELUDE_SCRIPT, { type: 'global', strict: true }));
     const consoleFn = ctx.newFunction('console', (level, json) => {
       hooks.console(ctx.getString(level), ctx.getString(json));
     });
@@ -78,8 +79,11 @@ export class GuestVm {
     const clearTimerFn = ctx.newFunction('clearTimer', (id) => {
       hooks.clearTimer(ctx.getNumber(id));
     });
-    const helpers = ctx.callFunction(factory, ctx.undefined, consoleFn, settledFn, setTimerFn, clearTimerFn);
-    for (const handle of [factory, consoleFn, settledFn, setTimerFn, clearTimerFn]) handle.dispose();
+    // The value rules the host's walker follows, so the guest's conversions refuse what it would.
+    const maxDepth = ctx.newNumber(MAX_VALUE_DEPTH);
+    const sentinel = ctx.newString(SENTINEL_KEY);
+    const helpers = ctx.callFunction(factory, ctx.undefined, consoleFn, settledFn, setTimerFn, clearTimerFn, maxDepth, sentinel);
+    for (const handle of [factory, consoleFn, settledFn, setTimerFn, clearTimerFn, maxDepth, sentinel]) handle.dispose();
     const object = ctx.unwrapResult(helpers);
     for (const name of HELPERS) this.helpers.set(name, ctx.getProp(object, name));
     object.dispose();

@@ -32,7 +32,16 @@ export class QuickJsRuntime extends GuestBridge implements Runtime {
 
   // ----- Runtime -----
 
-  async eval(code: string, options: EvalOptions = {}): Promise<unknown> {
+  eval(code: string, options: EvalOptions = {}): Promise<unknown> {
+    return this.run(code, options, false);
+  }
+
+  /** `eval`, with a result that holds no functions left as JsonText: for a caller that forwards it. */
+  evalAsText(code: string, options: EvalOptions = {}): Promise<unknown> {
+    return this.run(code, options, true);
+  }
+
+  private async run(code: string, options: EvalOptions, asText: boolean): Promise<unknown> {
     if (this.disposed) throw new CancelledError('runtime disposed');
     const { signal, timeoutMs } = options;
     if (signal?.aborted) throw cancelledError(signal.reason);
@@ -58,7 +67,7 @@ export class QuickJsRuntime extends GuestBridge implements Runtime {
       completion.dispose();
       // A promise as the final value is awaited, so `getOrder({ id })` without `await` yields the order.
       const settled = await this.settle(value, stop);
-      return this.toHostValue(settled, this.deps.limits.resultBytes, true);
+      return this.toHostValue(settled, this.deps.limits.resultBytes, true, asText);
     } catch (error) {
       throw await this.finishError(error, active);
     } finally {

@@ -12,6 +12,7 @@ export default function setup(): void {
   if (newest(join(root, 'src')) <= newest(join(root, 'dist'))) return;
   const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'scripts', 'copyPrelude.mjs')], { stdio: 'inherit' });
 }
 
 function newest(dir: string): number {

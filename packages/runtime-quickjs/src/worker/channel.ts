@@ -1,6 +1,7 @@
 import { fromErrorObject, InternalError, RefNotFoundError, ScompError } from '@scomp/peer/errors';
 import type { HostFunction } from '@scomp/peer';
 import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/values';
+import { JsonText } from '../jsonText.js';
 
 /** A host value in transit: JSON text plus the functions it carries, as ids of the sending side. */
 export interface Carried {
@@ -135,6 +136,7 @@ export class Channel {
   /** Encodes a value for sending, exporting its functions under `session`. */
   carry(value: unknown, session: number): Carried | undefined {
     if (value === undefined) return undefined;
+    if (value instanceof JsonText) return { json: value.json };
     if (typeof value !== 'object' && typeof value !== 'function') return { json: JSON.stringify(value) };
     const { json, fns, paths } = splitFunctions(value);
     if (fns.length === 0) return json === undefined ? undefined : { json };

@@ -87,7 +87,8 @@ export class WorkerHost {
     entry.evalId = id;
     entry.controller = controller;
     try {
-      const value = await entry.runtime.eval(code, timeoutMs === undefined ? { signal: controller.signal } : { signal: controller.signal, timeoutMs });
+      // The result goes on to the supervising thread: left as text, it is parsed only there.
+      const value = await entry.runtime.evalAsText(code, timeoutMs === undefined ? { signal: controller.signal } : { signal: controller.signal, timeoutMs });
       return { value, session, extra: this.sessions.stats() };
     } finally {
       if (entry.controller === controller) {

@@ -1,25 +1,37 @@
-import { MAX_VALUE_DEPTH, SENTINEL_KEY } from '@scomp/protocol/value-rules';
-
+// @ts-check
 /**
- * Guest-side helpers, evaluated once per context. The expression yields a function that receives
- * the host callbacks and returns the helpers; nothing is left on the global object except
- * `console`. Intrinsics are captured up front so later changes to globals by evaluated code do
- * not reach the conversions. Only the guest's own results depend on these helpers; the host only
- * ever parses the JSON strings they produce. They follow the rules of `@scomp/peer/values`, the
- * host's walker: keys are defined, never assigned, so `__proto__` is an ordinary key; values nest at
- * most MAX_VALUE_DEPTH levels; application data holds no `$scomp` member.
+ * Guest-side helpers, evaluated inside QuickJS once per context, never on the host. The
+ * expression yields a function that receives the host callbacks and returns the helpers; nothing
+ * is left on the global object except `console`. Intrinsics are captured up front so later changes
+ * to globals by evaluated code do not reach the conversions. Only the guest's own results depend
+ * on these helpers; the host only ever parses the JSON strings they produce. They follow the rules
+ * of `@scomp/peer/values`, the host's walker: keys are defined, never assigned, so `__proto__` is an
+ * ordinary key; values nest at most `maxValueDepth` levels; application data holds no member named
+ * `sentinelKey` (both given by the host, from `@scomp/protocol/value-rules`).
+ *
+ * The runtime reads this file as text (preludeSource.ts) and evaluates it under PRELUDE_SCRIPT,
+ * which is how error stacks tell these frames from the guest's own.
  */
-export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, hostSetTimer, hostClearTimer) {
+(/**
+ * Guest values are whatever the code made, so they are typed `any` where they are walked.
+ * @param {(level: string, json: string) => void} hostConsole
+ * @param {(token: number, ok: number, value: unknown) => void} hostSettled
+ * @param {(callback: () => void, delayMs: number) => number} hostSetTimer
+ * @param {(id: number) => void} hostClearTimer
+ * @param {number} maxValueDepth
+ * @param {string} sentinelKey
+ */ function (hostConsole, hostSettled, hostSetTimer, hostClearTimer, maxValueDepth, sentinelKey) {
   'use strict';
   const { keys, getPrototypeOf, defineProperty, freeze } = Object;
   const hasOwn = Function.prototype.call.bind(Object.prototype.hasOwnProperty);
   const isArray = Array.isArray;
-  const isView = ArrayBuffer.isView;
+  const isView = /** @type {(value: unknown) => boolean} */ (ArrayBuffer.isView);
   const stringify = JSON.stringify;
   const parse = JSON.parse;
   const toStr = String;
   const isFiniteNumber = Number.isFinite;
-  const ErrorCtor = Error;
+  // Typed loosely: the guest's errors may carry any properties (a binding error's code and data).
+  const ErrorCtor = /** @type {new (message?: string) => any} */ (Error);
   const MapCtor = Map;
   const SetCtor = Set;
   const ArrayBufferCtor = ArrayBuffer;
@@ -35,12 +47,17 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
 
   class ResultTooLarge {}
 
+  /** @param {(string | number)[]} path */
   function pointer(path) {
     let out = '';
     for (const key of path) out += '/' + toStr(key).replace(/~/g, '~0').replace(/\//g, '~1');
     return out;
   }
 
+  /**
+   * @param {string} message
+   * @returns {never}
+   */
   function refuse(message) {
     const error = new TypeError(message);
     error.stack = '';
@@ -49,16 +66,32 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
 
   // Converts a guest value to a JSON-compatible tree following the runtime's conversion table.
   // Functions are collected with their paths; the tree holds null where they go.
+  /**
+   * @param {any} root
+   * @param {number} maxChars
+   * @param {boolean} functionsAllowed
+   */
   function toTree(root, maxChars, functionsAllowed) {
+    /** @type {Function[]} */
     const fns = [];
+    /** @type {(string | number)[][]} */
     const fnPaths = [];
+    /** @type {unknown[]} */
     const ancestors = [];
+    /** @type {(string | number)[]} */
     const path = [];
     let chars = 0;
+    /** @param {number} n */
     function count(n) {
       chars += n;
       if (chars > maxChars) throw new ResultTooLarge();
     }
+    /**
+     * @param {any} value
+     * @param {string | number} key
+     * @param {boolean} inArray
+     * @returns {any}
+     */
     function walk(value, key, inArray) {
       switch (typeof value) {
         case 'undefined':
@@ -90,7 +123,7 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
         return null;
       }
       if (ancestors.includes(value)) refuse('result contains a cycle at ' + pointer(path));
-      if (ancestors.length >= ${MAX_VALUE_DEPTH}) refuse('value nests deeper than ${MAX_VALUE_DEPTH} levels at ' + pointer(path));
+      if (ancestors.length >= maxValueDepth) refuse('value nests deeper than ' + maxValueDepth + ' levels at ' + pointer(path));
       if (typeof value.toJSON === 'function') {
         ancestors.push(value);
         const replaced = walk(value.toJSON(toStr(key)), key, inArray);
@@ -125,7 +158,7 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
       } else {
         out = {};
         for (const name of keys(value)) {
-          if (name === '${SENTINEL_KEY}') refuse('application data must not contain a ${SENTINEL_KEY} member (at ' + (pointer(path) || '/') + ')');
+          if (name === sentinelKey) refuse('application data must not contain a ' + sentinelKey + ' member (at ' + (pointer(path) || '/') + ')');
           const converted = child(value[name], name, false);
           if (converted !== SKIP) {
             count(name.length + 4);
@@ -137,6 +170,12 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
       count(2);
       return out;
     }
+    /**
+     * @param {any} value
+     * @param {string | number} key
+     * @param {boolean} inArray
+     * @returns {any}
+     */
     function child(value, key, inArray) {
       path.push(key);
       const converted = walk(value, key, inArray);
@@ -149,11 +188,12 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
 
   // Paths hold only strings and numbers, which stringify never hands to a toJSON the code may have
   // put on Object.prototype or Array.prototype; the arrays around them are joined here instead.
+  /** @param {(string | number)[][]} paths */
   function pathsJson(paths) {
     let out = '[';
     for (let i = 0; i < paths.length; i++) {
       out += i === 0 ? '[' : ',[';
-      const path = paths[i];
+      const path = /** @type {(string | number)[]} */ (paths[i]);
       for (let j = 0; j < path.length; j++) out += (j === 0 ? '' : ',') + stringify(path[j]);
       out += ']';
     }
@@ -161,6 +201,12 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
   }
 
   // Returns [json | undefined, functions, function paths], or ['too-large'] when over maxChars.
+  /**
+   * @param {unknown} value
+   * @param {number} maxChars
+   * @param {boolean} functionsAllowed
+   * @returns {[string | undefined, Function[], string] | ['too-large']}
+   */
   function toHost(value, maxChars, functionsAllowed) {
     try {
       const { tree, fns, fnPaths } = toTree(value, maxChars, functionsAllowed);
@@ -171,6 +217,11 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     }
   }
 
+  /**
+   * @param {string | undefined} json
+   * @param {Function[]} fns
+   * @param {string} fnPathsJson
+   */
   function fromHost(json, fns, fnPathsJson) {
     if (json === undefined) return undefined;
     let root = parse(json);
@@ -193,6 +244,7 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     return root;
   }
 
+  /** @param {unknown} thrown */
   function describeError(thrown) {
     let name = 'Thrown';
     let message;
@@ -217,6 +269,7 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     return stringify({ name, message, stack, code, data });
   }
 
+  /** @param {string} json */
   function makeError(json) {
     const detail = parse(json);
     const error = new ErrorCtor(detail.message);
@@ -226,17 +279,23 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     return error;
   }
 
+  /**
+   * @param {unknown} promise
+   * @param {number} token
+   */
   function watch(promise, token) {
     promiseThen(
       promiseResolve(promise),
-      (value) => hostSettled(token, 1, value),
-      (error) => hostSettled(token, 0, error),
+      (/** @type {unknown} */ value) => hostSettled(token, 1, value),
+      (/** @type {unknown} */ error) => hostSettled(token, 0, error),
     );
   }
 
   // A promise and its resolvers, for calls out to the host.
   function deferred() {
+    /** @type {((value: unknown) => void) | undefined} */
     let resolve;
+    /** @type {((reason: unknown) => void) | undefined} */
     let reject;
     const promise = new PromiseCtor((ok, fail) => {
       resolve = ok;
@@ -245,8 +304,9 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     return [promise, resolve, reject];
   }
 
+  /** @param {string} level */
   function log(level) {
-    return function (...args) {
+    return function (/** @type {unknown[]} */ ...args) {
       let json;
       try {
         json = toHost(args, 65536, false)[0];
@@ -266,6 +326,11 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
 
   // Timers run inside the session: callbacks are guest jobs, paid for from the CPU budget.
   defineProperty(globalThis, 'setTimeout', {
+    /**
+     * @param {unknown} callback
+     * @param {unknown} delay
+     * @param {unknown[]} args
+     */
     value: function setTimeout(callback, delay, ...args) {
       if (typeof callback !== 'function') throw new TypeError('setTimeout expects a function');
       return hostSetTimer(() => callback(...args), Number(delay) || 0);
@@ -275,6 +340,7 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     enumerable: false,
   });
   defineProperty(globalThis, 'clearTimeout', {
+    /** @param {unknown} id */
     value: function clearTimeout(id) {
       hostClearTimer(Number(id) || 0);
     },
@@ -283,21 +349,28 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     enumerable: false,
   });
 
+  /**
+   * @param {string} name
+   * @param {(args: unknown) => unknown} hostFn
+   */
   function install(name, hostFn) {
     // The host settles the call later, from a promise job; the error it rejects with gets the
     // stack of the call site so line numbers point into the submitted code.
-    const fn = function (args) {
+    const fn = function (/** @type {unknown} */ args) {
       const site = new ErrorCtor();
-      return promiseThen(hostFn(args), undefined, (error) => {
+      return promiseThen(hostFn(args), undefined, (/** @type {unknown} */ error) => {
         if (error instanceof ErrorCtor) {
           try { defineProperty(error, 'stack', { value: site.stack, writable: true, configurable: true }); } catch {}
         }
         throw error;
       });
     };
+    // Indexed within bounds only; `any` spares a cast at each use.
+    /** @type {any[]} */
     const parts = name.split('.');
+    /** @type {any} */
     let target = globalThis;
-    // Own properties only: a part named like an inherited member (\`__proto__\`, \`constructor\`)
+    // Own properties only: a part named like an inherited member (`__proto__`, `constructor`)
     // gets an object of its own instead of leading into a prototype.
     for (let i = 0; i < parts.length - 1; i++) {
       let next = hasOwn(target, parts[i]) ? target[parts[i]] : undefined;
@@ -310,8 +383,12 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
     defineProperty(target, parts[parts.length - 1], { value: fn, writable: true, configurable: true, enumerable: false });
   }
 
+  /** @param {string} name */
   function uninstall(name) {
+    // Indexed within bounds only; `any` spares a cast at each use.
+    /** @type {any[]} */
     const parts = name.split('.');
+    /** @type {any} */
     let target = globalThis;
     for (let i = 0; i < parts.length - 1; i++) {
       if (!hasOwn(target, parts[i])) return;
@@ -322,4 +399,4 @@ export const PRELUDE_SOURCE = String.raw`(function (hostConsole, hostSettled, ho
   }
 
   return { toHost, fromHost, describeError, makeError, watch, deferred, install, uninstall };
-})`;
+});

@@ -1,0 +1,67 @@
+/**
+ * For every goal not met, the measured floor that bounds it on this machine, so a reader of the
+ * table sees at once whether the gap is scomp's own cost or the machine's.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import type { Result } from './report.js';
+
+const us = (value: number): string => `${value.toFixed(1)} us`;
+const times = (value: number): string => `${value.toFixed(2)}x`;
+
+/** Median of a row's subject, or undefined when the row did not run. */
+function median(results: readonly Result[], id: string): number | undefined {
+  return results.find((r) => r.id === id)?.subject.summary.median;
+}
+
+/**
+ * A guest call that leaves its worker thread costs at least one thread round trip more than the
+ * same work on one thread: the cheaper of a `postMessage` round trip and an `Atomics` wake.
+ */
+function hop(results: readonly Result[]): { micros: number; text: string } | undefined {
+  const post = median(results, 'floor.post-message');
+  const wake = median(results, 'floor.atomics-wait');
+  if (post === undefined) return undefined;
+  const text = `a thread round trip (postMessage ${us(post)}${wake === undefined ? '' : `, Atomics wake ${us(wake)}`})`;
+  return { micros: wake === undefined ? post : Math.min(post, wake), text };
+}
+
+function boundFor(result: Result, results: readonly Result[]): string | undefined {
+  const thread = hop(results);
+  const baseline = result.baseline?.summary.median;
+  if (result.id === 'binding.in-eval') {
+    // The bare call measured in the same runs as this row, else the floors' own figure.
+    const bare = baseline ?? median(results, 'floor.bare-host-call');
+    const main = median(results, 'binding.in-eval.main-thread');
+    if (!thread || bare === undefined) return undefined;
+    return (
+      `floor: bare host call ${us(bare)} + ${thread.text} = ${times((bare + thread.micros) / bare)} the bare call at the least` +
+      (main === undefined ? '' : `; the same binding on the main thread costs ${us(main)} (${times(main / bare)})`)
+    );
+  }
+  if ((result.id === 'eval.rtt' || result.id === 'invoke.server-to-client') && thread && baseline !== undefined) {
+    return `floor: the raw echo ${us(baseline)} + ${thread.text} to the guest's thread = ${times((baseline + thread.micros) / baseline)} the raw floor at the least`;
+  }
+  if (result.id.startsWith('size.eval-result.')) {
+    return thread ? `the result also crosses from the guest's thread (a copy, plus ${thread.text} per eval)` : undefined;
+  }
+  if (result.id.startsWith('agent.20-calls.')) {
+    const perCall = median(results, 'binding.in-eval');
+    if (perCall === undefined || baseline === undefined) return undefined;
+    const calls = (20 * perCall) / 1000;
+    return `floor: 20 binding calls inside the eval alone take ${calls.toFixed(2)} ms (binding.in-eval) = ${times(calls / baseline)} MCP's time, before the eval's own round trip`;
+  }
+  if (result.id === 'threads.64-sessions') {
+    const cores = availableParallelism();
+    return `bound: ${cores} cores shared with everything else on the machine (load average ${loadavg()[0]!.toFixed(1)}); 2 threads gain at most min(2, idle cores)`;
+  }
+  return undefined;
+}
+
+/** Fills `bound` on every result whose goal was not met and whose floor was measured in this run. */
+export function explainBounds(results: Result[]): void {
+  for (const result of results) {
+    if (!result.goal || result.goal.met) continue;
+    const bound = boundFor(result, results);
+    if (bound) result.bound = bound;
+  }
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { explainBounds } from '../src/bounds.js';
+import { summarize } from '../src/stats.js';
+import type { Result } from '../src/report.js';
+
+const row = (id: string, median: number, extra: Partial<Result> = {}): Result => ({
+  id,
+  group: 'test',
+  title: id,
+  subject: { name: id, unit: 'us/op', summary: summarize([median]) },
+  ...extra,
+});
+
+describe('goal bounds', () => {
+  it('names the thread round trip and the bare call that bound an in-eval binding call', () => {
+    const results = [
+      row('floor.post-message', 40),
+      row('floor.atomics-wait', 10),
+      row('binding.in-eval.main-thread', 30),
+      row('binding.in-eval', 150, {
+        baseline: { name: 'bare', unit: 'us/op', summary: summarize([10]) },
+        ratio: 15,
+        goal: { text: '<= 2x the bare call', met: false },
+      }),
+    ];
+    explainBounds(results);
+    // 10 us bare + the cheaper crossing (10 us) = 2x the bare call.
+    expect(results[3]!.bound).toBe(
+      'floor: bare host call 10.0 us + a thread round trip (postMessage 40.0 us, Atomics wake 10.0 us) = 2.00x the bare call at the least; ' +
+        'the same binding on the main thread costs 30.0 us (3.00x)',
+    );
+  });
+
+  it('leaves met goals and goals without a measured floor alone', () => {
+    const results = [
+      row('eval.rtt', 100, { baseline: { name: 'raw', unit: 'us/op', summary: summarize([80]) }, ratio: 1.25, goal: { text: '<= 1.5x the floor', met: true } }),
+      row('invoke.pipelined', 1000, { ratio: 0.5, goal: { text: '>= 70% of the floor', met: false } }),
+    ];
+    explainBounds(results);
+    expect(results.map((r) => r.bound)).toEqual([undefined, undefined]);
+  });
+
+  it('bounds the 20-call story by 20 binding calls against the time of MCP', () => {
+    const results = [
+      row('binding.in-eval', 100),
+      row('agent.20-calls.in-memory pair', 3, {
+        baseline: { name: 'MCP', unit: 'ms', summary: summarize([1]) },
+        ratio: 3,
+        goal: { text: 'no slower than MCP', met: false },
+      }),
+    ];
+    explainBounds(results);
+    expect(results[1]!.bound).toMatch(/^floor: 20 binding calls inside the eval alone take 2\.00 ms \(binding\.in-eval\) = 2\.00x MCP's time/);
+  });
+});
