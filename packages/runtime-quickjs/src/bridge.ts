@@ -8,7 +8,7 @@ import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/p
 import { JsonText } from './jsonText.js';
 import { utf8Length } from './limits.js';
 import { RecoverableSession } from './recovery.js';
-import type { GuestFunctionEntry } from './sessionCore.js';
+import type { ActiveEval, GuestFunctionEntry } from './sessionCore.js';
 
 export const CONSOLE = 'console';
 export const LOG = 'log';
@@ -190,11 +190,14 @@ export abstract class GuestBridge extends RecoverableSession {
       refused = { error };
     }
     const signal = this.current?.controller.signal ?? this.lifetime.signal;
+    // The eval that made the call: once it was cancelled or stopped on a limit, what awaits the call
+    // belongs to code that was told to stop, and must not run on when the call returns.
+    const caller = this.current;
     Promise.resolve()
       .then(() => (refused ? Promise.reject(refused.error) : invoke(args, signal)))
       .then(
-        (value) => this.finishHostCall(deferred, true, value),
-        (error: unknown) => this.finishHostCall(deferred, false, error),
+        (value) => this.finishHostCall(deferred, true, value, caller),
+        (error: unknown) => this.finishHostCall(deferred, false, error, caller),
       )
       // Settling fails only when the session's VM went away meanwhile; nothing is left to tell, and
       // a rejection nobody handles would end the thread with every session on it.
@@ -223,10 +226,12 @@ export abstract class GuestBridge extends RecoverableSession {
     }
   }
 
-  protected finishHostCall(deferred: QuickJSDeferredPromise, ok: boolean, value: unknown): void {
+  protected finishHostCall(deferred: QuickJSDeferredPromise, ok: boolean, value: unknown, caller: ActiveEval | undefined): void {
     if (!this.deferreds.delete(deferred)) return;
-    // Guest code outside evals used up its time: what awaited this call does not run on.
-    if (this.idleSpent) return deferred.dispose();
+    // Guest code outside evals used up its time, or the eval that made the call was cancelled or
+    // stopped on a limit: what awaited this call does not run on (it would run outside any eval,
+    // where a cancel no longer reaches it, until the CPU limit).
+    if (this.idleSpent || caller?.controller.signal.aborted) return deferred.dispose();
     this.beginActivation();
     try {
       let handle: QuickJSHandle;
