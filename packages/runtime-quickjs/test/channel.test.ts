@@ -25,13 +25,13 @@ describe('worker channel', () => {
     b = new Channel({ postMessage: (message) => a.receive(structuredClone(message)) });
     const value = JSON.parse('{"__proto__":{"then":null},"constructor":{"prototype":{"f":null}}}') as Record<string, Record<string, unknown>>;
     Object.defineProperty(value.__proto__, 'then', { value: async () => 'then called', enumerable: true });
-    (value.constructor!.prototype as Record<string, unknown>).f = async () => 'f called';
+    (value.constructor.prototype as Record<string, unknown>).f = async () => 'f called';
     const back = b.uncarry(structuredClone(a.carry(value, 1)), 1) as Record<string, Record<string, (args?: unknown) => Promise<unknown>>>;
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
     expect(Object.keys(back)).toEqual(['__proto__', 'constructor']);
     expect(({} as Record<string, unknown>).then).toBeUndefined();
     expect(await back.__proto__!.then!()).toBe('then called');
-    expect(await (back.constructor!.prototype as unknown as Record<string, () => Promise<unknown>>).f!()).toBe('f called');
+    expect(await (back.constructor.prototype as unknown as Record<string, () => Promise<unknown>>).f!()).toBe('f called');
   });
 
   it('goes on when a notification cannot be handled', () => {
