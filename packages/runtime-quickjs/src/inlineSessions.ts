@@ -4,7 +4,7 @@ import type { Clock } from './budget.js';
 import { resolveLimits } from './limits.js';
 import { ModulePool } from './modulePool.js';
 import { QuickJsRuntime } from './session.js';
-import type { GuestWatch } from './sessionCore.js';
+import type { GuestWatch } from './runGuard.js';
 
 export interface InlineOptions {
   limits?: RuntimeLimits;
