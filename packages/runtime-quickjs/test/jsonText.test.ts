@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { JsonText } from '../src/jsonText.js';
 import type { QuickJsRuntime } from '../src/session.js';
 import { Channel } from '../src/worker/channel.js';
+import type { ToSupervisor, ToWorker } from '../src/worker/operations.js';
 import { withSession } from './support.js';
 
 describe('eval results forwarded as JSON text', () => {
@@ -22,7 +23,7 @@ describe('eval results forwarded as JSON text', () => {
     }));
 
   it('crosses the worker channel unparsed and arrives as the value, keys such as __proto__ as data', () => {
-    const channel = new Channel({ postMessage: () => {} });
+    const channel = new Channel<ToSupervisor, ToWorker>({ postMessage: () => {} });
     const json = '{"__proto__":{"polluted":true},"list":[1,"x",null]}';
     const carried = channel.carry(new JsonText(json), 1);
     expect(carried).toEqual({ json });
