@@ -15,6 +15,13 @@ import type { SessionVm } from './sessionVm.js';
 export interface MarshallerOptions {
   /** Largest value, as JSON bytes, the guest may hand the host. */
   maxValueBytes: number;
+  /**
+   * Values the guest hands out through calls (arguments of calls out, results of its functions)
+   * stay JSON text where they hold no functions (JsonText): for a session on a worker thread,
+   * where every such value only crosses on to the supervising thread.
+   * @default false
+   */
+  valuesAsText?: boolean;
   /** Aborted when the session is disposed. */
   lifetime: AbortSignal;
 }
@@ -88,11 +95,11 @@ export class Marshaller {
     });
   }
 
-  /** Host → guest: JSON plus HostFunctions. Returns an owned handle. */
+  /** Host → guest: JSON (or JsonText) plus HostFunctions. Returns an owned handle. */
   toGuest(value: unknown): QuickJSHandle {
     const vm = this.vm.vm;
     const ctx = vm.context;
-    const { json, fns, paths } = splitFunctions(value);
+    const { json, fns, paths } = value instanceof JsonText ? { json: value.json, fns: [], paths: [] } : splitFunctions(value);
     if (json === undefined && fns.length === 0) return ctx.undefined;
     const result = scoped((own) => {
       const jsonHandle = json === undefined ? ctx.undefined : own(ctx.newString(json));
@@ -144,7 +151,7 @@ export class Marshaller {
     let args: unknown;
     let refused: { error: unknown } | undefined;
     try {
-      args = argHandle ? this.toHost(argHandle.dup()) : undefined;
+      args = argHandle ? this.toHost(argHandle.dup(), this.options.valuesAsText) : undefined;
     } catch (error) {
       // Settled from a job like every other call: settling now would free the promise handle
       // before it is returned to the guest.
@@ -186,7 +193,7 @@ export class Marshaller {
       const outside = guard.current ? undefined : guard.untilStoppedOutsideEval();
       try {
         const settled = await this.jobs.settle(result.value, guard.current?.stopped ?? outside!.stopped);
-        return this.toHost(settled);
+        return this.toHost(settled, this.options.valuesAsText);
       } finally {
         outside?.release();
       }

@@ -24,6 +24,8 @@ export interface SessionDeps {
   memoryCheckIntervalMs: number;
   /** A supervisor on another thread watching this session's guest code (worker mode). */
   watch?: GuestWatch;
+  /** See MarshallerOptions.valuesAsText. @default false */
+  valuesAsText?: boolean;
 }
 
 /**
@@ -78,7 +80,11 @@ export class QuickJsRuntime implements Runtime {
       uncaught: (message) => this.forwardConsole('error', JSON.stringify([message])),
     });
     this.vm.onTeardown(() => this.timers.clearAll());
-    this.marshaller = new Marshaller(this.vm, this.guard, this.jobs, { maxValueBytes: limits.resultBytes, lifetime });
+    this.marshaller = new Marshaller(this.vm, this.guard, this.jobs, {
+      maxValueBytes: limits.resultBytes,
+      valuesAsText: deps.valuesAsText ?? false,
+      lifetime,
+    });
     this.runner = new EvalRunner({
       guard: this.guard,
       jobs: this.jobs,

@@ -11,7 +11,7 @@ describe('worker channel', () => {
         structuredClone(message);
       },
     };
-    const channel = new Channel<ToWorker, ToSupervisor>(port, (state) => busy.push(state));
+    const channel = new Channel<ToWorker, ToSupervisor>(port, { onPending: (state) => busy.push(state) });
     // A schema holding a function cannot be cloned into the thread.
     const bindings = [{ meta: { name: 'lookup', input: { check: () => true } }, notify: false }];
     const { reply } = channel.request('create', { session: 1, slot: 0, sessionId: 'sess_test', bindings }, 1);

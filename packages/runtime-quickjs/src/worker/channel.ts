@@ -29,6 +29,20 @@ type Reply<TTable extends OperationTable, TOp extends RequestName<TTable>> = TTa
 
 type RequestHandler = (body: unknown, id: number) => Promise<unknown>;
 
+export interface ChannelOptions {
+  /**
+   * Told whenever the number of requests awaiting a reply changes between zero and non-zero (a
+   * worker is kept referenced only while it owes replies).
+   */
+  onPending?(busy: boolean): void;
+  /**
+   * Received values that hold no functions stay JSON text (JsonText): for the worker's end, where
+   * every value goes on into a guest, which parses it there.
+   * @default false
+   */
+  valuesAsText?: boolean;
+}
+
 interface Pending {
   resolve(reply: unknown): void;
   reject(error: Error): void;
@@ -59,13 +73,9 @@ export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
   private readonly collected = new FinalizationRegistry<number>((fn) => this.sendNote('release', { fn }));
   private closed: Error | undefined;
 
-  /**
-   * @param onPending called with the number of requests awaiting a reply whenever it changes
-   *   between zero and non-zero (a worker is kept referenced only while it owes replies).
-   */
   constructor(
     private readonly port: Port,
-    private readonly onPending?: (busy: boolean) => void,
+    private readonly options: ChannelOptions = {},
   ) {
     // Calls of exported functions are the same on both sides (FunctionOperations in operations.ts).
     this.handlers.set('call', async (body) => {
@@ -103,7 +113,7 @@ export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
     const reply = new Promise<unknown>((resolve, reject) => {
       if (this.closed) return reject(this.closed);
       this.pending.set(id, { resolve, reject, session });
-      if (this.pending.size === 1) this.onPending?.(true);
+      if (this.pending.size === 1) this.options.onPending?.(true);
       try {
         this.send({ t: 'req', id, op, body });
       } catch (error) {
@@ -163,8 +173,11 @@ export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
   /** Decodes a received value; its functions become proxies owned by `session`. */
   uncarry(carried: Carried | undefined, session: number): unknown {
     if (!carried) return undefined;
+    if (!carried.fns?.length) {
+      if (carried.json === undefined) return undefined;
+      return this.options.valuesAsText ? new JsonText(carried.json) : JSON.parse(carried.json);
+    }
     const value = carried.json === undefined ? undefined : JSON.parse(carried.json);
-    if (!carried.fns?.length) return value;
     return placeFunctions(value, carried.fns.map((id) => this.proxy(id, session)), carried.paths ?? []);
   }
 
@@ -233,7 +246,7 @@ export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
 
   private take(id: number): Pending | undefined {
     const entry = this.pending.get(id);
-    if (entry && this.pending.delete(id) && this.pending.size === 0) this.onPending?.(false);
+    if (entry && this.pending.delete(id) && this.pending.size === 0) this.options.onPending?.(false);
     return entry;
   }
 

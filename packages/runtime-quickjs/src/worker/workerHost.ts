@@ -29,7 +29,8 @@ export class WorkerHost {
     buffer: SharedArrayBuffer,
     private readonly sessions: InlineSessions,
   ) {
-    this.channel = new Channel(port);
+    // Every value this end receives goes on into a guest: it stays text until the guest parses it.
+    this.channel = new Channel(port, { valuesAsText: true });
     this.shared = new SharedState(buffer);
     this.channel.handle('create', (body) => this.create(body));
     this.channel.handle('eval', (body, id) => this.eval(body, id));
@@ -52,11 +53,13 @@ export class WorkerHost {
     if (body.limits) init.limits = body.limits;
     const shared = this.shared;
     const runtime = await this.sessions.create(init, {
-      entered: (budgetMs) => shared.entered(session, budgetMs),
-      left: () => shared.left(),
-      poll: () => {
-        const entry = this.hosted.get(session);
-        if (entry?.controller && shared.cancelRequested(entry.slot, entry.evalId)) entry.controller.abort(null);
+      watch: {
+        entered: (budgetMs) => shared.entered(session, budgetMs),
+        left: () => shared.left(),
+        poll: () => {
+          const entry = this.hosted.get(session);
+          if (entry?.controller && shared.cancelRequested(entry.slot, entry.evalId)) entry.controller.abort(null);
+        },
       },
     });
     this.hosted.set(session, { runtime, slot, evalId: 0, controller: undefined });
