@@ -32,4 +32,16 @@ describe('eval results forwarded as JSON text', () => {
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it('stays text on the receiving end that asks for it, unless the value holds functions', async () => {
+    let worker: Channel<ToSupervisor, ToWorker> | undefined;
+    const supervisor = new Channel<ToWorker, ToSupervisor>({ postMessage: (message) => worker!.receive(structuredClone(message)) });
+    worker = new Channel<ToSupervisor, ToWorker>({ postMessage: (message) => supervisor.receive(structuredClone(message)) }, { valuesAsText: true });
+    const text = worker.uncarry(supervisor.carry({ rows: [1, 2] }, 1), 1);
+    expect(text).toEqual(new JsonText('{"rows":[1,2]}'));
+    const withFunction = worker.uncarry(supervisor.carry({ twice: async (n: unknown) => (n as number) * 2 }, 1), 1) as { twice: HostFunction };
+    // The proxy's own result crosses back as text too, for the guest to parse.
+    expect(await withFunction.twice(4)).toEqual(new JsonText('8'));
+    expect(supervisor.uncarry(worker.carry(new JsonText('[1]'), 1), 1)).toEqual([1]);
+  });
 });
