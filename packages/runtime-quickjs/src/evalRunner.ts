@@ -2,6 +2,7 @@ import { CancelledError } from '@scomp/peer/errors';
 import type { EvalOptions } from '@scomp/peer';
 import type { Clock } from './budget.js';
 import { cancelledError, limitError } from './errorsMap.js';
+import { scoped } from './handleScope.js';
 import { EVAL_FLAGS_ASYNC_GLOBAL, INPUT_FILENAME, type GuestVm } from './guestVm.js';
 import type { JobPump } from './jobPump.js';
 import type { Marshaller } from './marshaller.js';
@@ -55,8 +56,7 @@ export class EvalRunner {
       const result = guard.enter(() => vm.context.evalCode(source, INPUT_FILENAME, EVAL_FLAGS_ASYNC_GLOBAL));
       if (result.error) throw jobs.thrown(result.error);
       const completion = await jobs.settle(result.value, stop);
-      const value = vm.context.getProp(completion, 'value');
-      completion.dispose();
+      const value = scoped((own) => vm.context.getProp(own(completion), 'value'));
       // A promise as the final value is awaited, so `getOrder({ id })` without `await` yields the order.
       const settled = await jobs.settle(value, stop);
       return marshaller.toHost(settled, asText);

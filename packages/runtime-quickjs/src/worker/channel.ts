@@ -1,15 +1,9 @@
-import { fromErrorObject, InternalError, RefNotFoundError, ScompError } from '@scomp/peer/errors';
+import { InternalError, RefNotFoundError } from '@scomp/peer/errors';
 import type { HostFunction } from '@scomp/peer';
 import { placeFunctions, splitFunctions } from '@scomp/peer/values';
 import { JsonText } from '../jsonText.js';
+import { carryError, uncarryError, type CarriedError } from './carriedError.js';
 import type { Carried, OperationTable } from './operations.js';
-
-export interface CarriedError {
-  code?: number;
-  name: string;
-  message: string;
-  data?: unknown;
-}
 
 /** One message on the link; `op` and `body` follow the sender's OperationTable. */
 export type Message =
@@ -282,25 +276,6 @@ export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
   private send(message: Message): void {
     this.port.postMessage(message);
   }
-}
-
-export function carryError(error: unknown): CarriedError {
-  if (error instanceof ScompError) {
-    return error.data === undefined
-      ? { code: error.code, name: error.name, message: error.message }
-      : { code: error.code, name: error.name, message: error.message, data: error.data };
-  }
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: 'Error', message: String(error) };
-}
-
-export function uncarryError(carried: CarriedError): Error {
-  if (carried.code !== undefined) {
-    return fromErrorObject(carried.data === undefined ? { code: carried.code, message: carried.message } : { code: carried.code, message: carried.message, data: carried.data });
-  }
-  const error = new Error(carried.message);
-  error.name = carried.name;
-  return error;
 }
 
 function disposeQuietly(fn: HostFunction): void {
