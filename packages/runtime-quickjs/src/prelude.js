@@ -122,6 +122,8 @@
           fnPaths.push(path.slice());
           count(4);
           return null;
+        case 'object':
+          break;
       }
       if (value === null) {
         count(4);
@@ -256,8 +258,10 @@
             break;
           }
           if (level >= maxValueDepth || mapGet(levels, item) !== undefined) throw new NotPlain();
-          const proto = getPrototypeOf(item);
-          if (isArray(item) ? proto !== ArrayProto : proto !== ObjectProto || hasOwn(item, sentinelKey)) throw new NotPlain();
+          {
+            const proto = getPrototypeOf(item);
+            if (isArray(item) ? proto !== ArrayProto : proto !== ObjectProto || hasOwn(item, sentinelKey)) throw new NotPlain();
+          }
           mapSet(levels, item, level);
           chars += 2;
       }

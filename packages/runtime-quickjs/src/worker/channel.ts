@@ -171,7 +171,7 @@ export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
       if (carried.json === undefined) return undefined;
       return this.options.valuesAsText ? new JsonText(carried.json) : JSON.parse(carried.json);
     }
-    const value = carried.json === undefined ? undefined : JSON.parse(carried.json);
+    const value: unknown = carried.json === undefined ? undefined : JSON.parse(carried.json);
     return placeFunctions(value, carried.fns.map((id) => this.proxy(id, session)), carried.paths ?? []);
   }
 

@@ -90,7 +90,7 @@ export class WorkerHost {
     const entry = this.hosted.get(session);
     this.hosted.delete(session);
     try {
-      await entry?.runtime.dispose();
+      entry?.runtime.dispose();
     } finally {
       this.channel.dropSession(session, new CancelledError('runtime disposed'));
     }

@@ -121,7 +121,7 @@ export class WorkerLink {
     const onAbort = () => {
       this.shared.requestCancel(slot, id);
       this.cancels.set(session, Date.now());
-      const reason = signal?.reason;
+      const reason: unknown = signal?.reason;
       this.channel.note('cancel', { id, reason: typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : null });
     };
     if (signal?.aborted) onAbort();
