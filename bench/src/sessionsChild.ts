@@ -4,7 +4,7 @@
  */
 import { Client, Server } from '@scomp/peer';
 import { createMemoryTransportPair } from '@scomp/peer/testing';
-import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
+import { createQuickJsRuntimeFactory, type QuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { summarize, type Summary } from './stats.js';
 import { bindings } from './services.js';
 
@@ -25,8 +25,9 @@ async function memory(): Promise<{ rss: number; heap: number }> {
 }
 
 function newServer(sessionIdleTimeoutMs?: number) {
-  const runtime = createQuickJsRuntimeFactory();
-  const server = new Server({ runtime, bindings, ...(sessionIdleTimeoutMs === undefined ? {} : { sessionIdleTimeoutMs }) });
+  let runtime!: QuickJsRuntimeFactory;
+  // The server owns the factory, so its close stops the worker threads; `runtime` is kept for stats.
+  const server = new Server({ runtime: () => (runtime = createQuickJsRuntimeFactory()), bindings, ...(sessionIdleTimeoutMs === undefined ? {} : { sessionIdleTimeoutMs }) });
   const connect = async (): Promise<Client> => {
     const [clientEnd, serverEnd] = createMemoryTransportPair();
     server.accept(serverEnd);

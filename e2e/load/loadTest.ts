@@ -46,9 +46,8 @@ const gc = (globalThis as { gc?: () => void }).gc;
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const dropEvery = options.dropEvery ?? 4;
   const echo = defineBinding({ name: 'echo', input: Type.Object({ token: Type.String() }), handler: ({ token }) => token });
-  const runtime = createQuickJsRuntimeFactory({ sessionsPerModule: 64 });
   // Every load client is the same anonymous principal: the quota must not be what is measured.
-  const server = new Server({ runtime, bindings: [echo], maxSessionsPerPrincipal: options.sessions });
+  const server = new Server({ runtime: () => createQuickJsRuntimeFactory({ sessionsPerModule: 64 }), bindings: [echo], maxSessionsPerPrincipal: options.sessions });
   const open = new Set<Transport>();
   let allClosed: (() => void) | undefined;
   const listener = await listenWebSocket({
