@@ -55,21 +55,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     port: 0,
     onConnection: (transport) => {
       open.add(transport);
-      server.accept({
-        start: (handler) =>
-          transport.start({
-            message: (data) => handler.message(data),
-            close: (info) => {
-              handler.close(info);
-              open.delete(transport);
-              if (open.size === 0) allClosed?.();
-            },
-          }),
-        send: (message) => transport.send(message),
-        close: (info) => transport.close(info),
-        get closed() {
-          return transport.closed;
-        },
+      server.accept(transport);
+      void transport.ended.then(() => {
+        open.delete(transport);
+        if (open.size === 0) allClosed?.();
       });
     },
   });

@@ -1,4 +1,4 @@
-import { Server, onTransportClose, type Binding } from '@scomp/peer';
+import { Server, type Binding } from '@scomp/peer';
 import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { serveStdio } from '@scomp/transport-stdio';
 import { listenWebSocket } from '@scomp/transport-ws/node';
@@ -150,8 +150,6 @@ export function serveStdioSession(options: StdioServeOptions = {}): StdioSession
   });
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= server.close().finally(() => transport.close()));
-  let ended!: () => void;
-  const stdinEnded = new Promise<void>((resolve) => (ended = resolve));
-  server.accept(onTransportClose(transport, () => ended()));
-  return { closed: stdinEnded.then(close), close };
+  server.accept(transport);
+  return { closed: transport.ended.then(close), close };
 }

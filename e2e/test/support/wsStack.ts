@@ -14,26 +14,7 @@ export interface Tracked {
 }
 
 function track(transport: Transport): Tracked {
-  let done!: (info: TransportCloseInfo) => void;
-  const closed = new Promise<TransportCloseInfo>((resolve) => (done = resolve));
-  return {
-    closed,
-    transport: {
-      start: (handler) =>
-        transport.start({
-          message: (data) => handler.message(data),
-          close: (info) => {
-            handler.close(info);
-            done(info);
-          },
-        }),
-      send: (message) => transport.send(message),
-      close: (info) => transport.close(info),
-      get closed() {
-        return transport.closed;
-      },
-    },
-  };
+  return { transport, closed: transport.ended };
 }
 
 /**

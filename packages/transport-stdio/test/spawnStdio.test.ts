@@ -82,6 +82,7 @@ describe('spawnStdioTransport', () => {
     expect(info.error).toBeInstanceOf(ChildProcessExitError);
     expect(info.error).toMatchObject({ exitCode: 3, signal: null, stderr: 'about to stop\n' });
     expect(info.reason).toBe('server process exited with code 3: about to stop');
+    expect(await transport.ended).toBe(info);
     expect(transport.stderrText()).toBe('about to stop\n');
     expect(() => transport.send('{}')).toThrow(/closed/);
     await transport.exited;
