@@ -1,3 +1,4 @@
+import { redirectConsoleToStderr, shutdownSignal } from '@scomp/transport-stdio/cli';
 import { loadServerBindings, type ServerBindings } from '@scomp/mcp';
 import { SERVER_HELP, UsageError, parseServerArgs, type ServerCliOptions } from './cli.js';
 import { serveStdioSession, startServer, type ServeOptions } from './serve.js';
@@ -97,27 +98,6 @@ async function runStdio(serveOptions: ServeOptions, stop: Promise<void>): Promis
   const session = serveStdioSession(serveOptions);
   await Promise.race([session.closed, stop.then(() => session.close())]);
   return 0;
-}
-
-/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
-function shutdownSignal(log: (line: string) => void): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      log(`${signal}: shutting down`);
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      const force = () => process.exit(1);
-      process.once('SIGINT', force).once('SIGTERM', force);
-      resolve();
-    };
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  });
-}
-
-function redirectConsoleToStderr(): void {
-  const toStderr = (...args: unknown[]) => console.error(...args);
-  console.log = toStderr;
-  console.info = toStderr;
-  console.debug = toStderr;
 }
 
 function describeFault(error: unknown): string {

@@ -1,3 +1,4 @@
+import { redirectConsoleToStderr, shutdownSignal } from '@scomp/transport-stdio/cli';
 import { serveStdio } from '@scomp/transport-stdio';
 import { MCP_HELP, UsageError, parseMcpArgs, type McpCliOptions } from './cli.js';
 import { inProcessBackend, remoteBackend, type ScompBackend } from './codeMode/backend.js';
@@ -91,25 +92,4 @@ async function backendFrom(options: McpCliOptions, log: (line: string) => void):
     onFault: (error) => log(`fault: ${error instanceof Error ? error.message : String(error)}`),
   });
   return { backend, served };
-}
-
-/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
-function shutdownSignal(log: (line: string) => void): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      log(`${signal}: shutting down`);
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      const force = () => process.exit(1);
-      process.once('SIGINT', force).once('SIGTERM', force);
-      resolve();
-    };
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  });
-}
-
-function redirectConsoleToStderr(): void {
-  const toStderr = (...args: unknown[]) => console.error(...args);
-  console.log = toStderr;
-  console.info = toStderr;
-  console.debug = toStderr;
 }

@@ -1,0 +1,3 @@
+export { UsageError } from './usageError.js';
+export { integerOption, parseCommandLine } from './arguments.js';
+export { redirectConsoleToStderr, shutdownSignal } from './signals.js';
