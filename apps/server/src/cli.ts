@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_MESSAGE_BYTES } from '@scomp/protocol/value-rules';
 import { UsageError, integerOption, parseCommandLine } from '@scomp/transport-stdio/cli';
 
 export { UsageError };
@@ -7,7 +8,7 @@ export const DEFAULT_PORT = 7357;
 export const DEFAULT_EVAL_TIMEOUT_MS = 10_000;
 export const DEFAULT_MEMORY_MB = 64;
 export const DEFAULT_SESSION_IDLE_MS = 900_000;
-export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+export { DEFAULT_MAX_MESSAGE_BYTES };
 export const DEFAULT_MAX_SESSIONS_PER_PRINCIPAL = 32;
 export const DEFAULT_MAX_PRINCIPAL_MEMORY_MB = 1024;
 export const DEFAULT_MAX_PENDING_INVOKES = 256;

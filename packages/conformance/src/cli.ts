@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_MESSAGE_BYTES } from '@scomp/protocol/value-rules';
 import { UsageError, integerOption, parseCommandLine } from '@scomp/transport-stdio/cli';
 import type { Target } from './target.js';
 import type { RunOptions } from './runner.js';
@@ -69,7 +70,7 @@ export function parseConformanceArgs(argv: readonly string[]): ConformanceComman
   }
   const options: RunOptions = {
     timeoutMs: integerOption('--timeout-ms', values['timeout-ms'], 10_000, 1),
-    serverMaxMessageBytes: integerOption('--server-max-message-bytes', values['server-max-message-bytes'], 16 * 1024 * 1024, 1),
+    serverMaxMessageBytes: integerOption('--server-max-message-bytes', values['server-max-message-bytes'], DEFAULT_MAX_MESSAGE_BYTES, 1),
     limitProbeCount: integerOption('--limit-probe-count', values['limit-probe-count'], 2048, 1),
   };
   if (values.only) options.only = values.only;

@@ -1,7 +1,8 @@
+import { CONSOLE_BINDING_NAME } from '@scomp/protocol';
 import { UnauthorizedError, SessionNotFoundError, ShuttingDownError } from './errors.js';
 import { assertRefsResolve, type Binding } from './binding.js';
 import { CloseCode } from './closeCodes.js';
-import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
+import { findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
 import type { RuntimeFactory, RuntimeLimits } from './runtime.js';
 import { Session, type Principal, type SessionLimits } from './session.js';
 import { newSessionId } from './sessionId.js';
@@ -108,7 +109,7 @@ export class Server {
     const names = (options.bindings ?? []).map((binding) => binding.meta.name);
     const clash = findNameClash(names);
     if (clash) throw new TypeError(`server bindings ${clash[0]} and ${clash[1]} claim the same name`);
-    if (bindings.has(CONSOLE_BINDING)) throw new TypeError(`the binding name ${CONSOLE_BINDING} is reserved for clients`);
+    if (bindings.has(CONSOLE_BINDING_NAME)) throw new TypeError(`the binding name ${CONSOLE_BINDING_NAME} is reserved for clients`);
     // Bindings built by hand (not with defineBinding) are checked here, before any client sees them.
     for (const binding of bindings.values()) assertRefsResolve(binding.meta);
     const sessionMemoryBytes = options.limits?.memoryBytes;

@@ -1,16 +1,17 @@
 import { BindingNotFoundError, RefNotFoundError, ScompError, toScompError, withIssues } from '@scomp/peer/errors';
 import type { ValidationIssue } from '@scomp/protocol';
+import { CONSOLE_BINDING_NAME } from '@scomp/protocol/value-rules';
+import { exceedsUtf8Bytes } from '@scomp/protocol/utf8';
 import type { HostFunction } from '@scomp/peer';
 import { QuickJSDeferredPromise, type QuickJSHandle } from 'quickjs-emscripten-core';
 import { cutText, MAX_GUEST_TEXT } from './cutText.js';
 import { limitError } from './errorsMap.js';
 import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/values';
 import { JsonText } from './jsonText.js';
-import { utf8Length } from './limits.js';
 import { RecoverableSession } from './recovery.js';
 import type { ActiveEval, GuestFunctionEntry } from './sessionCore.js';
 
-export const CONSOLE = 'console';
+export const CONSOLE = CONSOLE_BINDING_NAME;
 export const LOG = 'log';
 
 /**
@@ -36,7 +37,7 @@ export abstract class GuestBridge extends RecoverableSession {
       const jsonHandle = ctx.getProp(tuple, 0);
       const json = ctx.typeof(jsonHandle) === 'string' ? ctx.getString(jsonHandle) : undefined;
       jsonHandle.dispose();
-      if (json === 'too-large' || (json !== undefined && utf8Length(json) > maxBytes)) {
+      if (json === 'too-large' || (json !== undefined && exceedsUtf8Bytes(json, maxBytes))) {
         throw limitError('resultBytes', { max: maxBytes });
       }
       const pathsHandle = ctx.getProp(tuple, 2);
