@@ -26,8 +26,14 @@ async function memory(): Promise<{ rss: number; heap: number }> {
 
 function newServer(sessionIdleTimeoutMs?: number) {
   let runtime!: QuickJsRuntimeFactory;
-  // The server owns the factory, so its close stops the worker threads; `runtime` is kept for stats.
-  const server = new Server({ runtime: () => (runtime = createQuickJsRuntimeFactory()), bindings, ...(sessionIdleTimeoutMs === undefined ? {} : { sessionIdleTimeoutMs }) });
+  // Every session here belongs to the one anonymous principal, so its session quota is lifted. The
+  // server owns the factory, so its close stops the worker threads; `runtime` is kept for stats.
+  const server = new Server({
+    runtime: () => (runtime = createQuickJsRuntimeFactory()),
+    bindings,
+    maxSessionsPerPrincipal: Number.POSITIVE_INFINITY,
+    ...(sessionIdleTimeoutMs === undefined ? {} : { sessionIdleTimeoutMs }),
+  });
   const connect = async (): Promise<Client> => {
     const [clientEnd, serverEnd] = createMemoryTransportPair();
     server.accept(serverEnd);
