@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { UsageError, integerOption, parseCommandLine, redirectConsoleToStderr, shutdownSignal } from '../src/cli/index.js';
+import { PassThrough } from 'node:stream';
+import { UsageError, integerOption, parseCommandLine, parseOrReport, redirectConsoleToStderr, shutdownSignal } from '../src/cli/index.js';
 
 describe('command-line plumbing', () => {
   it('parses with util.parseArgs and turns what it refuses into a UsageError', () => {
@@ -18,6 +19,24 @@ describe('command-line plumbing', () => {
       expect(() => integerOption('--port', text, 7357, 0, 65_535)).toThrow(new UsageError(`--port must be an integer from 0 to 65535, got "${text}"`));
     }
     expect(() => integerOption('--n', '99999999999999999999', 1, 1)).toThrow(/--n must be an integer from 1 to 9007199254740991/);
+  });
+});
+
+describe('reporting a bad command line', () => {
+  it('writes a UsageError with a pointer to --help and returns undefined, and throws anything else on', () => {
+    const stderr = new PassThrough();
+    expect(parseOrReport('scomp-x', () => ({ kind: 'help' }), stderr)).toEqual({ kind: 'help' });
+    expect(parseOrReport('scomp-x', () => integerOption('--port', 'x', 1, 0, 9), stderr)).toBeUndefined();
+    expect(String(stderr.read())).toBe('scomp-x: --port must be an integer from 0 to 9, got "x"\nRun "scomp-x --help" for the options.\n');
+    expect(() =>
+      parseOrReport(
+        'scomp-x',
+        () => {
+          throw new RangeError('a bug');
+        },
+        stderr,
+      ),
+    ).toThrow(RangeError);
   });
 });
 
