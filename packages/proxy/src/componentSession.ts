@@ -1,6 +1,7 @@
 import {
   Client,
   BindingNotFoundError,
+  ConnectionClosedError,
   type Binding,
   type BindingContext,
   type EvalOptions,
@@ -30,7 +31,13 @@ export class ComponentSession implements Runtime {
   private transport: Transport | undefined;
   private routes = new Map<string, RuntimeBinding>();
   private closedByUs = false;
-  private closedReason: string | undefined;
+  /** Handshake metadata sent downstream (the upstream's, plus the component's). */
+  private metadata: Record<string, unknown> = {};
+  /** The client binding list the downstream session was given, to notice a resume that changes it. */
+  private declaredMetas = '[]';
+  /** Settles when the downstream session has been resumed with the upstream's new bindings. */
+  private switching: Promise<void> = Promise.resolve();
+  private replacing = false;
   readonly upstream: Upstream;
 
   private constructor(
@@ -55,29 +62,10 @@ export class ComponentSession implements Runtime {
 
   private async connect(init: RuntimeInit): Promise<void> {
     const { options } = this;
-    const declared: Binding[] = [];
-    for (const meta of init.clientBindings ?? []) {
-      const mapped = options.mapClientBinding ? options.mapClientBinding(this.upstreamBinding(meta)) : this.upstreamBinding(meta);
-      if (mapped) declared.push(mapped);
-    }
-    for (const binding of options.clientBindings ?? []) declared.push(this.ownClientBinding(binding));
-    const metadata = { ...init.metadata, ...options.metadata?.downstream };
-    const source = options.downstream;
-    if (!options.downstreamReconnect) this.transport = await source();
-    this.client = await Client.connect(this.transport ?? source, {
-      bindings: declared,
-      metadata,
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 120_000,
-      reconnect: options.downstreamReconnect ?? false,
-      onStateChange: (state, detail) => {
-        if (state !== 'closed' && state !== 'gave-up') return;
-        this.closedReason = detail?.error instanceof Error ? detail.error.message : state === 'gave-up' ? 'gave up reconnecting' : 'closed';
-        if (!this.closedByUs) options.onDownstreamClosed?.({ sessionId: this.sessionId, reason: this.closedReason });
-      },
-      ...(options.onFault ? { onFault: options.onFault } : {}),
-    }).catch((error: unknown) => {
-      throw hopError(error, options.name);
-    });
+    this.declaredMetas = JSON.stringify(init.clientBindings ?? []);
+    this.metadata = { ...init.metadata, ...options.metadata?.downstream };
+    if (!options.downstreamReconnect) this.transport = await options.downstream();
+    this.client = await this.openClient(init.clientBindings ?? [], this.transport);
     const offered: Binding[] = [];
     for (const meta of this.client.serverBindings) {
       const mapped = options.mapServerBinding ? options.mapServerBinding(this.downstreamBinding(meta)) : this.downstreamBinding(meta);
@@ -94,6 +82,80 @@ export class ComponentSession implements Runtime {
     };
   }
 
+  /**
+   * Opens the downstream connection declaring `metas` (the upstream's client bindings, through the
+   * component's map) and the component's own client bindings; with `sessionId`, resumes that session.
+   */
+  private async openClient(metas: readonly BindingMeta[], source: Transport | undefined, sessionId?: string): Promise<Client> {
+    const { options } = this;
+    const declared: Binding[] = [];
+    for (const meta of metas) {
+      const mapped = options.mapClientBinding ? options.mapClientBinding(this.upstreamBinding(meta)) : this.upstreamBinding(meta);
+      if (mapped) declared.push(mapped);
+    }
+    for (const binding of options.clientBindings ?? []) declared.push(this.ownClientBinding(binding));
+    let client: Client | undefined;
+    const opened = await Client.connect(source ?? options.downstream, {
+      bindings: declared,
+      metadata: this.metadata,
+      ...(sessionId !== undefined ? { sessionId } : {}),
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 120_000,
+      reconnect: options.downstreamReconnect ?? false,
+      onStateChange: (state, detail) => {
+        // A connection replaced by a resume with other bindings ends without ending the session.
+        if ((state !== 'closed' && state !== 'gave-up') || this.replacing || (client !== undefined && client !== this.client)) return;
+        const reason = detail?.error instanceof Error ? detail.error.message : state === 'gave-up' ? 'gave up reconnecting' : 'closed';
+        if (!this.closedByUs) options.onDownstreamClosed?.({ sessionId: this.sessionId, reason });
+      },
+      ...(options.onFault ? { onFault: options.onFault } : {}),
+    }).catch((error: unknown) => {
+      throw hopError(error, options.name);
+    });
+    client = opened;
+    return opened;
+  }
+
+  /**
+   * The upstream resumed with other client bindings than the downstream session was given: the
+   * downstream session is resumed on a new connection declaring the new list, as the server alone
+   * would replace them. A downstream that serves one connection (a child over stdio) cannot be
+   * resumed; it keeps the first list, and the upstream is told so in a `log` warning.
+   */
+  private redeclare(metas: readonly BindingMeta[]): void {
+    const previous = this.client;
+    if (!this.options.downstreamReconnect) {
+      this.upstream.notify(LOG_BINDING_NAME, {
+        level: 'warn',
+        message: `${this.options.name}: the client bindings changed on resume, but this downstream serves one connection and keeps the first list`,
+        data: { component: this.options.name, bindings: metas.map((meta) => meta.name) },
+      } satisfies LogEntry);
+      return;
+    }
+    const swap = (async () => {
+      await this.switching;
+      if (this.closedByUs) return;
+      const sessionId = this.client.sessionId;
+      this.replacing = true;
+      this.client.close();
+      try {
+        this.client = await this.openClient(metas, undefined, sessionId);
+        if (this.closedByUs) this.client.close();
+      } finally {
+        this.replacing = false;
+      }
+    })();
+    this.switching = swap.catch((error: unknown) => {
+      this.options.onFault?.(error);
+      if (this.client === previous) this.options.onDownstreamClosed?.({ sessionId: this.sessionId, reason: (error as Error).message });
+    });
+  }
+
+  /** The downstream client, once a resume with new bindings (if any) is done. */
+  private async downstream(): Promise<Client> {
+    await this.switching;
+    return this.client;
+  }
+
   /** The downstream session's id (a component's own session id is what its upstream sees). */
   get downstreamSessionId(): string {
     return this.client.sessionId;
@@ -101,13 +163,24 @@ export class ComponentSession implements Runtime {
 
   async eval(code: string, evalOptions: EvalOptions = {}): Promise<unknown> {
     const signal = evalOptions.signal ?? new AbortController().signal;
-    const run = (input: string) => {
-      const callOptions: Parameters<Client['eval']>[1] = { signal };
-      if (evalOptions.key !== undefined) callOptions.key = evalOptions.key;
-      if (evalOptions.timeoutMs !== undefined) callOptions.serverTimeoutMs = evalOptions.timeoutMs;
-      return this.client.eval(input, callOptions).catch((error: unknown) => {
+    const callOptions: Parameters<Client['eval']>[1] = { signal };
+    if (evalOptions.key !== undefined) callOptions.key = evalOptions.key;
+    if (evalOptions.timeoutMs !== undefined) callOptions.serverTimeoutMs = evalOptions.timeoutMs;
+    const run = async (input: string) => {
+      const client = await this.downstream();
+      try {
+        return await client.eval(input, callOptions);
+      } catch (error) {
+        // The connection was replaced under the eval (a resume with other bindings): the downstream
+        // kept the keyed eval running and keeps its outcome, which the same key fetches.
+        const replaced = this.replacing || client !== this.client;
+        if (replaced && error instanceof ConnectionClosedError && callOptions.key !== undefined) {
+          return (await this.downstream()).eval(input, callOptions).catch((retryError: unknown) => {
+            throw hopError(retryError, this.options.name);
+          });
+        }
         throw hopError(error, this.options.name);
-      });
+      }
     };
     const intercept = this.options.onEval;
     return intercept ? intercept({ code }, run, this.interceptContext(signal)) : run(code);
@@ -115,6 +188,11 @@ export class ComponentSession implements Runtime {
 
   setClientBindings(bindings: readonly RuntimeBinding[]): void {
     this.routes = new Map(bindings.map((binding) => [binding.meta.name, binding]));
+    const metas = bindings.map((binding) => binding.meta);
+    const listed = JSON.stringify(metas);
+    if (listed === this.declaredMetas) return;
+    this.declaredMetas = listed;
+    this.redeclare(metas);
   }
 
   stats(): RuntimeStats {
@@ -135,9 +213,10 @@ export class ComponentSession implements Runtime {
       meta,
       call: (args, context) =>
         this.intercepted({ direction: 'downstream', name: meta.name, meta, args }, context.signal, (input) =>
-          forwardCall(input, this.options.name, (markSent) => {
+          forwardCall(input, this.options.name, async (markSent) => {
+            const client = await this.downstream();
             markSent();
-            return this.client.invoke(meta.name, input, { signal: context.signal });
+            return client.invoke(meta.name, input, { signal: context.signal });
           }),
         ),
     };
