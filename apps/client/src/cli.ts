@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { CONFIRM_POLICIES, type ConfirmPolicy } from './confirm.js';
 import { splitCommand } from './splitCommand.js';
 
 /** A command line that cannot be run as given. The process exits with {@link ExitCode.Usage}. */
@@ -29,6 +30,8 @@ export interface ConnectOptions {
   bindingsModule?: string;
   /** Resume this session instead of starting a new one. */
   sessionId?: string;
+  /** How `confirm` questions are answered. @default `ask` when standard input is a terminal, else `no` */
+  confirm?: ConfirmPolicy;
 }
 
 export type ClientCommand =
@@ -55,6 +58,10 @@ Options:
   --session <id>         Resume this session (its variables persist) instead of starting one.
   --bindings <module>    Declare the bindings exported by this .js/.mjs/.ts module, so the
                          server's code can call back into this client.
+  --confirm <ask|yes|no> How to answer a component's confirm question (before a call with
+                         effects such as write): ask prints it and reads y/N, yes allows all,
+                         no refuses all. Default: ask on a terminal, otherwise no.
+  --yes                  Same as --confirm yes.
   --json                 eval: print {"value":…,"sessionId":…} or {"error":{code,message,data},"sessionId":…}.
                          bindings: print the raw binding metadata.
   --file <file>          eval: read the code from a file.
@@ -85,6 +92,8 @@ export function parseClientArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
         bindings: { type: 'string' },
         json: { type: 'boolean' },
         file: { type: 'string' },
+        confirm: { type: 'string' },
+        yes: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -106,11 +115,18 @@ export function parseClientArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     connect.sessionId = values.session;
   }
   if (values.bindings !== undefined) connect.bindingsModule = values.bindings;
+  if (values.yes && values.confirm !== undefined && values.confirm !== 'yes') throw new UsageError(`--yes contradicts --confirm ${values.confirm}`);
+  if (values.confirm !== undefined && !(CONFIRM_POLICIES as readonly string[]).includes(values.confirm)) {
+    throw new UsageError(`--confirm: "${values.confirm}" is not one of ${CONFIRM_POLICIES.join(', ')}`);
+  }
+  const confirm = values.yes ? 'yes' : (values.confirm as ConfirmPolicy | undefined);
+  if (confirm !== undefined) connect.confirm = confirm;
   const onlyFor = (flag: string, allowed: boolean) => {
     if (!allowed) throw new UsageError(`${flag} does not apply to "${command}"`);
   };
   onlyFor('--json', !values.json || command !== 'repl');
   onlyFor('--file', values.file === undefined || command === 'eval');
+  onlyFor('--confirm', confirm === undefined || command !== 'bindings');
 
   if (command === 'eval') {
     if (values.file !== undefined) {
