@@ -50,7 +50,7 @@ export class ComponentSession implements Runtime {
         return [...session.routes.keys()];
       },
       invoke: (name, args, callOptions = {}) => this.invokeUpstream(name, args, callOptions.signal),
-      notify: (name, args) => this.routes.get(name)?.notify?.(args),
+      notify: (name, args) => this.notifyRoute(name, args),
     };
   }
 
@@ -229,7 +229,7 @@ export class ComponentSession implements Runtime {
       return {
         meta,
         call: async (args) => {
-          this.routes.get(name)?.notify?.(args);
+          this.notifyRoute(name, args);
           return null;
         },
       };
@@ -257,6 +257,13 @@ export class ComponentSession implements Runtime {
   private intercepted(call: InvokeCall, signal: AbortSignal, next: (args: unknown) => Promise<unknown>): Promise<unknown> {
     const intercept = this.options.onInvoke;
     return intercept ? intercept(call, next, this.interceptContext(signal)) : next(call.args);
+  }
+
+  /** A fire-and-forget call upstream: as a notification where the route has one, else a call whose outcome nobody awaits. */
+  private notifyRoute(name: string, args: unknown): void {
+    const route = this.routes.get(name);
+    if (route?.notify) route.notify(args);
+    else route?.call(args, { signal: new AbortController().signal, sessionId: this.sessionId }).catch((error: unknown) => this.options.onFault?.(error));
   }
 
   private callRoute(name: string, args: unknown, signal: AbortSignal, markSent: () => void = () => {}): Promise<unknown> {
