@@ -1,5 +1,5 @@
 import { startServer, type StartServerOptions } from '@scomp/app-server';
-import { createComponent, type ComponentDefinition } from '@scomp/proxy';
+import { createComponent, type Component, type ComponentDefinition } from '@scomp/proxy';
 import { serveComponent, webSocketDownstream, type ServedComponent } from '@scomp/proxy/node';
 
 /**
@@ -8,9 +8,9 @@ import { serveComponent, webSocketDownstream, type ServedComponent } from '@scom
  */
 export async function webSocketChain(definitions: readonly ComponentDefinition[], serverOptions: StartServerOptions = {}) {
   const server = await startServer(serverOptions);
-  const served: ServedComponent[] = [];
+  const hops: { component: Component; served: ServedComponent }[] = [];
   const close = async () => {
-    for (const hop of served) await hop.close();
+    for (const hop of hops) await hop.served.close();
     await server.close();
   };
   let url = server.url;
@@ -23,13 +23,12 @@ export async function webSocketChain(definitions: readonly ComponentDefinition[]
         downstream: webSocketDownstream(url),
         downstreamReconnect: true,
       });
-      const hop = await serveComponent(component, { port: 0 });
-      served.unshift(hop);
-      url = hop.url!;
+      hops.unshift({ component, served: await serveComponent(component, { port: 0 }) });
+      url = hops[0]!.served.url!;
     }
   } catch (error) {
     await close();
     throw error;
   }
-  return { url, server, [Symbol.asyncDispose]: close };
+  return { url, server, hops, [Symbol.asyncDispose]: close };
 }

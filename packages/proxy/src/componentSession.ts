@@ -2,6 +2,7 @@ import {
   Client,
   BindingNotFoundError,
   ConnectionClosedError,
+  DisconnectedError,
   type Binding,
   type BindingContext,
   type EvalOptions,
@@ -38,6 +39,8 @@ export class ComponentSession implements Runtime {
   /** Settles when the downstream session has been resumed with the upstream's new bindings. */
   private switching: Promise<void> = Promise.resolve();
   private replacing = false;
+  /** Times the downstream connection dropped (and the client began resuming), to tell its errors from relayed ones. */
+  private drops = 0;
   readonly upstream: Upstream;
 
   private constructor(
@@ -102,6 +105,7 @@ export class ComponentSession implements Runtime {
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 120_000,
       reconnect: options.downstreamReconnect ?? false,
       onStateChange: (state, detail) => {
+        if (state === 'reconnecting' && detail === undefined) this.drops++;
         // A connection replaced by a resume with other bindings ends without ending the session.
         if ((state !== 'closed' && state !== 'gave-up') || this.replacing || (client !== undefined && client !== this.client)) return;
         const reason = detail?.error instanceof Error ? detail.error.message : state === 'gave-up' ? 'gave up reconnecting' : 'closed';
@@ -168,9 +172,11 @@ export class ComponentSession implements Runtime {
     if (evalOptions.timeoutMs !== undefined) callOptions.serverTimeoutMs = evalOptions.timeoutMs;
     const run = async (input: string) => {
       const client = await this.downstream();
+      const drops = this.drops;
       try {
         return await client.eval(input, callOptions);
       } catch (error) {
+        if (this.drops !== drops) throw this.droppedError(error);
         // The connection was replaced under the eval (a resume with other bindings): the downstream
         // kept the keyed eval running and keeps its outcome, which the same key fetches.
         const replaced = this.replacing || client !== this.client;
@@ -215,8 +221,11 @@ export class ComponentSession implements Runtime {
         this.intercepted({ direction: 'downstream', name: meta.name, meta, args }, context.signal, (input) =>
           forwardCall(input, this.options.name, async (markSent) => {
             const client = await this.downstream();
+            const drops = this.drops;
             markSent();
-            return client.invoke(meta.name, input, { signal: context.signal });
+            return client.invoke(meta.name, input, { signal: context.signal }).catch((error: unknown) => {
+              throw this.drops !== drops ? this.droppedError(error) : error;
+            });
           }),
         ),
     };
@@ -257,6 +266,17 @@ export class ComponentSession implements Runtime {
   private intercepted(call: InvokeCall, signal: AbortSignal, next: (args: unknown) => Promise<unknown>): Promise<unknown> {
     const intercept = this.options.onInvoke;
     return intercept ? intercept(call, next, this.interceptContext(signal)) : next(call.args);
+  }
+
+  /**
+   * A call that failed because this hop's downstream connection dropped (the client resumes the
+   * downstream session, but the call is lost) fails upstream naming this component, as one whose
+   * downstream closed does.
+   */
+  private droppedError(error: unknown): unknown {
+    if (!(error instanceof DisconnectedError)) return error;
+    const { name } = this.options;
+    return new DisconnectedError(`${name}: downstream connection dropped: ${error.message}`, { ...(error.data as Record<string, unknown> | undefined), component: name });
   }
 
   /** A fire-and-forget call upstream: as a notification where the route has one, else a call whose outcome nobody awaits. */
