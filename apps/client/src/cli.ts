@@ -46,7 +46,8 @@ export const CLIENT_HELP = `Usage:
   scomp eval <url> --file <file> [options]  Evaluate a file ("-" reads standard input).
   scomp bindings <url> [options]          Print the server's bindings as TypeScript declarations.
   scomp chain <chain.json> [--port <n>]   Start a chain of components ending in a server and serve it
-                                          over WebSocket (the URL is printed), for repl and eval.
+                                          over WebSocket (the URL is printed), for repl and eval;
+                                          --max-message-bytes <n> gives it its server's message limit.
 
 <url> is a WebSocket URL (ws://host:port or wss://…). Instead of a URL, --stdio "<command>"
 starts the server as a child process and talks to it over its stdin/stdout.
