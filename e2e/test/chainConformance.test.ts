@@ -42,7 +42,8 @@ describe('scomp-conformance through a chain of three components in front of scom
     expect(report.results).toHaveLength(cases.length);
   });
 
-  it('passes over stdio, every hop a child process over stdio', { timeout: 600_000 }, async () => {
+  // A liveness bound only: each of some 45 cases starts four processes, minutes on a loaded machine.
+  it('passes over stdio, every hop a child process over stdio', { timeout: 1_200_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scomp-chain-conformance-'));
     const file = join(dir, 'chain.json');
     const node = process.execPath;
