@@ -1,8 +1,5 @@
 import {
-  Client,
   BindingNotFoundError,
-  ConnectionClosedError,
-  DisconnectedError,
   type Binding,
   type BindingContext,
   type EvalOptions,
@@ -10,10 +7,11 @@ import {
   type RuntimeBinding,
   type RuntimeInit,
   type RuntimeStats,
-  type Transport,
+  type Client,
 } from '@scomp/peer';
 import { CONSOLE_BINDING_NAME, LOG_BINDING_NAME, type BindingMeta, type LogEntry } from '@scomp/protocol';
-import { forwardCall, hopError } from './forward.js';
+import { DownstreamLink } from './downstreamLink.js';
+import { forwardCall } from './forward.js';
 import type { ComponentOptions, InterceptContext, InvokeCall } from './options.js';
 import { withUpstream, type Upstream } from './upstream.js';
 
@@ -27,20 +25,10 @@ const NOTIFICATION_BINDINGS = new Set([CONSOLE_BINDING_NAME, LOG_BINDING_NAME]);
  */
 export class ComponentSession implements Runtime {
   experimental_offered: { bindings: readonly Binding[]; metadata?: Record<string, unknown> } = { bindings: [] };
-  private client!: Client;
-  /** The downstream transport when the component opened it (no reconnects), to wait for its end on dispose. */
-  private transport: Transport | undefined;
+  private link!: DownstreamLink;
   private routes = new Map<string, RuntimeBinding>();
-  private closedByUs = false;
-  /** Handshake metadata sent downstream (the upstream's, plus the component's). */
-  private metadata: Record<string, unknown> = {};
   /** The client binding list the downstream session was given, to notice a resume that changes it. */
   private declaredMetas = '[]';
-  /** Settles when the downstream session has been resumed with the upstream's new bindings. */
-  private switching: Promise<void> = Promise.resolve();
-  private replacing = false;
-  /** Times the downstream connection dropped (and the client began resuming), to tell its errors from relayed ones. */
-  private drops = 0;
   readonly upstream: Upstream;
 
   private constructor(
@@ -66,30 +54,30 @@ export class ComponentSession implements Runtime {
   private async connect(init: RuntimeInit): Promise<void> {
     const { options } = this;
     this.declaredMetas = JSON.stringify(init.clientBindings ?? []);
-    this.metadata = { ...init.metadata, ...options.metadata?.downstream };
-    if (!options.downstreamReconnect) this.transport = await options.downstream();
-    this.client = await this.openClient(init.clientBindings ?? [], this.transport);
+    this.link = await DownstreamLink.open(init.clientBindings ?? [], {
+      sessionId: this.sessionId,
+      component: options,
+      metadata: { ...init.metadata, ...options.metadata?.downstream },
+      declare: (metas) => this.declared(metas),
+    });
     const offered: Binding[] = [];
-    for (const meta of this.client.serverBindings) {
+    for (const meta of this.link.serverBindings) {
       const mapped = options.mapServerBinding ? options.mapServerBinding(this.downstreamBinding(meta)) : this.downstreamBinding(meta);
       if (mapped) offered.push(mapped);
     }
-    const downstreamChain = this.client.serverMetadata?.chain;
+    const downstreamChain = this.link.serverMetadata?.chain;
     this.experimental_offered = {
       bindings: offered,
       metadata: {
-        ...this.client.serverMetadata,
+        ...this.link.serverMetadata,
         ...options.metadata?.upstream,
         chain: [options.name, ...(Array.isArray(downstreamChain) ? downstreamChain : [])],
       },
     };
   }
 
-  /**
-   * Opens the downstream connection declaring `metas` (the upstream's client bindings, through the
-   * component's map) and the component's own client bindings; with `sessionId`, resumes that session.
-   */
-  private async openClient(metas: readonly BindingMeta[], source: Transport | undefined, sessionId?: string): Promise<Client> {
+  /** What is declared downstream: the upstream's client bindings through the component's map, and its own. */
+  private declared(metas: readonly BindingMeta[]): Binding[] {
     const { options } = this;
     const declared: Binding[] = [];
     for (const meta of metas) {
@@ -97,72 +85,12 @@ export class ComponentSession implements Runtime {
       if (mapped) declared.push(mapped);
     }
     for (const binding of options.clientBindings ?? []) declared.push(this.ownClientBinding(binding));
-    let client: Client | undefined;
-    const opened = await Client.connect(source ?? options.downstream, {
-      bindings: declared,
-      metadata: this.metadata,
-      ...(sessionId !== undefined ? { sessionId } : {}),
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 120_000,
-      reconnect: options.downstreamReconnect ?? false,
-      onStateChange: (state, detail) => {
-        if (state === 'reconnecting' && detail === undefined) this.drops++;
-        // A connection replaced by a resume with other bindings ends without ending the session.
-        if ((state !== 'closed' && state !== 'gave-up') || this.replacing || (client !== undefined && client !== this.client)) return;
-        const reason = detail?.error instanceof Error ? detail.error.message : state === 'gave-up' ? 'gave up reconnecting' : 'closed';
-        if (!this.closedByUs) options.onDownstreamClosed?.({ sessionId: this.sessionId, reason });
-      },
-      ...(options.onFault ? { onFault: options.onFault } : {}),
-    }).catch((error: unknown) => {
-      throw hopError(error, options.name);
-    });
-    client = opened;
-    return opened;
-  }
-
-  /**
-   * The upstream resumed with other client bindings than the downstream session was given: the
-   * downstream session is resumed on a new connection declaring the new list, as the server alone
-   * would replace them. A downstream that serves one connection (a child over stdio) cannot be
-   * resumed; it keeps the first list, and the upstream is told so in a `log` warning.
-   */
-  private redeclare(metas: readonly BindingMeta[]): void {
-    const previous = this.client;
-    if (!this.options.downstreamReconnect) {
-      this.upstream.notify(LOG_BINDING_NAME, {
-        level: 'warn',
-        message: `${this.options.name}: the client bindings changed on resume, but this downstream serves one connection and keeps the first list`,
-        data: { component: this.options.name, bindings: metas.map((meta) => meta.name) },
-      } satisfies LogEntry);
-      return;
-    }
-    const swap = (async () => {
-      await this.switching;
-      if (this.closedByUs) return;
-      const sessionId = this.client.sessionId;
-      this.replacing = true;
-      this.client.close();
-      try {
-        this.client = await this.openClient(metas, undefined, sessionId);
-        if (this.closedByUs) this.client.close();
-      } finally {
-        this.replacing = false;
-      }
-    })();
-    this.switching = swap.catch((error: unknown) => {
-      this.options.onFault?.(error);
-      if (this.client === previous) this.options.onDownstreamClosed?.({ sessionId: this.sessionId, reason: (error as Error).message });
-    });
-  }
-
-  /** The downstream client, once a resume with new bindings (if any) is done. */
-  private async downstream(): Promise<Client> {
-    await this.switching;
-    return this.client;
+    return declared;
   }
 
   /** The downstream session's id (a component's own session id is what its upstream sees). */
   get downstreamSessionId(): string {
-    return this.client.sessionId;
+    return this.link.sessionId;
   }
 
   async eval(code: string, evalOptions: EvalOptions = {}): Promise<unknown> {
@@ -170,47 +98,37 @@ export class ComponentSession implements Runtime {
     const callOptions: Parameters<Client['eval']>[1] = { signal };
     if (evalOptions.key !== undefined) callOptions.key = evalOptions.key;
     if (evalOptions.timeoutMs !== undefined) callOptions.serverTimeoutMs = evalOptions.timeoutMs;
-    const run = async (input: string) => {
-      const client = await this.downstream();
-      const drops = this.drops;
-      try {
-        return await client.eval(input, callOptions);
-      } catch (error) {
-        if (this.drops !== drops) throw this.droppedError(error);
-        // The connection was replaced under the eval (a resume with other bindings): the downstream
-        // kept the keyed eval running and keeps its outcome, which the same key fetches.
-        const replaced = this.replacing || client !== this.client;
-        if (replaced && error instanceof ConnectionClosedError && callOptions.key !== undefined) {
-          return (await this.downstream()).eval(input, callOptions).catch((retryError: unknown) => {
-            throw hopError(retryError, this.options.name);
-          });
-        }
-        throw hopError(error, this.options.name);
-      }
-    };
+    const run = (input: string) => this.link.eval(input, callOptions);
     const intercept = this.options.onEval;
     return intercept ? intercept({ code }, run, this.interceptContext(signal)) : run(code);
   }
 
+  /**
+   * A resume with other client bindings than the downstream session was given resumes the
+   * downstream session declaring the new list. A downstream that serves one connection (a child over
+   * stdio) cannot be resumed: it keeps the first list, and the upstream is told so in a `log` warning.
+   */
   setClientBindings(bindings: readonly RuntimeBinding[]): void {
     this.routes = new Map(bindings.map((binding) => [binding.meta.name, binding]));
     const metas = bindings.map((binding) => binding.meta);
     const listed = JSON.stringify(metas);
     if (listed === this.declaredMetas) return;
     this.declaredMetas = listed;
-    this.redeclare(metas);
+    if (this.link.resumable) return this.link.redeclare(metas);
+    this.upstream.notify(LOG_BINDING_NAME, {
+      level: 'warn',
+      message: `${this.options.name}: the client bindings changed on resume, but this downstream serves one connection and keeps the first list`,
+      data: { component: this.options.name, bindings: metas.map((meta) => meta.name) },
+    } satisfies LogEntry);
   }
 
   stats(): RuntimeStats {
-    const stats = this.client.stats();
+    const stats = this.link.stats();
     return { liveFunctions: stats.imported, exportedRefs: stats.exported, pendingOutbound: stats.pendingOutbound };
   }
 
-  async dispose(): Promise<void> {
-    this.closedByUs = true;
-    this.client.close();
-    // A child process downstream is waited for, so that closing a chain leaves no process behind.
-    await (this.transport as Partial<AsyncDisposable> | undefined)?.[Symbol.asyncDispose]?.();
+  dispose(): Promise<void> {
+    return this.link.dispose();
   }
 
   /** A downstream server binding as the upstream sees it: invoking it forwards the call. */
@@ -219,14 +137,7 @@ export class ComponentSession implements Runtime {
       meta,
       call: (args, context) =>
         this.intercepted({ direction: 'downstream', name: meta.name, meta, args }, context.signal, (input) =>
-          forwardCall(input, this.options.name, async (markSent) => {
-            const client = await this.downstream();
-            const drops = this.drops;
-            markSent();
-            return client.invoke(meta.name, input, { signal: context.signal }).catch((error: unknown) => {
-              throw this.drops !== drops ? this.droppedError(error) : error;
-            });
-          }),
+          forwardCall(input, this.options.name, (markSent) => this.link.invoke(meta.name, input, context.signal, markSent)),
         ),
     };
   }
@@ -266,17 +177,6 @@ export class ComponentSession implements Runtime {
   private intercepted(call: InvokeCall, signal: AbortSignal, next: (args: unknown) => Promise<unknown>): Promise<unknown> {
     const intercept = this.options.onInvoke;
     return intercept ? intercept(call, next, this.interceptContext(signal)) : next(call.args);
-  }
-
-  /**
-   * A call that failed because this hop's downstream connection dropped (the client resumes the
-   * downstream session, but the call is lost) fails upstream naming this component, as one whose
-   * downstream closed does.
-   */
-  private droppedError(error: unknown): unknown {
-    if (!(error instanceof DisconnectedError)) return error;
-    const { name } = this.options;
-    return new DisconnectedError(`${name}: downstream connection dropped: ${error.message}`, { ...(error.data as Record<string, unknown> | undefined), component: name });
   }
 
   /** A fire-and-forget call upstream: as a notification where the route has one, else a call whose outcome nobody awaits. */
