@@ -71,7 +71,7 @@ export class ComponentSession implements Runtime {
       metadata: {
         ...this.link.serverMetadata,
         ...options.metadata?.upstream,
-        chain: [options.name, ...(Array.isArray(downstreamChain) ? downstreamChain : [])],
+        chain: [options.name, ...(Array.isArray(downstreamChain) ? (downstreamChain as unknown[]) : [])],
       },
     };
   }
