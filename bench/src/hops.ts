@@ -65,8 +65,8 @@ async function openProcessChain(hops: number): Promise<Chain> {
   const proxy: ChainEntry = { command: process.execPath, args: [proxyBin, 'transparent', ...limit], cwd: benchDir };
   const [head, ...rest] = [...Array.from({ length: hops }, () => proxy), server];
   const transport = await spawnStdioTransport({
-    command: head!.command,
-    args: head!.args ?? [],
+    command: head.command,
+    args: head.args ?? [],
     cwd: benchDir,
     env: { [CHAIN_ENV]: rest.length > 0 ? JSON.stringify(rest) : '' },
     maxMessageBytes: MAX_MESSAGE_BYTES,
