@@ -8,11 +8,9 @@ import { child } from './support/processes.js';
 /** `scomp eval` (built) to completion: its exit code and output. */
 async function scompEval(...args: string[]) {
   await using run = child([builtClientBin, 'eval', ...args]);
-  run.process.stdin!.end();
-  const stdout: string[] = [];
-  run.process.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
+  run.endInput();
   const { code } = await run.exited;
-  return { code, stdout: stdout.join(''), stderr: run.stderr };
+  return { code, stdout: run.stdout, stderr: run.stderr };
 }
 
 describe('the three components from the command line, as the proxy README shows', () => {
@@ -37,10 +35,9 @@ describe('the three components from the command line, as the proxy README shows'
 
     // scope: the client is offered only the bindings it names.
     await using bindings = child([builtClientBin, 'bindings', ...stdio, '--json']);
-    bindings.process.stdin!.end();
-    const [, names] = await bindings.line(/^(\[[\s\S]*\])\n$/);
-    expect((JSON.parse(names!) as { name: string }[]).map((meta) => meta.name)).toEqual(['getOrder', 'listOrders']);
+    bindings.endInput();
     expect((await bindings.exited).code).toBe(0);
+    expect((JSON.parse(bindings.stdout) as { name: string }[]).map((meta) => meta.name)).toEqual(['getOrder', 'listOrders']);
 
     const listed = await scompEval(...stdio, '(await listOrders()).length');
     expect(listed).toMatchObject({ code: 0, stdout: '5\n' });
