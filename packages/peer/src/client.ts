@@ -48,7 +48,12 @@ export interface ClientOptions {
   onFault?(error: unknown): void;
 }
 
-export interface CallOptions extends RequestOptions {}
+export interface CallOptions {
+  /** Local deadline in milliseconds. @default the client's `timeoutMs` */
+  timeoutMs?: number;
+  /** Aborts the call locally and cancels it on the server. */
+  signal?: AbortSignal;
+}
 
 export interface EvalOptions extends CallOptions {
   /** Idempotency key; a retry with the same key returns the first run's outcome. @default a fresh random key */

@@ -1,10 +1,10 @@
-import { BindingNotFoundError, RefNotFoundError, ScompError, toScompError, withIssues } from '@scomp/peer/errors';
+import { BindingNotFoundError, RefNotFoundError, ScompError, toScompError, withIssues } from '@scomp/peer/authoring';
 import type { ValidationIssue } from '@scomp/protocol';
 import type { HostFunction } from '@scomp/peer';
 import { QuickJSDeferredPromise, type QuickJSHandle } from 'quickjs-emscripten-core';
 import { cutText, MAX_GUEST_TEXT } from './cutText.js';
 import { limitError } from './errorsMap.js';
-import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/values';
+import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/authoring';
 import { JsonText } from './jsonText.js';
 import { utf8Length } from './limits.js';
 import { RecoverableSession } from './recovery.js';

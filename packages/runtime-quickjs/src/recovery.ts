@@ -1,4 +1,4 @@
-import { CancelledError, LimitExceededError, toScompError } from '@scomp/peer/errors';
+import { CancelledError, LimitExceededError, toScompError } from '@scomp/peer/authoring';
 import { limitError } from './errorsMap.js';
 import { SessionCore, type ActiveEval } from './sessionCore.js';
 

@@ -1,4 +1,4 @@
-import { CancelledError } from '@scomp/peer/errors';
+import { CancelledError } from '@scomp/peer/authoring';
 import type { EvalOptions, Runtime, RuntimeBinding, RuntimeInit, RuntimeStats } from '@scomp/peer';
 import { CONSOLE, GuestBridge } from './bridge.js';
 import { cancelledError, limitError } from './errorsMap.js';

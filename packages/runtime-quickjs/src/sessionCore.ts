@@ -1,4 +1,4 @@
-import { CancelledError, LimitExceededError } from '@scomp/peer/errors';
+import { CancelledError, LimitExceededError } from '@scomp/peer/authoring';
 import type { HostFunction, RuntimeBinding, RuntimeInit, RuntimeLimits } from '@scomp/peer';
 import type { QuickJSDeferredPromise, QuickJSHandle } from 'quickjs-emscripten-core';
 import { CpuBudget, IdleAllowance, type Clock } from './budget.js';

@@ -1,6 +1,6 @@
-import { fromErrorObject, InternalError, RefNotFoundError, ScompError } from '@scomp/peer/errors';
+import { fromErrorObject, InternalError, RefNotFoundError, ScompError } from '@scomp/peer/authoring';
 import type { HostFunction } from '@scomp/peer';
-import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/values';
+import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/authoring';
 import { JsonText } from '../jsonText.js';
 
 /** A host value in transit: JSON text plus the functions it carries, as ids of the sending side. */

@@ -1,4 +1,4 @@
-import { CancelledError } from '@scomp/peer/errors';
+import { CancelledError } from '@scomp/peer/authoring';
 import type { RuntimeBinding, RuntimeInit, RuntimeLimits } from '@scomp/peer';
 import type { BindingMeta } from '@scomp/protocol';
 import { setMaxListeners } from 'node:events';
