@@ -11,6 +11,7 @@ export type { Principal } from './session.js';
 export { defineBinding, Fn } from './binding.js';
 export type { Binding, BindingContext, BindingDefinition, BindingOptions } from './binding.js';
 export { retain, release } from './functions.js';
+export { defaultRetry, defaultRetryDelayMs } from './reconnect.js';
 export type { ReconnectOptions } from './reconnect.js';
 export type { RefStats } from './functionRefs.js';
 export type { Transport, TransportHandler, TransportCloseInfo } from './transport.js';
