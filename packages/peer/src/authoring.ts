@@ -16,6 +16,8 @@ export type {
   RuntimeLimits,
   RuntimeStats,
 } from './runtime.js';
+// A runtime may offer bindings of its own (`experimental_offered`), built with the main entry's `defineBinding`.
+export type { Binding, BindingContext } from './binding.js';
 export { mapValue, splitFunctions, placeFunctions } from './values.js';
 export type { SplitValue, ValuePath, ValueVisitor } from './values.js';
 export {
