@@ -27,15 +27,16 @@ export class ScompError extends Error {
   }
 }
 
-/** A wire error class as {@link wireError} makes it: built from a message, with its wire code as a static `code`. */
-interface WireErrorClass<TCode extends number> {
+/**
+ * What {@link wireError} returns, spelled out so that the emitted declarations keep `ScompError` (and
+ * so `Error`) as the base of every subclass instead of an anonymous structural copy of it.
+ */
+interface WireErrorClass<TName extends ErrorCodeName> {
+  readonly code: (typeof ErrorCode)[TName];
   new (message: string, data?: unknown, options?: { cause?: unknown }): ScompError;
-  readonly code: TCode;
 }
 
-// The declared return type keeps each class's generated base to one line in the `.d.ts` (and so in
-// the API report), instead of a copy of ScompError's whole shape per class.
-function wireError<TName extends ErrorCodeName>(codeName: TName, className: string): WireErrorClass<(typeof ErrorCode)[TName]> {
+function wireError<TName extends ErrorCodeName>(codeName: TName, className: string): WireErrorClass<TName> {
   return class extends ScompError {
     static readonly code = ErrorCode[codeName];
     override name = className;
