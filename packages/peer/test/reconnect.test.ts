@@ -44,7 +44,7 @@ describe('default reconnect policy', () => {
 });
 
 /** A server whose dial fails with `failures[n]` on reconnect attempt n+1 (after the first connection). */
-async function flakyServer(failures: unknown[], options: ClientOptions) {
+async function flakyServer(failures: Error[], options: ClientOptions) {
   const fixture = memoryServer({ runtime: counter() });
   const states: { state: ClientState; attempt?: number; error?: unknown }[] = [];
   let dials = 0;
