@@ -15,7 +15,6 @@ export { defaultRetry, defaultRetryDelayMs } from './reconnect.js';
 export type { ReconnectOptions } from './reconnect.js';
 export type { RefStats } from './functionRefs.js';
 export type { Transport, TransportHandler, TransportCloseInfo } from './transport.js';
-export { onTransportClose } from './transport.js';
 export { createMemoryTransportPair } from './testing/memoryTransport.js';
 export type {
   CallContext,
