@@ -74,11 +74,13 @@ describe('published packages', () => {
     const worker = bare('runtime-quickjs', 'dist/worker/entry.js');
     expect([...worker].filter((specifier) => specifier.startsWith('@scomp/') || specifier === 'typebox').sort()).toEqual([
       '@scomp/peer/authoring',
+      '@scomp/protocol/utf8',
       '@scomp/protocol/value-rules',
     ]);
-    expect([...bare('peer', 'dist/authoring.js')].sort()).toEqual(['@scomp/protocol/error-codes', '@scomp/protocol/value-rules']);
+    expect([...bare('peer', 'dist/authoring.js')].sort()).toEqual(['@scomp/protocol/error-codes', '@scomp/protocol/utf8', '@scomp/protocol/value-rules']);
     expect([...bare('protocol', 'dist/errorCodes.js')]).toEqual([]);
     expect([...bare('protocol', 'dist/valueRules.js')]).toEqual([]);
+    expect([...bare('protocol', 'dist/utf8.js')]).toEqual([]);
   });
 
   it('keep the declarations renderer out of the peer\'s main entry, which application code imports', () => {
