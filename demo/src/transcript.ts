@@ -1,4 +1,5 @@
-import { renderDeclarations, type Client } from '@scomp/peer';
+import type { Client } from '@scomp/peer';
+import { renderDeclarations } from '@scomp/peer/declarations';
 
 export type Write = (line: string) => void;
 

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Client, DisconnectedError, Server, defineBinding, type ClientState, type HostFunction, type Transport } from '@scomp/peer';
+import { Client, DisconnectedError, Server, defaultRetry, defineBinding, type ClientState, type HostFunction, type Transport } from '@scomp/peer';
 import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { connectWebSocket, listenWebSocket } from '@scomp/transport-ws/node';
 
@@ -86,7 +86,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         async () => (transport = await connectWebSocket(listener.url, { keepAlive: false })),
         {
           bindings: [clientEcho],
-          reconnect: { initialDelayMs: 1, jitter: 0, maxAttempts: 20 },
+          // Twice the default attempts; defaultRetry(1, error) still gives up on answers that will not change.
+          reconnect: { retryDelayMs: (attempt) => Math.min(5000, 2 ** (attempt - 1)), retry: (attempt, error) => attempt < 20 && defaultRetry(1, error) },
           onStateChange: (state: ClientState) => {
             if (state === 'resumed') resumed?.();
           },

@@ -125,7 +125,7 @@ describe('a chain of three components in front of scomp-server', { timeout: 120_
         transports.push(transport);
         return transport;
       },
-      { reconnect: { initialDelayMs: 0, maxDelayMs: 0 }, handshakeTimeoutMs: 110_000, onStateChange: (state) => states.push(state) },
+      { reconnect: { retryDelayMs: () => 0 }, handshakeTimeoutMs: 110_000, onStateChange: (state) => states.push(state) },
     );
     expect(client.serverMetadata?.chain).toEqual(['scomp-chain', 'audit', 'approval', 'scope']);
     await client.eval('kept = 41');

@@ -27,7 +27,7 @@ function reconnecting(onState: (state: ClientState) => void = () => {}) {
   const resumed: (() => void)[] = [];
   return {
     options: {
-      reconnect: { initialDelayMs: 1, jitter: 0 },
+      reconnect: { retryDelayMs: (attempt: number) => Math.min(5000, 2 ** (attempt - 1)) },
       onStateChange: (state: ClientState) => {
         onState(state);
         if (state === 'resumed') resumed.splice(0).forEach((done) => done());
@@ -127,7 +127,7 @@ describe('faults, with nothing lost (WebSocket, QuickJS)', () => {
   it('a client whose session was taken over by another connection does not take it back', async () => {
     await using s = await wsStack();
     const states: ClientState[] = [];
-    const first = await s.connect({ reconnect: { initialDelayMs: 1, jitter: 0 }, onStateChange: (state) => states.push(state) });
+    const first = await s.connect({ reconnect: { retryDelayMs: (attempt) => Math.min(5000, 2 ** (attempt - 1)) }, onStateChange: (state) => states.push(state) });
     await first.eval('mine = 1');
     const second = await Client.connect(() => s.dial(), { sessionId: first.sessionId });
     expect(await s.clientSide[0]!.closed).toMatchObject({ code: 4001 });

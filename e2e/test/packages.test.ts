@@ -55,7 +55,8 @@ describe('published packages', () => {
     ['protocol', 'dist/index.js'],
     ['protocol', 'dist/errorCodes.js'],
     ['peer', 'dist/index.js'],
-    ['peer', 'dist/errors.js'],
+    ['peer', 'dist/authoring.js'],
+    ['peer', 'dist/declarations.js'],
     ['peer', 'dist/testing/index.js'],
     ['transport-ws', 'dist/index.js'],
   ])('keep the runtime-neutral entry %s/%s free of Node imports', (name, entry) => {
@@ -72,16 +73,24 @@ describe('published packages', () => {
     const bare = (name: string, entry: string) => new Set([...importGraph(join(root, 'packages', name, entry)).values()].flat());
     const worker = bare('runtime-quickjs', 'dist/worker/entry.js');
     expect([...worker].filter((specifier) => specifier.startsWith('@scomp/') || specifier === 'typebox').sort()).toEqual([
-      '@scomp/peer/errors',
-      '@scomp/peer/values',
+      '@scomp/peer/authoring',
       '@scomp/protocol/utf8',
       '@scomp/protocol/value-rules',
     ]);
-    expect([...bare('peer', 'dist/errors.js')]).toEqual(['@scomp/protocol/error-codes']);
-    expect([...bare('peer', 'dist/values.js')].sort()).toEqual(['@scomp/protocol/error-codes', '@scomp/protocol/value-rules']);
+    expect([...bare('peer', 'dist/authoring.js')].sort()).toEqual(['@scomp/protocol/error-codes', '@scomp/protocol/utf8', '@scomp/protocol/value-rules']);
     expect([...bare('protocol', 'dist/errorCodes.js')]).toEqual([]);
     expect([...bare('protocol', 'dist/valueRules.js')]).toEqual([]);
     expect([...bare('protocol', 'dist/utf8.js')]).toEqual([]);
+  });
+
+  it('keep the declarations renderer out of the peer\'s main entry, which application code imports', () => {
+    const peer = join(root, 'packages/peer/dist');
+    const modules = (entry: string) => [...importGraph(join(peer, entry)).keys()].map((file) => file.slice(peer.length + 1));
+    const renderer = modules('declarations.js');
+    expect(renderer).toEqual(expect.arrayContaining(['declarations.js', 'schemaToTs.js', 'tsText.js', 'typeNames.js']));
+    const main = modules('index.js');
+    expect(main).toContain('client.js');
+    for (const file of ['declarations.js', 'schemaToTs.js', 'tsText.js', 'typeNames.js']) expect(main).not.toContain(file);
   });
 
   it.each(libraries)('%s ships dist with declarations and an explicit exports map', (name) => {

@@ -85,7 +85,7 @@ describe('client and server over WebSocket with the QuickJS runtime', () => {
         return transport;
       },
       {
-        reconnect: { initialDelayMs: 1, jitter: 0 },
+        reconnect: { retryDelayMs: (attempt) => Math.min(5000, 2 ** (attempt - 1)) },
         onStateChange: (state) => {
           states.push(state);
           if (state === 'resumed') onResumed();

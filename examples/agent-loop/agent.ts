@@ -1,4 +1,5 @@
-import { EvalError, ScompError, renderDeclarations, type Client } from '@scomp/peer';
+import { EvalError, ScompError, type Client } from '@scomp/peer';
+import { renderDeclarations } from '@scomp/peer/declarations';
 
 /** One message of the conversation with the model. */
 export interface Message {

@@ -21,7 +21,7 @@ export async function run(log: Log = () => {}) {
   const states: ClientState[] = [];
   let onConnected = () => {};
   await using client = await Client.connect(async () => (transport = await connectWebSocket(server.url)), {
-    reconnect: { initialDelayMs: 10 },
+    reconnect: { retryDelayMs: (attempt) => 10 * 2 ** (attempt - 1) },
     onStateChange: (state) => {
       states.push(state);
       if (state === 'connected') onConnected();

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { renderDeclarations } from '@scomp/peer';
+import { renderDeclarations } from '@scomp/peer/declarations';
 import { ExitCode, UsageError } from './cli.js';
 import type { Connected } from './connect.js';
 import { errorJson, formatError, formatValue, toJson } from './format.js';

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
-import { AbortedError, ConnectionClosedError, renderDeclarations, type Client } from '@scomp/peer';
+import { AbortedError, ConnectionClosedError, type Client } from '@scomp/peer';
+import { renderDeclarations } from '@scomp/peer/declarations';
 import { ExitCode } from './cli.js';
 import { isIncomplete } from './completeness.js';
 import { formatError, formatValue } from './format.js';

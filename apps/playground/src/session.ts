@@ -1,4 +1,4 @@
-import { Client, ScompError, type Binding, type ClientState, type Transport } from '@scomp/peer';
+import { Client, ScompError, type Binding, type ClientState, type ReconnectOptions, type Transport } from '@scomp/peer';
 import { connectWebSocket } from '@scomp/transport-ws';
 import { Store } from './store.js';
 import { tapTransport } from './tap.js';
@@ -16,7 +16,7 @@ export interface StateChange {
 export const DROP_CLOSE_CODE = 3000;
 
 /** Reconnect attempts after a drop, quick at first so a deliberate drop resumes at once. */
-const RECONNECT = { maxAttempts: 10, initialDelayMs: 50, maxDelayMs: 3000 };
+const RECONNECT: ReconnectOptions = { retryDelayMs: (attempt) => Math.min(3000, 50 * 2 ** (attempt - 1)) };
 
 /**
  * The playground's link to one scomp session: the client, every message on the wire (timeline),

@@ -11,8 +11,6 @@ export type {
   Verdict,
 } from './case.js';
 export { CLIENT_BINDINGS } from './clientBindings.js';
-export { main, type MainOutput } from './main.js';
-export { CONFORMANCE_HELP, UsageError, parseConformanceArgs, type ConformanceCommand } from './cli.js';
 export { exitCode, formatResult, formatSummary } from './report.js';
 export { TargetUnreachableError, runConformance } from './runner.js';
 export type { CaseResult, ConformanceReport, ConformanceSummary, RunOptions } from './runner.js';

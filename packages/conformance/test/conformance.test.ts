@@ -6,7 +6,8 @@ import { serverBinPath } from '@scomp/app-server/testing';
 // its flood case more server→client invokes awaiting an answer than --max-pending-invokes allows.
 const ROOM_FOR_EVERY_CASE = { maxSessionsPerPrincipal: 10_000, maxMemoryBytesPerPrincipal: 2 ** 50, maxPendingInvokes: 10_000 };
 import { describe, expect, it } from 'vitest';
-import { ALL_CASES, main, runConformance, type ConformanceReport } from '../src/index.js';
+import { ALL_CASES, runConformance, type ConformanceReport } from '../src/index.js';
+import { main } from '../src/main.js';
 import { startBrokenServer } from './support/brokenServer.js';
 
 /** The server's message limit in these tests: small, so the over-size case sends little. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderDeclarations } from '@scomp/peer';
+import { renderDeclarations } from '@scomp/peer/declarations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMcpServers, demoBindings, inProcessBackend, parseMcpConfig, serveCodeModeHttp, type McpServers } from '../src/index.js';
 import { registryServer } from './support/mcpFixtures.js';

@@ -11,16 +11,9 @@ import type { Binding } from './binding.js';
 import { CloseCode } from './closeCodes.js';
 import type { RequestOptions } from './connection.js';
 import { Endpoint } from './endpoint.js';
-import {
-  ConnectionClosedError,
-  DisconnectedError,
-  InvalidParamsError,
-  SessionNotFoundError,
-  UnauthorizedError,
-  UnsupportedVersionError,
-} from './errors.js';
+import { ConnectionClosedError, DisconnectedError, InvalidParamsError, UnsupportedVersionError } from './errors.js';
 import type { RefStats } from './functionRefs.js';
-import { nextDelayMs, type ReconnectOptions } from './reconnect.js';
+import { checkedDelayMs, reconnectPolicy, type ReconnectOptions } from './reconnect.js';
 import type { Transport, TransportCloseInfo } from './transport.js';
 
 export type ClientState = 'connected' | 'reconnecting' | 'resumed' | 'gave-up' | 'closed';
@@ -36,7 +29,11 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Deadline for the handshake. @default 30000 */
   handshakeTimeoutMs?: number;
-  /** Reconnect and resume the session when the transport drops. Needs a transport factory. @default off */
+  /**
+   * Reconnect and resume the session when the transport drops. Needs a transport factory. `true`
+   * or `{}` use the default policy; `{ retry, retryDelayMs }` replace either half of it.
+   * @default off
+   */
   reconnect?: ReconnectOptions | boolean;
   /** Largest message the client sends, in UTF-8 bytes (match the transport's limit). @default no limit */
   maxMessageBytes?: number;
@@ -48,7 +45,12 @@ export interface ClientOptions {
   onFault?(error: unknown): void;
 }
 
-export interface CallOptions extends RequestOptions {}
+export interface CallOptions {
+  /** Local deadline in milliseconds. @default the client's `timeoutMs` */
+  timeoutMs?: number;
+  /** Aborts the call locally and cancels it on the server. */
+  signal?: AbortSignal;
+}
 
 export interface EvalOptions extends CallOptions {
   /** Idempotency key; a retry with the same key returns the first run's outcome. @default a fresh random key */
@@ -66,12 +68,16 @@ export class Client {
   private currentState: ClientState = 'connected';
   private closedByUser = false;
   private readonly bindings: Map<string, Binding>;
+  private readonly reconnectPolicy: Required<ReconnectOptions> | undefined;
+  /** Ends the wait before the next reconnect attempt; set while one is scheduled. */
+  private cancelRetryWait: (() => void) | undefined;
 
   private constructor(
     private readonly source: TransportSource,
     private readonly options: ClientOptions,
   ) {
     this.bindings = new Map((options.bindings ?? []).map((binding) => [binding.meta.name, binding]));
+    this.reconnectPolicy = reconnectPolicy(options.reconnect);
   }
 
   /** Connects and performs the handshake. Rejects with the typed handshake error (Unauthorized, SessionNotFound, …). */
@@ -118,6 +124,7 @@ export class Client {
 
   close(): void {
     this.closedByUser = true;
+    this.cancelRetryWait?.();
     this.endpoint.connection.close({ code: CloseCode.Normal, reason: 'client closed' });
     this.setState('closed');
   }
@@ -203,30 +210,61 @@ export class Client {
 
   private onClose(endpoint: Endpoint, info: TransportCloseInfo): void {
     if (endpoint !== this.endpoint || this.closedByUser) return;
-    const reconnect = this.options.reconnect;
+    const policy = this.reconnectPolicy;
     // A takeover means another client holds the session now; resuming would take it back forever.
-    if (!reconnect || typeof this.source !== 'function' || info.code === CloseCode.SessionTakenOver) return this.setState('closed');
-    void this.reconnect(reconnect === true ? {} : reconnect);
+    if (!policy || typeof this.source !== 'function' || info.code === CloseCode.SessionTakenOver) return this.setState('closed');
+    void this.reconnect(policy);
   }
 
-  private async reconnect(options: ReconnectOptions): Promise<void> {
+  private async reconnect(policy: Required<ReconnectOptions>): Promise<void> {
     this.setState('reconnecting');
-    const maxAttempts = options.maxAttempts ?? 10;
-    for (let attempt = 1; attempt <= maxAttempts && !this.closedByUser; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, nextDelayMs(attempt, options)));
-      if (this.closedByUser) return;
+    for (let attempt = 1; ; attempt++) {
+      let delayMs: number;
+      try {
+        delayMs = checkedDelayMs(policy, attempt);
+      } catch (error) {
+        return this.setState('gave-up', { attempt, error });
+      }
+      if (!(await this.retryWait(delayMs))) return;
+      let failure: unknown;
       try {
         await this.open(this.handshake.sessionId);
+        if (this.closedByUser) {
+          // Closed while the handshake ran: the new connection has no user.
+          this.endpoint.connection.close({ code: CloseCode.Normal, reason: 'client closed' });
+          return;
+        }
         this.setState('resumed');
         this.setState('connected');
         return;
       } catch (error) {
-        this.options.onStateChange?.('reconnecting', { attempt, error });
-        // These answers will not change on a later attempt.
-        if (error instanceof SessionNotFoundError || error instanceof UnauthorizedError || error instanceof UnsupportedVersionError) break;
+        failure = error;
       }
+      if (this.closedByUser) return;
+      this.options.onStateChange?.('reconnecting', { attempt, error: failure });
+      let again = false;
+      try {
+        again = policy.retry(attempt, failure);
+      } catch (error) {
+        failure = error;
+      }
+      if (!again) return this.setState('gave-up', { attempt, error: failure });
     }
-    if (!this.closedByUser) this.setState('gave-up');
+  }
+
+  /** Resolves true after `delayMs`, or false at once when the client is closed meanwhile. */
+  private retryWait(delayMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.cancelRetryWait = undefined;
+        resolve(true);
+      }, delayMs);
+      this.cancelRetryWait = () => {
+        clearTimeout(timer);
+        this.cancelRetryWait = undefined;
+        resolve(false);
+      };
+    });
   }
 
   private setState(state: ClientState, detail?: { attempt?: number; error?: unknown }): void {

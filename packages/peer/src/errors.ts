@@ -1,6 +1,6 @@
 import type { ErrorObject, EvalErrorData, LimitExceededData, ValidationIssue } from '@scomp/protocol';
-// The codes alone, not the schemas: this module is also an entry of its own (`@scomp/peer/errors`)
-// for code that needs the error classes without the wire machinery, such as runtime worker threads.
+// The codes alone, not the schemas: this module is part of `@scomp/peer/authoring`, the entry for
+// code that needs the error classes without the wire machinery, such as runtime worker threads.
 import { ErrorCode, errorCodeName, type ErrorCodeName } from '@scomp/protocol/error-codes';
 
 /**

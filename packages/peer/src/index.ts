@@ -1,3 +1,6 @@
+// The entry for application code: clients, servers, bindings and the errors they raise. Transport
+// and runtime authors import `@scomp/peer/authoring`; the TypeScript declarations renderer is
+// `@scomp/peer/declarations`, so applications that do not render declarations never load it.
 export { Client } from './client.js';
 export { CloseCode } from './closeCodes.js';
 export type { ClientOptions, ClientState, CallOptions, EvalOptions as ClientEvalOptions, TransportSource } from './client.js';
@@ -8,17 +11,11 @@ export type { Principal } from './session.js';
 export { defineBinding, Fn } from './binding.js';
 export type { Binding, BindingContext, BindingDefinition, BindingOptions } from './binding.js';
 export { retain, release } from './functions.js';
-export { renderDeclarations } from './declarations.js';
-export type { RenderDeclarationsOptions } from './declarations.js';
-export { nextDelayMs } from './reconnect.js';
+export { defaultRetry, defaultRetryDelayMs } from './reconnect.js';
 export type { ReconnectOptions } from './reconnect.js';
-export { Connection } from './connection.js';
-export type { ConnectionHandlers, ConnectionOptions, InboundContext, RequestOptions } from './connection.js';
 export type { RefStats } from './functionRefs.js';
 export type { Transport, TransportHandler, TransportCloseInfo } from './transport.js';
-export { TransportInbox } from './transportInbox.js';
 export { createMemoryTransportPair } from './testing/memoryTransport.js';
-export { exceedsUtf8Bytes, utf8ByteLength } from './utf8.js';
 export type {
   CallContext,
   EvalOptions,

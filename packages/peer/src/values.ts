@@ -5,7 +5,7 @@
 //   `__proto__`, `constructor` and `prototype` are ordinary keys and no path leads into a prototype;
 // - values nest at most MAX_VALUE_DEPTH levels and hold no cycles;
 // - application data holds no `$scomp` member (that key marks the protocol's own sentinels).
-// This entry (`@scomp/peer/values`) loads nothing but the error classes, for worker threads.
+// Part of `@scomp/peer/authoring`; it loads nothing but the error classes, for worker threads.
 import { MAX_VALUE_DEPTH, SENTINEL_KEY } from '@scomp/protocol/value-rules';
 import { InvalidParamsError } from './errors.js';
 import type { HostFunction } from './runtime.js';

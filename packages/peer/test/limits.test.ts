@@ -135,7 +135,7 @@ describe('takeover', () => {
       await using fixture = memoryServer({ runtime: scriptRuntimeFactory({}) });
       const states: ClientState[] = [];
       const first = await Client.connect(() => fixture.dial(), {
-        reconnect: { initialDelayMs: 1 },
+        reconnect: { retryDelayMs: () => 1 },
         onStateChange: (state) => states.push(state),
       });
       await fixture.connect({ sessionId: first.sessionId });

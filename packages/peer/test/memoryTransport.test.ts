@@ -14,7 +14,7 @@ describe('memory transport pair', () => {
 
 describe('utf8 helpers', () => {
   it('count UTF-8 bytes like TextEncoder, including astral and lone surrogates', async () => {
-    const { exceedsUtf8Bytes, utf8ByteLength } = await import('../src/index.js');
+    const { exceedsUtf8Bytes, utf8ByteLength } = await import('../src/authoring.js');
     for (const text of ['', 'abc', 'é', '€', '😀', 'a\uD800b', '\uDC00', 'x😀é€'.repeat(50)]) {
       const expected = new TextEncoder().encode(text).length;
       expect(utf8ByteLength(text)).toBe(expected);

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import Type from 'typebox';
 import { ErrorCode, PROTOCOL_VERSION, TERMINAL_HANDSHAKE_CODES } from '@scomp/protocol';
-import { Client, defineBinding, InvalidParamsError, renderDeclarations, ScompError, Server, type Binding, type HostFunction } from '../src/index.js';
+import { Client, defineBinding, InvalidParamsError, ScompError, Server, type Binding, type HostFunction } from '../src/index.js';
+import { renderDeclarations } from '../src/declarations.js';
 import { createMemoryTransportPair } from '../src/testing/index.js';
 import { memoryServer } from './support/fixture.js';
 import { rawPeer } from './support/rawPeer.js';

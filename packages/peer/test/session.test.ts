@@ -116,7 +116,7 @@ describe('reconnecting client', () => {
     await using fixture = memoryServer({ runtime: counter(), bindings: [never] });
     const states: ClientState[] = [];
     const client = await Client.connect(() => fixture.dial(), {
-      reconnect: { initialDelayMs: 100, jitter: 0 },
+      reconnect: { retryDelayMs: () => 100 },
       onStateChange: (state) => states.push(state),
     });
     expect(await client.eval('inc')).toBe(1);
@@ -143,7 +143,7 @@ describe('reconnecting client', () => {
     const states: ClientState[] = [];
     const client = await Client.connect(
       () => fixture.dial(),
-      { reconnect: { initialDelayMs: 1_000, jitter: 0 }, onStateChange: (state) => states.push(state) },
+      { reconnect: { retryDelayMs: () => 1_000 }, onStateChange: (state) => states.push(state) },
     );
     fixture.transports[0]![1].close({ reason: 'dropped' });
     await vi.advanceTimersByTimeAsync(1_000);

@@ -173,7 +173,7 @@ describe('a chain of transparent components', () => {
         transports.push(transport);
         return transport;
       },
-      { reconnect: { initialDelayMs: 0, maxDelayMs: 0 }, onStateChange: (state) => states.push(state) },
+      { reconnect: { retryDelayMs: () => 0 }, onStateChange: (state) => states.push(state) },
     );
     await client.eval('counter = 41');
     transports[0]!.close({ reason: 'network lost' });

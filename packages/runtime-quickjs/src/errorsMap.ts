@@ -1,4 +1,4 @@
-import { CancelledError, EvalError, LimitExceededError } from '@scomp/peer/errors';
+import { CancelledError, EvalError, LimitExceededError } from '@scomp/peer/authoring';
 import type { LimitKind } from '@scomp/protocol';
 import { cutText, MAX_GUEST_NAME, MAX_GUEST_TEXT } from './cutText.js';
 import { PRELUDE_SCRIPT } from './preludeSource.js';

@@ -1,4 +1,4 @@
-import { CancelledError } from '@scomp/peer/errors';
+import { CancelledError } from '@scomp/peer/authoring';
 import type { EvalOptions } from '@scomp/peer';
 import type { Clock } from './budget.js';
 import { cancelledError, limitError } from './errorsMap.js';

@@ -1,4 +1,4 @@
-import { CancelledError, LimitExceededError } from '@scomp/peer/errors';
+import { CancelledError, LimitExceededError } from '@scomp/peer/authoring';
 import type { QuickJSHandle } from 'quickjs-emscripten-core';
 import { scoped } from './handleScope.js';
 import { evalError, limitError, resourceLimitOf, type InterruptReason, type ThrownDetail } from './errorsMap.js';

@@ -1,7 +1,7 @@
-import { RefNotFoundError, ScompError, toScompError, withIssues } from '@scomp/peer/errors';
+import { RefNotFoundError, ScompError, toScompError, withIssues } from '@scomp/peer/authoring';
 import type { ValidationIssue } from '@scomp/protocol';
 import type { HostFunction } from '@scomp/peer';
-import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/values';
+import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/authoring';
 import { QuickJSDeferredPromise, type QuickJSHandle } from 'quickjs-emscripten-core';
 import { limitError } from './errorsMap.js';
 import { scoped } from './handleScope.js';

@@ -5,7 +5,7 @@
  * is left on the global object except `console`. Intrinsics are captured up front so later changes
  * to globals by evaluated code do not reach the conversions. Only the guest's own results depend
  * on these helpers; the host only ever parses the JSON strings they produce. They follow the rules
- * of `@scomp/peer/values`, the host's walker: keys are defined, never assigned, so `__proto__` is an
+ * of `mapValue` (`@scomp/peer/authoring`), the host's walker: keys are defined, never assigned, so `__proto__` is an
  * ordinary key; values nest at most `maxValueDepth` levels; application data holds no member named
  * `sentinelKey` (both given by the host, from `@scomp/protocol/value-rules`).
  *

@@ -1,4 +1,4 @@
-import { CancelledError, LimitExceededError, toScompError } from '@scomp/peer/errors';
+import { CancelledError, LimitExceededError, toScompError } from '@scomp/peer/authoring';
 import type { RuntimeLimits } from '@scomp/peer';
 import { isHostStackOverflow, isWasmAbort, limitError } from './errorsMap.js';
 import type { JobPump } from './jobPump.js';

@@ -1,4 +1,4 @@
-import { CancelledError, type LimitExceededError } from '@scomp/peer/errors';
+import { CancelledError, type LimitExceededError } from '@scomp/peer/authoring';
 import type { RuntimeLimits } from '@scomp/peer';
 import { CpuBudget, IdleAllowance, type Clock } from './budget.js';
 import { cancelledError, limitError, type InterruptReason } from './errorsMap.js';

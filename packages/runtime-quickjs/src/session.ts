@@ -1,5 +1,5 @@
 import type { EvalOptions, Runtime, RuntimeBinding, RuntimeInit, RuntimeLimits, RuntimeStats } from '@scomp/peer';
-import { BindingNotFoundError, CancelledError } from '@scomp/peer/errors';
+import { BindingNotFoundError, CancelledError } from '@scomp/peer/authoring';
 import { CONSOLE_BINDING_NAME } from '@scomp/protocol/value-rules';
 import type { Clock } from './budget.js';
 import { cutText, MAX_GUEST_TEXT } from './cutText.js';

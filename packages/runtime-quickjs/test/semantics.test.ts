@@ -1,6 +1,6 @@
 import { EvalError, InvalidParamsError, type HostFunction } from '@scomp/peer';
 import { describe, expect, it } from 'vitest';
-import { rewriteDeclarations } from '../src/index.js';
+import { rewriteDeclarations } from '../src/rewrite.js';
 import { binding, withSession } from './support.js';
 
 describe('evaluation semantics', () => {

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { ConnectionClosedError, TransportInbox, type Transport, type TransportCloseInfo, type TransportHandler } from '@scomp/peer';
+import { ConnectionClosedError, TransportInbox, type Transport, type TransportCloseInfo, type TransportHandler } from '@scomp/peer/authoring';
 import { SendBufferFullError } from './errors.js';
 import { encodeLine, LineDecoder } from './ndjson.js';
 

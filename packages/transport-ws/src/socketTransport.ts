@@ -1,4 +1,4 @@
-import { ConnectionClosedError, exceedsUtf8Bytes, TransportInbox, type Transport, type TransportCloseInfo, type TransportHandler } from '@scomp/peer';
+import { ConnectionClosedError, exceedsUtf8Bytes, TransportInbox, type Transport, type TransportCloseInfo, type TransportHandler } from '@scomp/peer/authoring';
 import { describeCloseCode, isOrderlyClose, WebSocketCloseCode } from './closeCodes.js';
 import { WebSocketClosedError } from './errors.js';
 

@@ -1,4 +1,4 @@
-import { utf8ByteLength } from '@scomp/peer';
+import { utf8ByteLength } from '@scomp/peer/authoring';
 
 /** The part of the standard `WebSocket` the client uses: the browser's, Node's global, or `ws`. */
 export interface WebSocketLike {

@@ -42,7 +42,7 @@ function importGraph(file: string, seen = new Map<string, string[]>()): Map<stri
       const [scope, name, ...rest] = specifier.split('/');
       const pkgDir = findPackage(dirname(file), `${scope}/${name}`);
       const exportsMap = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).exports;
-      const target = exportsMap[rest.length > 0 ? `./${rest.join('/')}` : '.'].import as string;
+      const target = exportsMap[rest.length > 0 ? `./${rest.join('/')}` : '.'].default as string;
       importGraph(join(pkgDir, target), seen);
     }
   }
@@ -71,7 +71,7 @@ describe('the runtime-neutral entry (built output)', () => {
 
   it('is what the package exports as "."', () => {
     const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
-    expect(resolve(packageDir, pkg.exports['.'].import)).toBe(entry);
+    expect(resolve(packageDir, pkg.exports['.'].default)).toBe(entry);
   });
 
   it('the check itself catches a Node import', () => {

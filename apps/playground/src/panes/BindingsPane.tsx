@@ -1,4 +1,5 @@
-import { renderDeclarations, type Client } from '@scomp/peer';
+import type { Client } from '@scomp/peer';
+import { renderDeclarations } from '@scomp/peer/declarations';
 import type { BindingMeta } from '@scomp/protocol';
 import { useMemo, useState } from 'preact/hooks';
 import { errorView, type ConsoleLog, type ErrorView } from '../consoleLog.js';

@@ -1,5 +1,5 @@
 import type { BindingMeta } from '@scomp/protocol';
-import { renderDeclarations } from '@scomp/peer';
+import { renderDeclarations } from '@scomp/peer/declarations';
 
 /**
  * Above this many characters of declarations, the `eval` description lists binding names only and

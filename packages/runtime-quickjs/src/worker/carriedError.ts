@@ -1,4 +1,4 @@
-import { fromErrorObject, ScompError } from '@scomp/peer/errors';
+import { fromErrorObject, ScompError } from '@scomp/peer/authoring';
 
 /** An error in transit between threads: a wire error keeps its code and data, so the receiver rebuilds its class. */
 export interface CarriedError {

@@ -1,6 +1,6 @@
-import { InternalError, RefNotFoundError } from '@scomp/peer/errors';
+import { InternalError, RefNotFoundError } from '@scomp/peer/authoring';
 import type { HostFunction } from '@scomp/peer';
-import { placeFunctions, splitFunctions } from '@scomp/peer/values';
+import { placeFunctions, splitFunctions } from '@scomp/peer/authoring';
 import { JsonText } from '../jsonText.js';
 import { carryError, uncarryError, type CarriedError } from './carriedError.js';
 import type { Carried, OperationTable } from './operations.js';

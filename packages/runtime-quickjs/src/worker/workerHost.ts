@@ -1,4 +1,4 @@
-import { CancelledError } from '@scomp/peer/errors';
+import { CancelledError } from '@scomp/peer/authoring';
 import type { RuntimeBinding, RuntimeInit } from '@scomp/peer';
 import { setMaxListeners } from 'node:events';
 import type { InlineSessions, InstanceStats } from '../inlineSessions.js';

@@ -1,4 +1,4 @@
-import { BindingNotFoundError, CancelledError, InternalError, LimitExceededError } from '@scomp/peer/errors';
+import { BindingNotFoundError, CancelledError, InternalError, LimitExceededError } from '@scomp/peer/authoring';
 import type { RuntimeBinding, RuntimeLimits } from '@scomp/peer';
 import type { Worker } from 'node:worker_threads';
 import type { InstanceStats } from '../inlineSessions.js';

@@ -1,4 +1,4 @@
-import { CancelledError, InternalError } from '@scomp/peer/errors';
+import { CancelledError, InternalError } from '@scomp/peer/authoring';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';

@@ -1,4 +1,4 @@
-import { CancelledError, InternalError } from '@scomp/peer/errors';
+import { CancelledError, InternalError } from '@scomp/peer/authoring';
 import type { EvalOptions, Runtime, RuntimeBinding, RuntimeInit, RuntimeStats } from '@scomp/peer';
 import { cancelledError } from '../errorsMap.js';
 import type { BindingSketch } from './operations.js';
