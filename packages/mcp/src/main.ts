@@ -53,6 +53,8 @@ export async function main(argv: readonly string[], io: McpMainIo = defaultIo())
         host: options.host,
         port: options.port,
         sessionIdleMs: options.sessionIdleMs,
+        allowedHosts: options.allowedHosts,
+        allowedOrigins: options.allowedOrigins,
         onSessionClosed: (id, reason) => reason === 'expired' && log(`session ${id} expired`),
       });
       io.stdout.write(`scomp-mcp listening on ${server.url}\n`);

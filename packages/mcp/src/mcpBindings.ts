@@ -106,10 +106,16 @@ function toolBinding(client: McpClient, tool: Tool, name: string, options: ToolC
       if (!options.exists()) {
         throw new BindingNotFoundError(`${options.server} no longer has the tool ${tool.name}`, { name });
       }
+      // The SDK never removes the abort listener it adds, and one eval's calls share its signal:
+      // each call gets a signal of its own, unlinked when the call ends.
+      const call = new AbortController();
+      const abort = () => call.abort(context.signal.reason);
+      if (context.signal.aborted) abort();
+      else context.signal.addEventListener('abort', abort, { once: true });
       let result;
       try {
         result = await client.callTool({ name: tool.name, arguments: args }, undefined, {
-          signal: context.signal,
+          signal: call.signal,
           timeout: options.callTimeoutMs,
         });
       } catch (error) {
@@ -121,6 +127,8 @@ function toolBinding(client: McpClient, tool: Tool, name: string, options: ToolC
           server: options.server,
           ...(mcpCode !== undefined ? { mcpCode } : {}),
         });
+      } finally {
+        context.signal.removeEventListener('abort', abort);
       }
       return toolResultValue(tool.name, result as Parameters<typeof toolResultValue>[1]);
     },

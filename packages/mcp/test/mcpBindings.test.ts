@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderDeclarations } from '@scomp/peer';
+import { getEventListeners } from 'node:events';
+import { renderDeclarations, type BindingContext } from '@scomp/peer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMcpServers, demoBindings, inProcessBackend, parseMcpConfig, serveCodeModeHttp, type McpServers } from '../src/index.js';
 import { registryServer } from './support/mcpFixtures.js';
@@ -95,6 +96,14 @@ describe('MCP servers as bindings', () => {
       ({ entities: found.entities.map((e) => e.name), relations: (await memory.read_graph()).relations.length })
     `);
     expect(graph).toEqual({ entities: ['Ada'], relations: 1 });
+  });
+
+  it('leaves no listener behind on the signal that the calls of one eval share', async () => {
+    const getSum = servers.bindings.find((binding) => binding.meta.name === 'everything.get_sum')!;
+    const shared = new AbortController();
+    const context = { signal: shared.signal } as unknown as BindingContext;
+    for (let i = 0; i < 12; i++) expect(await getSum.call({ a: i, b: 1 }, context)).toMatch(/is/);
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
   });
 
   it('refuses invalid arguments before calling the tool', async () => {

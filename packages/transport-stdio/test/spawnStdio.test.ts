@@ -46,6 +46,12 @@ function isGone(pid: number): boolean {
   }
 }
 
+/** The session id of a process (field 6 of /proc/<pid>/stat). */
+function sessionOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+}
+
 describe('spawnStdioTransport', () => {
   it('ends the server and the process it started when the client closes', async () => {
     const transport = await node('tree.mjs', 'polite');
@@ -71,6 +77,22 @@ describe('spawnStdioTransport', () => {
     expect((await transport.exited).signal).toBe('SIGKILL');
     expect(isGone(pids.pid)).toBe(true);
     expect(isGone(pids.grandchild)).toBe(true);
+  });
+
+  it.skipIf(process.platform !== 'linux')('keeps the server in this session with processGroup: false, so signals reach it alone', async () => {
+    const transport = await node('tree.mjs', 'polite', { processGroup: false });
+    const { handler, next } = collector();
+    transport.start(handler);
+    const pids = JSON.parse(await next()) as { pid: number; grandchild: number };
+    try {
+      expect(sessionOf(pids.pid)).toBe(sessionOf(process.pid));
+      await transport[Symbol.asyncDispose]();
+      expect(await transport.exited).toEqual({ exitCode: 0, signal: null });
+      expect(isGone(pids.pid)).toBe(true);
+      expect(isGone(pids.grandchild)).toBe(false);
+    } finally {
+      process.kill(pids.grandchild, 'SIGKILL');
+    }
   });
 
   it('closes with the exit code and stderr when the server fails', async () => {
