@@ -4,7 +4,7 @@ import { inProcessBackend, remoteBackend, type ScompBackend } from './codeMode/b
 import { CodeModeSession, type CodeModeOptions } from './codeMode/codeModeSession.js';
 import { serveCodeModeHttp } from './codeMode/httpServer.js';
 import { toMcpTransport } from './mcpTransport.js';
-import { loadServerBindings, type ServerBindings } from './serverBindings.js';
+import { followBindings, loadServerBindings, type ServerBindings } from './serverBindings.js';
 
 export interface McpMainIo {
   stdout: NodeJS.WritableStream;
@@ -92,6 +92,7 @@ async function backendFrom(options: McpCliOptions, log: (line: string) => void):
     ...(options.memoryMb !== undefined ? { memoryBytes: options.memoryMb * 1024 * 1024 } : {}),
     onFault: (error) => log(`fault: ${error instanceof Error ? error.message : String(error)}`),
   });
+  followBindings(served, backend.server, log);
   return { backend, served };
 }
 
