@@ -1,5 +1,6 @@
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Server, type Transport } from '@scomp/peer';
 import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { listenWebSocket } from '@scomp/transport-ws/node';
@@ -66,6 +67,21 @@ describe('scomp-mcp --connect when the WebSocket drops', () => {
     expect(remote.servers[0]!.stats().sessions).toBe(1);
     remote.drop();
     expect((await remote.eval('kept + 2')).structuredContent.value).toBe(43);
+  });
+
+  it('answers an eval cut off by the drop with the outcome of its one run', async () => {
+    await using remote = await remoteFixture();
+    await remote.client.setLoggingLevel('info');
+    // The drop comes once the eval has started on the server: its first console line says so.
+    remote.client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+      if (notification.params.data === 'started') remote.drop();
+    });
+    const result = await remote.eval(
+      "globalThis.runs = (globalThis.runs ?? 0) + 1; console.log('started'); await new Promise((r) => setTimeout(r, 500)); 'done'",
+    );
+    expect(result.structuredContent.value).toBe('done');
+    expect((await remote.eval('runs')).structuredContent.value).toBe(1);
+    expect(remote.servers[0]!.stats().sessions).toBe(1);
   });
 
   it('reports a session that cannot be resumed as a tool error once, then starts a fresh one', async () => {
