@@ -50,6 +50,8 @@ const CONSOLE_LEVEL: Record<string, LoggingLevel> = { log: 'info', info: 'info',
 export class CodeModeSession {
   readonly mcp: McpServer;
   private link: ScompLink | undefined;
+  /** The bindings the client was last given in `tools/list` (the `eval` description's source). */
+  private listedBindings: string | undefined;
   /** A session lost while no eval ran, to be told to the next eval. */
   private lostNotice: SessionLostError | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -65,7 +67,7 @@ export class CodeModeSession {
     this.mcp = new McpServer(
       { name: 'scomp-mcp', version: PACKAGE_VERSION },
       {
-        capabilities: { tools: {}, logging: {} },
+        capabilities: { tools: { listChanged: true }, logging: {} },
         instructions:
           'Code mode: write JavaScript for the eval tool; it calls the bindings listed in its description and keeps state between calls.',
       },
@@ -111,12 +113,23 @@ export class CodeModeSession {
       this.link = new ScompLink((onStateChange) =>
         this.options.backend.connect({ bindings, metadata: { client: this.mcp.getClientVersion() ?? {} }, onStateChange }),
       );
+      // A fresh session (after reset, or a lost one) may have other bindings than the client was
+      // told, when the server's set changed meanwhile: the client then lists the tools again.
+      this.link.client.then(
+        (client) => {
+          if (this.listedBindings !== undefined && JSON.stringify(client.serverBindings) !== this.listedBindings) {
+            void this.mcp.sendToolListChanged().catch(() => {});
+          }
+        },
+        () => {},
+      );
     }
     return this.link;
   }
 
   private async tools(): Promise<Tool[]> {
     const client = await (await this.scomp()).client;
+    this.listedBindings = JSON.stringify(client.serverBindings);
     const confirm = this.mcp.getClientCapabilities()?.elicitation !== undefined;
     const { description, describe } = evalDescription(client.serverBindings, { thresholdChars: this.describeThresholdChars, confirm });
     const tools: Tool[] = [
