@@ -16,8 +16,9 @@ import { defineBinding, type Binding } from '@scomp/peer';
 import Type from 'typebox';
 import { PACKAGE_VERSION } from '../version.js';
 import type { ScompBackend } from './backend.js';
-import { EVAL_OUTPUT_SCHEMA, evalToolResult } from './evalResult.js';
+import { evalToolResult } from './evalResult.js';
 import { isDrop, ScompLink, type SessionLostError } from './scompLink.js';
+import { codeModeTools } from './toolList.js';
 import { describeBindings, evalDescription } from './toolText.js';
 
 export interface CodeModeOptions {
@@ -132,38 +133,7 @@ export class CodeModeSession {
     this.listedBindings = JSON.stringify(client.serverBindings);
     const confirm = this.mcp.getClientCapabilities()?.elicitation !== undefined;
     const { description, describe } = evalDescription(client.serverBindings, { thresholdChars: this.describeThresholdChars, confirm });
-    const tools: Tool[] = [
-      {
-        name: 'eval',
-        description,
-        inputSchema: {
-          type: 'object',
-          properties: {
-            code: { type: 'string', description: 'JavaScript to run; the value of its last expression is returned.' },
-            timeoutMs: { type: 'integer', minimum: 1, description: 'Stop the code after this many milliseconds.' },
-          },
-          required: ['code'],
-        },
-        outputSchema: EVAL_OUTPUT_SCHEMA as unknown as Tool['outputSchema'],
-      },
-      {
-        name: 'reset',
-        description: 'Discards the runtime state (every variable and function eval declared) and starts a fresh runtime.',
-        inputSchema: { type: 'object', properties: {} },
-      },
-    ];
-    if (describe) {
-      tools.push({
-        name: 'describe',
-        description: 'TypeScript declarations of the bindings whose name or description contains one of the query words.',
-        inputSchema: {
-          type: 'object',
-          properties: { query: { type: 'string', description: 'Words to look for, like "order refund".' } },
-          required: ['query'],
-        },
-      });
-    }
-    return tools;
+    return codeModeTools(description, describe);
   }
 
   private async callTool(params: { name: string; arguments?: Record<string, unknown> | undefined }, extra: Extra): Promise<CallToolResult> {
