@@ -19,7 +19,7 @@ export async function startWsServer(): Promise<WsServerProcess> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const line = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout! });
+      const lines = createInterface({ input: child.stdout });
       lines.once('line', (text) => {
         lines.close();
         resolve(text);

@@ -19,6 +19,7 @@ const RESPONSE_OVERHEAD = JSON.stringify({ jsonrpc: '2.0', id: 1000, result: { p
 export function serveRawEcho(wss: WebSocketServer): void {
   wss.on('connection', (ws) => {
     ws.on('message', (data) => {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- `ws` hands a text frame over as one Buffer
       const message = JSON.parse(String(data)) as { id: number; params: { r: number } };
       ws.send(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { pad: pad(message.params.r - RESPONSE_OVERHEAD) } }));
     });
@@ -31,6 +32,7 @@ export class RawEchoClient {
 
   constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- `ws` hands a text frame over as one Buffer
       const message = JSON.parse(String(data)) as { id: number };
       const done = this.pending.get(message.id);
       this.pending.delete(message.id);

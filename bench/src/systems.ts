@@ -64,7 +64,7 @@ function mcpSystem(client: McpClient, close: () => Promise<void>): System {
     // Parsing the text content gives the caller the value, as scomp's invoke does.
     call: async (tool, args) => {
       const result = await client.callTool({ name: tool, arguments: args });
-      return JSON.parse((result.content as { text: string }[])[0]!.text);
+      return JSON.parse((result.content as { text: string }[])[0]!.text) as unknown;
     },
     close,
   };

@@ -58,7 +58,7 @@ export async function threadBenchmarks(config: Config): Promise<Result[]> {
     ];
   } finally {
     for (const { factory, runtimes } of [one, two]) {
-      await Promise.all(runtimes.map((runtime) => runtime.dispose()));
+      await Promise.all(runtimes.map(async (runtime) => runtime.dispose()));
       await factory.close();
     }
   }

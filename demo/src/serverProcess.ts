@@ -28,7 +28,7 @@ export function startServerProcess({ startTimeoutMs = 15_000 } = {}): Promise<Se
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   return new Promise((resolve, reject) => {
@@ -41,7 +41,7 @@ export function startServerProcess({ startTimeoutMs = 15_000 } = {}): Promise<Se
     };
     const timer = setTimeout(() => fail(`printed no listening line within ${startTimeoutMs} ms`), startTimeoutMs);
     void exited.then((code) => fail(`exited with code ${code} before listening`));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const url = /listening on (ws:\/\/\S+)/.exec(line)?.[1];
       if (url === undefined || listening) return;
       listening = true;

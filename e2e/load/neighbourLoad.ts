@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Client, Server, UnauthorizedError, defineBinding, type Transport } from '@scomp/peer';
+import { Client, Server, UnauthorizedError, defineBinding } from '@scomp/peer';
 import { spawn } from 'node:child_process';
 import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { connectWebSocket, listenWebSocket } from '@scomp/transport-ws/node';

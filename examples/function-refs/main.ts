@@ -62,7 +62,7 @@ export async function run(log: Log = () => {}) {
   // Runtime → client: an eval's value may be a function; the client calls it until it disposes it.
   const orderTotal = (await client.eval(`async ({ id }) => (await findOrders({ where: (o) => o.id === id }))[0]?.total`)) as HostFunction;
   const total = await orderTotal({ id: 'o_001' });
-  log(`function returned by eval: orderTotal({ id: 'o_001' }) = ${total}`);
+  log(`function returned by eval: orderTotal({ id: 'o_001' }) = ${String(total)}`);
   assert.equal(total, 142.5);
   orderTotal[Symbol.dispose]?.();
   return { large, small, ledger, total };

@@ -54,7 +54,7 @@ export async function run(log: Log = () => {}) {
   `);
   // console calls need no answer, so the eval may finish before the last one arrives.
   await done;
-  log(`eval returned ${total}`);
+  log(`eval returned ${String(total)}`);
 
   assert.equal(total, 1500);
   assert.deepEqual(progress, ['33% exported o_001', '67% exported o_002', '100% exported o_003']);

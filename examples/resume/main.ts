@@ -29,7 +29,7 @@ export async function run(log: Log = () => {}) {
   });
   const sessionId = client.sessionId;
   await client.eval(`const o = await getOrder({ id: 'o_001' })`);
-  log(`session ${sessionId}: o.total = ${await client.eval('o.total')}`);
+  log(`session ${sessionId}: o.total = ${String(await client.eval('o.total'))}`);
 
   // Drop the connection. The client reconnects on its own and resumes the session by id.
   const reconnected = new Promise<void>((resolve) => (onConnected = resolve));
@@ -48,7 +48,7 @@ export async function run(log: Log = () => {}) {
   client.close();
   await using later = await server.connect({ sessionId });
   assert.equal(await later.eval('o.total'), 142.5);
-  log(`a new client with sessionId resumed it: o.total = ${await later.eval('o.total')}`);
+  log(`a new client with sessionId resumed it: o.total = ${String(await later.eval('o.total'))}`);
   return { sessionId, states };
 }
 

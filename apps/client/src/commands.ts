@@ -17,7 +17,7 @@ export async function readCode(source: { code?: string; file?: string }, stdin: 
   try {
     if (file !== '-') return await readFile(file, 'utf8');
     let text = '';
-    for await (const chunk of stdin) text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+    for await (const chunk of stdin) text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
     return text;
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);

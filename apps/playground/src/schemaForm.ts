@@ -76,7 +76,7 @@ function resolve(schema: Schema, root: Schema, depth = 0): Schema {
 }
 
 function choices(schema: Schema): unknown[] | undefined {
-  if (Array.isArray(schema.enum)) return schema.enum;
+  if (Array.isArray(schema.enum)) return schema.enum as unknown[];
   const union = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
   if (Array.isArray(union) && union.length > 0 && union.every((member) => 'const' in member)) {
     return union.map((member) => member.const);

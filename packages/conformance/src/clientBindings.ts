@@ -61,6 +61,7 @@ export function installClientBindings(connection: WireConnection): KitRefs {
     const argument = isObject(args) ? args.arg : undefined;
     const response = await connection.request('invoke', { ref: fn, ...(argument === undefined ? {} : { args: argument }) });
     if (isObject(response.error)) {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- relays whatever message the server sent
       throw new WireError(Number(response.error.code), String(response.error.message), response.error.data);
     }
     return isObject(response.result) ? response.result : {};

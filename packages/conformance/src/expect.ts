@@ -6,7 +6,7 @@ export type ErrorName = keyof typeof ErrorCode;
 
 function codeText(code: Json | undefined): string {
   const name = typeof code === 'number' ? errorCodeName(code) : undefined;
-  return name ? `${name} (${code})` : show(code);
+  return name ? `${name} (${show(code)})` : show(code);
 }
 
 /** The `result` of a success response; fails when the response is an error or malformed. */

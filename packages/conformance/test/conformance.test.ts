@@ -96,8 +96,8 @@ describe('scomp-conformance against scomp-server', () => {
     await using server = await startServer({ bindings: [] });
     const { out, io } = output();
     expect(await main([server.url, '--only', 'invoke.by-name', '--only', 'invoke.invalid-args'], io)).toBe(0);
-    expect(out.stdout).toMatch(/^N\/A  §7\.1 +MUST +invoke\.by-name: .* — needs a server binding "echo" that returns its argument unchanged$/m);
-    expect(out.stdout).toMatch(/^N\/A  §11\.5 +MUST +invoke\.invalid-args: .* — needs a server binding whose input schema has "type": "object"$/m);
+    expect(out.stdout).toMatch(/^N\/A {2}§7\.1 +MUST +invoke\.by-name: .* — needs a server binding "echo" that returns its argument unchanged$/m);
+    expect(out.stdout).toMatch(/^N\/A {2}§11\.5 +MUST +invoke\.invalid-args: .* — needs a server binding whose input schema has "type": "object"$/m);
     // invoke.invalid-args also selects invoke.invalid-args-message.
     expect(out.stdout).toMatch(/^0 passed, 0 failed, 3 not applicable$/m);
   });
@@ -117,7 +117,7 @@ describe('scomp-conformance against a server that authenticates', () => {
     await using server = await startServer();
     const { out, io } = output();
     expect(await main([server.url, '--only', 'handshake.unauthorized'], io)).toBe(0);
-    expect(out.stdout).toMatch(/^N\/A  §5\.1 +MUST +handshake\.unauthorized: .* — needs a server that authenticates by handshake metadata, given with --metadata$/m);
+    expect(out.stdout).toMatch(/^N\/A {2}§5\.1 +MUST +handshake\.unauthorized: .* — needs a server that authenticates by handshake metadata, given with --metadata$/m);
   });
 });
 

@@ -27,7 +27,16 @@ export class ScompError extends Error {
   }
 }
 
-function wireError<TName extends ErrorCodeName>(codeName: TName, className: string) {
+/**
+ * What {@link wireError} returns, spelled out so that the emitted declarations keep `ScompError` (and
+ * so `Error`) as the base of every subclass instead of an anonymous structural copy of it.
+ */
+interface WireErrorClass<TName extends ErrorCodeName> {
+  readonly code: (typeof ErrorCode)[TName];
+  new (message: string, data?: unknown, options?: { cause?: unknown }): ScompError;
+}
+
+function wireError<TName extends ErrorCodeName>(codeName: TName, className: string): WireErrorClass<TName> {
   return class extends ScompError {
     static readonly code = ErrorCode[codeName];
     override name = className;

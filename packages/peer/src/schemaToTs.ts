@@ -59,6 +59,7 @@ const MAX_DEFS = 500;
 /** Schemas past this many, over all bindings, render as `unknown`. */
 const MAX_NODES = 20_000;
 
+// eslint-disable-next-line no-control-regex -- U+0001 delimits placeholders because no schema text contains it
 const TOKEN = /\u0001(\d+)([eg])\u0001/g;
 
 function own(record: Record<string, unknown>, key: string): unknown {
@@ -291,7 +292,7 @@ export class TypeRenderer {
   private def(document: SchemaDocument, segments: string[], schema: unknown): SchemaDef | undefined {
     const key = JSON.stringify(segments);
     let defs = this.index.get(document);
-    if (defs === undefined) this.index.set(document, (defs = new Map()));
+    if (defs === undefined) this.index.set(document, (defs = new Map<string, SchemaDef>()));
     const existing = defs.get(key);
     if (existing !== undefined || this.defs.length >= MAX_DEFS) return existing;
     const def: SchemaDef = {

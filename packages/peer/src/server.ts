@@ -3,7 +3,7 @@ import { assertRefsResolve, type Binding } from './binding.js';
 import { CloseCode } from './closeCodes.js';
 import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
 import type { RuntimeFactory, RuntimeLimits } from './runtime.js';
-import { Session, type Principal, type SessionLimits } from './session.js';
+import { Session, type Principal } from './session.js';
 import { newSessionId } from './sessionId.js';
 import { PrincipalQuotas } from './principalQuotas.js';
 import { ServerConnection, type ServerContext } from './serverConnection.js';

@@ -208,14 +208,14 @@ export class ServerConnection {
       this.handshakeMetadata = (params.metadata ?? {}) as Record<string, unknown>;
       const principal = await this.server.authenticate(this.handshakeMetadata);
       if (this.endpoint.connection.closed) throw new ConnectionClosedError();
-      params.bindings.forEach((meta, index) => assertRefsResolve(meta as BindingMeta, `/bindings/${index}`));
+      params.bindings.forEach((meta, index) => assertRefsResolve(meta, `/bindings/${index}`));
       const clientNames = params.bindings.map((meta) => meta.name);
       const clash = findNameClash([...this.server.bindings.keys(), ...clientNames]);
       if (clash) throw new HandshakeFailedError(`bindings ${clash[0]} and ${clash[1]} claim the same name`);
       // The console binding receives output; it is never installed as a global.
       const reserved = findReservedName(clientNames.filter((name) => name !== CONSOLE_BINDING), this.server.reservedNames);
       if (reserved) throw reservedNameError(reserved);
-      this.clientBindings = params.bindings as BindingMeta[];
+      this.clientBindings = params.bindings;
       const { session, resumed } = await this.server.openSession(principal, params.sessionId, this);
       // The client cannot learn of a session its cancelled or dropped handshake opened: give it up.
       if (cancelSignal.aborted || this.endpoint.connection.closed) {

@@ -76,6 +76,7 @@ export function indent(text: string, pad = '  '): string {
 
 /** Text safe inside a comment: no comment terminator, no control characters, split into lines. */
 export function commentLines(text: string, block = true): string[] {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const controls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
   const clean = (block ? text.replace(/\*\//g, '*\\/') : text).replace(controls, '');
   return clean.split(/\r\n|\r|\n|\u2028|\u2029/).map((line) => line.trimEnd());

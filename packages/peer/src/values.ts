@@ -32,7 +32,7 @@ export function pointer(path: readonly (string | number)[]): string {
 }
 
 function isPlainObject(value: object): value is Record<string, unknown> {
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 
@@ -69,7 +69,7 @@ export function mapValue(value: unknown, visitor: ValueVisitor): unknown {
       throw new InvalidParamsError(`value nests deeper than ${MAX_VALUE_DEPTH} levels at ${pointer(path)}`, { maxDepth: MAX_VALUE_DEPTH });
     }
     if (!isArray && Object.hasOwn(node, SENTINEL_KEY)) {
-      if (visitor.sentinel) return visitor.sentinel(node as Record<string, unknown>, path);
+      if (visitor.sentinel) return visitor.sentinel(node, path);
       throw new InvalidParamsError(`application data must not contain a ${SENTINEL_KEY} member (at ${pointer(path)})`);
     }
     ancestors.add(node);
@@ -84,7 +84,7 @@ export function mapValue(value: unknown, visitor: ValueVisitor): unknown {
         if (mapped !== item) ((copy as unknown[] | undefined) ??= array.slice())[index] = mapped;
       }
     } else {
-      const record = node as Record<string, unknown>;
+      const record = node;
       for (const key of Object.keys(record)) {
         const item = record[key];
         path.push(key);

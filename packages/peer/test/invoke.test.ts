@@ -121,12 +121,12 @@ describe('invoke', () => {
     const up = defineBinding({
       name: 'up',
       input: Type.Object({ n: Type.Integer() }),
-      handler: async ({ n }, context) => (n <= 0 ? 'bottom' : `u${n}/${await context.invoke('down', { n: n - 1 })}`),
+      handler: async ({ n }, context) => (n <= 0 ? 'bottom' : `u${n}/${String(await context.invoke('down', { n: n - 1 }))}`),
     });
     const down = defineBinding({
       name: 'down',
       input: Type.Object({ n: Type.Integer() }),
-      handler: async ({ n }, context) => (n <= 0 ? 'bottom' : `d${n}/${await context.invoke('up', { n: n - 1 })}`),
+      handler: async ({ n }, context) => (n <= 0 ? 'bottom' : `d${n}/${String(await context.invoke('up', { n: n - 1 }))}`),
     });
     const runtime = scriptRuntimeFactory({ start: ({ call }) => call('down', { n: depth }) });
     await using fixture = memoryServer({ runtime, bindings: [up] });
@@ -141,7 +141,7 @@ describe('function references', () => {
     input: Type.Object({ items: Type.Array(Type.Number()), fn: Fn(Type.Number(), Type.Number()) }),
     handler: async ({ items, fn }) => {
       const out: number[] = [];
-      for (const item of items) out.push((await fn(item)) as number);
+      for (const item of items) out.push(await fn(item));
       return out;
     },
   });

@@ -127,7 +127,7 @@ describe('timeouts and cancellation', () => {
 
 describe('error classes', () => {
   it('are named after their class and rebuilt from their code', async () => {
-    const { fromErrorObject, EvalError, ParseError, RemoteTimeoutError } = await import('../src/index.js');
+    const { fromErrorObject, EvalError, RemoteTimeoutError } = await import('../src/index.js');
     const evalError = fromErrorObject({ code: ErrorCode.EvalError, message: 'TypeError: x', data: { name: 'TypeError', message: 'x' } });
     expect(evalError).toBeInstanceOf(EvalError);
     expect(evalError.name).toBe('EvalError');

@@ -89,7 +89,7 @@ export class ComponentSession implements Runtime {
       metadata: {
         ...this.client.serverMetadata,
         ...options.metadata?.upstream,
-        chain: [options.name, ...(Array.isArray(downstreamChain) ? downstreamChain : [])],
+        chain: [options.name, ...(Array.isArray(downstreamChain) ? (downstreamChain as unknown[]) : [])],
       },
     };
   }

@@ -48,3 +48,13 @@ export function evalError(detail: ThrownDetail): EvalError {
   if (stack) data.stack = cutText(stack, MAX_GUEST_TEXT);
   return new EvalError(`${data.name}: ${data.message}`, data);
 }
+
+/** The host's own stack ran out inside the interpreter (deep recursion in native code such as JSON.stringify). */
+export function isHostStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && error.message === 'Maximum call stack size exceeded';
+}
+
+/** The WebAssembly instance aborted (a failed assertion in C). */
+export function isWasmAbort(error: unknown): boolean {
+  return error instanceof Error && error.constructor.name === 'RuntimeError';
+}

@@ -1,5 +1,6 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
 import { MAX_VALUE_DEPTH, SENTINEL_KEY } from '@scomp/protocol/value-rules';
+import { scoped } from './handleScope.js';
 import { PRELUDE_SCRIPT, PRELUDE_SOURCE } from './preludeSource.js';
 
 const HELPERS = ['toHost', 'fromHost', 'describeError', 'makeError', 'watch', 'deferred', 'install', 'uninstall'] as const;
@@ -66,27 +67,33 @@ export class GuestVm {
     if (this.prepared) return;
     const ctx = this.context;
     const hooks = this.hooks;
-    const factory = ctx.unwrapResult(ctx.evalCode(PRELUDE_SOURCE, PRELUDE_SCRIPT, { type: 'global', strict: true }));
-    const consoleFn = ctx.newFunction('console', (level, json) => {
-      hooks.console(ctx.getString(level), ctx.getString(json));
+    scoped((own) => {
+      const factory = own(ctx.unwrapResult(ctx.evalCode(PRELUDE_SOURCE, PRELUDE_SCRIPT, { type: 'global', strict: true })));
+      const consoleFn = own(
+        ctx.newFunction('console', (level, json) => {
+          hooks.console(ctx.getString(level), ctx.getString(json));
+        }),
+      );
+      const settledFn = own(
+        ctx.newFunction('settled', (token, ok, value) => {
+          hooks.settled(ctx.getNumber(token), ctx.getNumber(ok) === 1, value.dup());
+        }),
+      );
+      const setTimerFn = own(
+        ctx.newFunction('setTimer', (callback, delay) => ctx.newNumber(hooks.setTimer(callback.dup(), ctx.getNumber(delay)))),
+      );
+      const clearTimerFn = own(
+        ctx.newFunction('clearTimer', (id) => {
+          hooks.clearTimer(ctx.getNumber(id));
+        }),
+      );
+      // The value rules the host's walker follows, so the guest's conversions refuse what it would.
+      const maxDepth = own(ctx.newNumber(MAX_VALUE_DEPTH));
+      const sentinel = own(ctx.newString(SENTINEL_KEY));
+      const helpers = ctx.callFunction(factory, ctx.undefined, consoleFn, settledFn, setTimerFn, clearTimerFn, maxDepth, sentinel);
+      const object = own(ctx.unwrapResult(helpers));
+      for (const name of HELPERS) this.helpers.set(name, ctx.getProp(object, name));
     });
-    const settledFn = ctx.newFunction('settled', (token, ok, value) => {
-      hooks.settled(ctx.getNumber(token), ctx.getNumber(ok) === 1, value.dup());
-    });
-    const setTimerFn = ctx.newFunction('setTimer', (callback, delay) =>
-      ctx.newNumber(hooks.setTimer(callback.dup(), ctx.getNumber(delay))),
-    );
-    const clearTimerFn = ctx.newFunction('clearTimer', (id) => {
-      hooks.clearTimer(ctx.getNumber(id));
-    });
-    // The value rules the host's walker follows, so the guest's conversions refuse what it would.
-    const maxDepth = ctx.newNumber(MAX_VALUE_DEPTH);
-    const sentinel = ctx.newString(SENTINEL_KEY);
-    const helpers = ctx.callFunction(factory, ctx.undefined, consoleFn, settledFn, setTimerFn, clearTimerFn, maxDepth, sentinel);
-    for (const handle of [factory, consoleFn, settledFn, setTimerFn, clearTimerFn, maxDepth, sentinel]) handle.dispose();
-    const object = ctx.unwrapResult(helpers);
-    for (const name of HELPERS) this.helpers.set(name, ctx.getProp(object, name));
-    object.dispose();
   }
 
   helper(name: HelperName): QuickJSHandle {
@@ -97,15 +104,10 @@ export class GuestVm {
 
   /** Live heap of this runtime by QuickJS's own accounting (`setMemoryLimit` alone does not cap it). */
   heapBytes(): number {
-    const usage = this.runtime.computeMemoryUsage();
-    try {
-      const sizeHandle = this.context.getProp(usage, 'memory_used_size');
-      const size = this.context.getNumber(sizeHandle);
-      sizeHandle.dispose();
-      return size;
-    } finally {
-      usage.dispose();
-    }
+    return scoped((own) => {
+      const usage = own(this.runtime.computeMemoryUsage());
+      return this.context.getNumber(own(this.context.getProp(usage, 'memory_used_size')));
+    });
   }
 
   get alive(): boolean {

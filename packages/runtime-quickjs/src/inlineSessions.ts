@@ -4,7 +4,7 @@ import type { Clock } from './budget.js';
 import { resolveLimits } from './limits.js';
 import { ModulePool } from './modulePool.js';
 import { QuickJsRuntime } from './session.js';
-import type { GuestWatch } from './sessionCore.js';
+import type { GuestWatch } from './runGuard.js';
 
 export interface InlineOptions {
   limits?: RuntimeLimits;
@@ -31,7 +31,11 @@ export class InlineSessions {
     this.pool = new ModulePool(options);
   }
 
-  async create(init: RuntimeInit, watch?: GuestWatch): Promise<QuickJsRuntime> {
+  /**
+   * Creates a session. `worker` is given on a worker thread: the supervising thread watches its
+   * guest code, and every value the guest hands out crosses on to that thread as text.
+   */
+  async create(init: RuntimeInit, worker?: { watch: GuestWatch }): Promise<QuickJsRuntime> {
     const slot = await this.pool.acquire();
     try {
       return new QuickJsRuntime(init, {
@@ -40,7 +44,7 @@ export class InlineSessions {
         limits: resolveLimits(this.options.limits, init.limits),
         clock: this.options.clock,
         memoryCheckIntervalMs: this.options.memoryCheckIntervalMs,
-        ...(watch ? { watch } : {}),
+        ...(worker ? { watch: worker.watch, valuesAsText: true } : {}),
       });
     } catch (error) {
       this.pool.release(slot);

@@ -43,9 +43,14 @@
   const promiseThen = Function.prototype.call.bind(Promise.prototype.then);
   const PromiseCtor = Promise;
   const promiseResolve = Promise.resolve.bind(Promise);
+  const mapGet = Function.prototype.call.bind(Map.prototype.get);
+  const mapSet = Function.prototype.call.bind(Map.prototype.set);
+  const ObjectProto = Object.prototype;
+  const ArrayProto = Array.prototype;
   const SKIP = {};
 
   class ResultTooLarge {}
+  class NotPlain {}
 
   /** @param {(string | number)[]} path */
   function pointer(path) {
@@ -117,6 +122,8 @@
           fnPaths.push(path.slice());
           count(4);
           return null;
+        case 'object':
+          break;
       }
       if (value === null) {
         count(4);
@@ -200,6 +207,71 @@
     return out + ']';
   }
 
+  // Most values are plain JSON data, for which the native JSON.stringify writes the same text as
+  // toTree's walk, many times faster. Its replacer counts characters exactly as toTree does (so
+  // 'too-large' is decided alike) and gives up at the first value that is not plain data: a
+  // function to collect, a bigint, anything but a plain object or array, a `sentinelKey` member,
+  // an object met twice (a cycle, or shared), or nesting as deep as toTree refuses. The walk then
+  // starts over; getters met before that point have run twice.
+  /**
+   * @param {unknown} value
+   * @param {number} maxChars
+   * @param {boolean} functionsAllowed
+   * @returns {string | undefined}
+   */
+  function plainJson(value, maxChars, functionsAllowed) {
+    /** @type {Map<object, number>} */
+    const levels = new MapCtor();
+    let chars = 0;
+    let root = true;
+    /**
+     * @this {any}
+     * @param {string} key
+     * @param {any} item
+     */
+    function replacer(key, item) {
+      const inArray = isArray(this);
+      const level = root ? 0 : /** @type {number} */ (mapGet(levels, this)) + 1;
+      const member = !root && !inArray;
+      root = false;
+      switch (typeof item) {
+        case 'undefined':
+        case 'symbol':
+          return item;
+        case 'function':
+          if (functionsAllowed) throw new NotPlain();
+          return item;
+        case 'bigint':
+          throw new NotPlain();
+        case 'number':
+          chars += 8;
+          break;
+        case 'boolean':
+          chars += 5;
+          break;
+        case 'string':
+          chars += item.length + 2;
+          break;
+        default:
+          if (item === null) {
+            chars += 4;
+            break;
+          }
+          if (level >= maxValueDepth || mapGet(levels, item) !== undefined) throw new NotPlain();
+          {
+            const proto = getPrototypeOf(item);
+            if (isArray(item) ? proto !== ArrayProto : proto !== ObjectProto || hasOwn(item, sentinelKey)) throw new NotPlain();
+          }
+          mapSet(levels, item, level);
+          chars += 2;
+      }
+      if (member) chars += key.length + 4;
+      if (chars > maxChars) throw new ResultTooLarge();
+      return item;
+    }
+    return stringify(value, replacer);
+  }
+
   // Returns [json | undefined, functions, function paths], or ['too-large'] when over maxChars.
   /**
    * @param {unknown} value
@@ -209,6 +281,11 @@
    */
   function toHost(value, maxChars, functionsAllowed) {
     try {
+      try {
+        return [plainJson(value, maxChars, functionsAllowed), [], '[]'];
+      } catch (error) {
+        if (!(error instanceof NotPlain)) throw error;
+      }
       const { tree, fns, fnPaths } = toTree(value, maxChars, functionsAllowed);
       return [tree === SKIP ? undefined : stringify(tree), fns, pathsJson(fnPaths)];
     } catch (error) {

@@ -1,111 +1,201 @@
-import { CancelledError } from '@scomp/peer/errors';
-import type { EvalOptions, Runtime, RuntimeBinding, RuntimeInit, RuntimeStats } from '@scomp/peer';
-import { CONSOLE, GuestBridge } from './bridge.js';
-import { cancelledError, limitError } from './errorsMap.js';
-import { EVAL_FLAGS_ASYNC_GLOBAL, INPUT_FILENAME, type GuestVm } from './guestVm.js';
-import { rewriteDeclarations } from './rewrite.js';
-import type { SessionDeps } from './sessionCore.js';
+import type { EvalOptions, Runtime, RuntimeBinding, RuntimeInit, RuntimeLimits, RuntimeStats } from '@scomp/peer';
+import { BindingNotFoundError, CancelledError } from '@scomp/peer/errors';
+import type { Clock } from './budget.js';
+import { cutText, MAX_GUEST_TEXT } from './cutText.js';
+import { EvalRunner } from './evalRunner.js';
+import type { GuestVm } from './guestVm.js';
+import { scoped } from './handleScope.js';
+import { JobPump } from './jobPump.js';
+import { Marshaller } from './marshaller.js';
+import type { ModulePool, ModuleSlot } from './modulePool.js';
+import { Recovery } from './recovery.js';
+import { RunGuard, type GuestWatch } from './runGuard.js';
+import { SessionVm } from './sessionVm.js';
+import { GuestTimers } from './timers.js';
 
-/** One session on QuickJS. See the package README for the evaluation semantics. */
-export class QuickJsRuntime extends GuestBridge implements Runtime {
-  constructor(init: RuntimeInit, deps: SessionDeps) {
-    super(init, deps);
-  }
+export const CONSOLE = 'console';
+export const LOG = 'log';
 
-  /** Runs the prelude and installs the bindings before the first guest code of this VM runs. */
-  protected prepareVm(): GuestVm {
-    const vm = this.vm;
-    if (vm.prepared) return vm;
-    // The prelude is the runtime's own code: a cancel or limit must not stop it halfway.
-    this.trusted = true;
-    try {
-      vm.installPrelude();
-      for (const name of this.serverBindings.keys()) this.installBinding(name, 'server');
-      for (const name of this.clientBindings.keys()) {
-        if (name !== CONSOLE && !this.serverBindings.has(name)) this.installBinding(name, 'client');
-      }
-    } finally {
-      this.trusted = false;
-    }
-    return vm;
+export interface SessionDeps {
+  pool: ModulePool;
+  slot: ModuleSlot;
+  limits: Required<RuntimeLimits>;
+  clock: Clock;
+  memoryCheckIntervalMs: number;
+  /** A supervisor on another thread watching this session's guest code (worker mode). */
+  watch?: GuestWatch;
+  /** See MarshallerOptions.valuesAsText. @default false */
+  valuesAsText?: boolean;
+}
+
+/**
+ * One session on QuickJS, composed of parts that each own their state (see the package README,
+ * "Inside"): the VM, the guard that stops guest code, the job pump, the marshaller, recovery and
+ * the eval runner. This class wires them and keeps the session's bindings.
+ */
+export class QuickJsRuntime implements Runtime {
+  private readonly lifetime = new AbortController();
+  private readonly serverBindings: Map<string, RuntimeBinding>;
+  private clientBindings = new Map<string, RuntimeBinding>();
+  private readonly vm: SessionVm;
+  private readonly guard: RunGuard;
+  private readonly jobs: JobPump;
+  private readonly timers: GuestTimers;
+  private readonly marshaller: Marshaller;
+  private readonly runner: EvalRunner;
+
+  constructor(
+    private readonly init: RuntimeInit,
+    deps: SessionDeps,
+  ) {
+    const { limits, clock } = deps;
+    const lifetime = this.lifetime.signal;
+    this.serverBindings = new Map(init.bindings.map((binding) => [binding.meta.name, binding]));
+    this.timers = new GuestTimers((callback) => this.jobs.callUnawaited(callback));
+    this.vm = new SessionVm(deps.pool, deps.slot, limits, {
+      shouldInterrupt: () => this.guard.shouldInterrupt(),
+      console: (level, json) => this.forwardConsole(level, json),
+      settled: (token, ok, value) => this.jobs.settled(token, ok, value),
+      setTimer: (callback, delayMs) => this.timers.set(callback, delayMs),
+      clearTimer: (id) => this.timers.clear(id),
+    });
+    this.guard = new RunGuard(this.vm, {
+      limits,
+      clock,
+      memoryCheckIntervalMs: deps.memoryCheckIntervalMs,
+      lifetime,
+      watch: deps.watch,
+      onIdleSpent: () => {
+        this.timers.suspend();
+        this.jobs.halt('time');
+        this.forwardConsole(
+          'error',
+          JSON.stringify([`Uncaught InternalError: code outside an eval used ${limits.evalTimeoutMs} ms of CPU time; its timers and queued jobs were dropped until the next eval`]),
+        );
+      },
+    });
+    this.jobs = new JobPump(this.vm, this.guard, {
+      lifetime,
+      otherWork: () => this.timers.size > 0 || this.marshaller.holdsWork,
+      uncaught: (message) => this.forwardConsole('error', JSON.stringify([message])),
+    });
+    this.vm.onTeardown(() => this.timers.clearAll());
+    this.marshaller = new Marshaller(this.vm, this.guard, this.jobs, {
+      maxValueBytes: limits.resultBytes,
+      valuesAsText: deps.valuesAsText ?? false,
+      lifetime,
+    });
+    this.runner = new EvalRunner({
+      guard: this.guard,
+      jobs: this.jobs,
+      marshaller: this.marshaller,
+      recovery: new Recovery(this.vm, this.guard, this.jobs, limits),
+      timers: this.timers,
+      clock,
+      lifetime,
+      prepare: () => this.prepareVm(),
+    });
   }
 
   // ----- Runtime -----
 
   eval(code: string, options: EvalOptions = {}): Promise<unknown> {
-    return this.run(code, options, false);
+    return this.runner.run(code, options, false);
   }
 
   /** `eval`, with a result that holds no functions left as JsonText: for a caller that forwards it. */
   evalAsText(code: string, options: EvalOptions = {}): Promise<unknown> {
-    return this.run(code, options, true);
-  }
-
-  private async run(code: string, options: EvalOptions, asText: boolean): Promise<unknown> {
-    if (this.disposed) throw new CancelledError('runtime disposed');
-    const { signal, timeoutMs } = options;
-    if (signal?.aborted) throw cancelledError(signal.reason);
-    const active = this.startEval();
-    const onAbort = () => {
-      active.cancelled = true;
-      active.stop(cancelledError(signal?.reason));
-    };
-    signal?.addEventListener('abort', onAbort);
-    // The timer ends an eval parked on the host; the deadline stops code that keeps the thread busy.
-    if (timeoutMs !== undefined) active.deadline = { at: this.deps.clock() + timeoutMs, timeoutMs };
-    const timer =
-      timeoutMs === undefined ? undefined : setTimeout(() => active.stop(limitError('time', { max: timeoutMs })), timeoutMs);
-    // dispose() stops the current eval, so its own stop promise covers that too.
-    const stop = active.stopped;
-    try {
-      const source = rewriteDeclarations(code);
-      const vm = this.prepareVm();
-      const result = this.enter(() => vm.context.evalCode(source, INPUT_FILENAME, EVAL_FLAGS_ASYNC_GLOBAL));
-      if (result.error) throw this.thrown(result.error);
-      const completion = await this.settle(result.value, stop);
-      const value = vm.context.getProp(completion, 'value');
-      completion.dispose();
-      // A promise as the final value is awaited, so `getOrder({ id })` without `await` yields the order.
-      const settled = await this.settle(value, stop);
-      return this.toHostValue(settled, this.deps.limits.resultBytes, true, asText);
-    } catch (error) {
-      throw await this.finishError(error, active);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      if (timer !== undefined) clearTimeout(timer);
-      this.current = undefined;
-      this.timers.keepProcessAlive(false);
-    }
+    return this.runner.run(code, options, true);
   }
 
   setClientBindings(bindings: readonly RuntimeBinding[]): void {
-    if (this.disposed) return;
-    const installed = this.vm.prepared;
-    if (installed) for (const name of this.clientBindings.keys()) if (name !== CONSOLE && !this.serverBindings.has(name)) this.uninstall(name);
+    if (this.lifetime.signal.aborted) return;
+    const installed = this.vm.vm.prepared;
+    if (installed) for (const name of this.guestClientBindings()) this.uninstall(name);
     this.clientBindings = new Map(bindings.map((binding) => [binding.meta.name, binding]));
     if (!installed) return;
-    for (const name of this.clientBindings.keys()) {
-      if (name !== CONSOLE && !this.serverBindings.has(name)) this.installBinding(name, 'client');
-    }
+    for (const name of this.guestClientBindings()) this.install(name, 'client');
   }
 
   stats(): RuntimeStats {
-    return {
-      liveFunctions: this.guestFunctions.size,
-      pendingHostCalls: this.deferreds.size,
-      receivedFunctions: this.receivedFunctions.size,
-    };
+    return this.marshaller.stats();
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.current?.stop(new CancelledError('runtime disposed'));
+    if (this.lifetime.signal.aborted) return;
+    this.guard.current?.stop(new CancelledError('runtime disposed'));
     this.lifetime.abort();
+    this.vm.dispose();
+  }
+
+  // ----- wiring -----
+
+  /** Runs the prelude and installs the bindings before the first guest code of this VM runs. */
+  private prepareVm(): GuestVm {
+    const vm = this.vm.vm;
+    if (vm.prepared) return vm;
+    // The prelude is the runtime's own code: a cancel or limit must not stop it halfway.
+    this.guard.trustedRun(() => {
+      vm.installPrelude();
+      for (const name of this.serverBindings.keys()) this.install(name, 'server');
+      for (const name of this.guestClientBindings()) this.install(name, 'client');
+    });
+    return vm;
+  }
+
+  /** Client bindings guest code calls by name: not the console (its own global), nor one a server binding shadows. */
+  private guestClientBindings(): string[] {
+    return [...this.clientBindings.keys()].filter((name) => name !== CONSOLE && !this.serverBindings.has(name));
+  }
+
+  private install(name: string, kind: 'server' | 'client'): void {
+    const vm = this.vm.vm;
+    const ctx = vm.context;
+    const leaf = name.slice(name.lastIndexOf('.') + 1);
+    const result = scoped((own) => {
+      const fn = own(
+        ctx.newFunction(leaf, (arg) =>
+          this.marshaller.callHost((args, signal) => {
+            const binding = kind === 'server' ? this.serverBindings.get(name) : this.clientBindings.get(name);
+            if (!binding) throw new BindingNotFoundError(`binding ${name} is not available`);
+            // The structured log travels as notifications (spec §11.7): logging never waits on the client.
+            if (kind === 'client' && name === LOG && binding.notify) {
+              binding.notify(args);
+              return Promise.resolve(null);
+            }
+            return binding.call(args, { signal, sessionId: this.init.sessionId });
+          }, arg),
+        ),
+      );
+      return ctx.callFunction(vm.helper('install'), ctx.undefined, own(ctx.newString(name)), fn);
+    });
+    // The server refuses names that clash with the sandbox's globals before they get here; should
+    // one still fail to install, the binding is missing for guest code rather than the thread lost.
+    if (result.error) result.error.dispose();
+    else result.value.dispose();
+  }
+
+  private uninstall(name: string): void {
+    const vm = this.vm.vm;
+    const ctx = vm.context;
+    scoped((own) => ctx.unwrapResult(ctx.callFunction(vm.helper('uninstall'), ctx.undefined, own(ctx.newString(name)))).dispose());
+  }
+
+  /** Sends one console line; a line longer than {@link MAX_GUEST_TEXT} becomes one string argument, cut with a marker. */
+  private forwardConsole(level: string, json: string): void {
+    const binding = this.clientBindings.get(CONSOLE);
+    if (!binding) return;
+    let args: unknown;
     try {
-      this.teardownVm(true);
-    } finally {
-      this.deps.pool.release(this.slot);
+      args = JSON.parse(json);
+    } catch {
+      return;
     }
+    if (json.length > MAX_GUEST_TEXT && Array.isArray(args)) {
+      const text = args.map((arg: unknown) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
+      args = [cutText(text, MAX_GUEST_TEXT)];
+    }
+    if (binding.notify) return binding.notify({ level, args });
+    binding.call({ level, args }, { signal: this.lifetime.signal, sessionId: this.init.sessionId }).catch(() => {});
   }
 }

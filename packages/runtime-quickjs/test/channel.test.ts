@@ -1,6 +1,7 @@
 import { InternalError } from '@scomp/peer';
 import { describe, expect, it } from 'vitest';
 import { Channel, type Message } from '../src/worker/channel.js';
+import type { ToSupervisor, ToWorker } from '../src/worker/operations.js';
 
 describe('worker channel', () => {
   it('fails a request whose body cannot be sent, and stops counting it as pending', async () => {
@@ -10,8 +11,10 @@ describe('worker channel', () => {
         structuredClone(message);
       },
     };
-    const channel = new Channel(port, (state) => busy.push(state));
-    const { reply } = channel.request('create', { schema: { check: () => true } }, 1);
+    const channel = new Channel<ToWorker, ToSupervisor>(port, { onPending: (state) => busy.push(state) });
+    // A schema holding a function cannot be cloned into the thread.
+    const bindings = [{ meta: { name: 'lookup', input: { check: () => true } }, notify: false }];
+    const { reply } = channel.request('create', { session: 1, slot: 0, sessionId: 'sess_test', bindings }, 1);
     const error = await reply.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InternalError);
     expect((error as InternalError).message).toBe('cannot send create to the runtime thread');
@@ -20,22 +23,22 @@ describe('worker channel', () => {
   });
 
   it('carries prototype-named keys and the functions under them as data, and never reaches a prototype', async () => {
-    let b: Channel | undefined;
-    const a = new Channel({ postMessage: (message) => b!.receive(structuredClone(message)) });
-    b = new Channel({ postMessage: (message) => a.receive(structuredClone(message)) });
+    let b: Channel<ToWorker, ToSupervisor> | undefined;
+    const a = new Channel<ToSupervisor, ToWorker>({ postMessage: (message) => b!.receive(structuredClone(message)) });
+    b = new Channel<ToWorker, ToSupervisor>({ postMessage: (message) => a.receive(structuredClone(message)) });
     const value = JSON.parse('{"__proto__":{"then":null},"constructor":{"prototype":{"f":null}}}') as Record<string, Record<string, unknown>>;
     Object.defineProperty(value.__proto__, 'then', { value: async () => 'then called', enumerable: true });
-    (value.constructor!.prototype as Record<string, unknown>).f = async () => 'f called';
+    (value.constructor.prototype as Record<string, unknown>).f = async () => 'f called';
     const back = b.uncarry(structuredClone(a.carry(value, 1)), 1) as Record<string, Record<string, (args?: unknown) => Promise<unknown>>>;
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
     expect(Object.keys(back)).toEqual(['__proto__', 'constructor']);
     expect(({} as Record<string, unknown>).then).toBeUndefined();
     expect(await back.__proto__!.then!()).toBe('then called');
-    expect(await (back.constructor!.prototype as unknown as Record<string, () => Promise<unknown>>).f!()).toBe('f called');
+    expect(await (back.constructor.prototype as unknown as Record<string, () => Promise<unknown>>).f!()).toBe('f called');
   });
 
   it('goes on when a notification cannot be handled', () => {
-    const channel = new Channel({ postMessage: () => {} });
+    const channel = new Channel<ToSupervisor, ToWorker>({ postMessage: () => {} });
     channel.on('clientBindings', () => {
       throw new TypeError('property is not configurable');
     });

@@ -40,7 +40,7 @@ describe('instance pool', () => {
     const runtimes = await Promise.all([1, 2, 3].map((n) => factory.create({ sessionId: `s${n}`, bindings: [] })));
     expect(factory.stats()).toMatchObject({ modules: 2, sessions: 3, brokenModules: 0 });
     expect(await Promise.all(runtimes.map((runtime, index) => runtime.eval(`${index} * 2`)))).toEqual([0, 2, 4]);
-    for (const runtime of runtimes) runtime.dispose();
+    for (const runtime of runtimes) await runtime.dispose();
     expect(factory.stats().sessions).toBe(0);
   });
 
@@ -49,8 +49,8 @@ describe('instance pool', () => {
     const first = await factory.create({ sessionId: 'a', bindings: [] });
     const second = await factory.create({ sessionId: 'b', bindings: [] });
     expect(factory.stats().modules).toBe(2);
-    first.dispose();
-    second.dispose();
+    await first.dispose();
+    await second.dispose();
     expect(factory.stats().modules).toBe(0);
   });
 
@@ -76,11 +76,11 @@ describe('instance pool', () => {
     const newcomer = await factory.create({ sessionId: 'c', bindings: [] });
     expect(factory.stats()).toMatchObject({ modules: 2, brokenModules: 1, sessions: 3 });
 
-    neighbour.dispose();
+    await neighbour.dispose();
     expect(factory.stats()).toMatchObject({ modules: 1, brokenModules: 0, sessions: 2 });
     expect(await newcomer.eval('"fresh"')).toBe('fresh');
-    failing.dispose();
-    newcomer.dispose();
+    await failing.dispose();
+    await newcomer.dispose();
     expect(factory.stats()).toMatchObject({ modules: 1, brokenModules: 0, sessions: 0 });
   });
 });

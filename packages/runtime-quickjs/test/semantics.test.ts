@@ -120,6 +120,24 @@ describe('evaluation semantics', () => {
     });
   });
 
+  it('converts plain data, shared objects and mixed values the same whichever way the conversion takes', () =>
+    withSession({ factory: { runIn: 'main' } }, async (runtime) => {
+      // Plain data leaves through the native JSON.stringify; a shared object, a Map or a getter next
+      // to them sends the value through the full walk. Both give the conversion table's result.
+      expect(await runtime.eval('({ n: -0, inf: Infinity, s: "é", list: [1, undefined, Symbol()], skip: undefined })')).toEqual({
+        n: 0,
+        inf: null,
+        s: 'é',
+        list: [1, null, null],
+      });
+      expect(await runtime.eval('const shared = { a: 1 }; ({ x: shared, y: [shared] })')).toEqual({ x: { a: 1 }, y: [{ a: 1 }] });
+      // A getter read before the plain path gave up (at the Map) runs once more for the walk.
+      expect(await runtime.eval('let reads = 0; const g = { get v() { return ++reads } }; [g, new Map([[1, 2]])]')).toEqual([{ v: 2 }, [[1, 2]]]);
+      expect(await runtime.eval('reads')).toBe(2);
+      expect(await runtime.eval('let once = 0; ({ get v() { return ++once } })')).toEqual({ v: 1 });
+      expect(await runtime.eval('once')).toBe(1);
+    }));
+
   it('converts typed arrays, DataView and BigInt arrays', () =>
     withSession({}, async (runtime) => {
       expect(await runtime.eval('[new DataView(new Uint8Array([7, 8]).buffer), new BigInt64Array([5n]), new Float64Array([NaN])]')).toEqual([

@@ -25,7 +25,7 @@ describe('runIn: worker', () => {
     return sessions;
   }
   afterEach(async () => {
-    await Promise.all(sessions.splice(0).map((runtime) => runtime.dispose()));
+    await Promise.all(sessions.splice(0).map(async (runtime) => runtime.dispose()));
     await factory?.close();
   });
 
@@ -43,7 +43,7 @@ describe('runIn: worker', () => {
     expect(factory!.placement()).toEqual([2, 1]);
     sessions.push(await factory!.create({ sessionId: 'd', bindings: [] }));
     expect(factory!.placement()).toEqual([2, 2]);
-    await Promise.all([b, sessions.at(-1)].map((runtime) => runtime!.dispose()));
+    await Promise.all([b, sessions.at(-1)].map(async (runtime) => runtime!.dispose()));
     expect(factory!.placement()).toEqual([2, 0]);
     sessions.push(await factory!.create({ sessionId: 'e', bindings: [] }));
     expect(factory!.placement()).toEqual([2, 1]);
@@ -71,7 +71,7 @@ describe('runIn: worker', () => {
     // The first thread filled up, so a spare started and the third session took it.
     expect(factory!.placement()).toEqual([2, 1]);
     expect(await Promise.all([a!.eval('1'), b!.eval('2'), c!.eval('3')])).toEqual([1, 2, 3]);
-    await Promise.all([a, b].map((runtime) => runtime!.dispose()));
+    await Promise.all([a, b].map(async (runtime) => runtime!.dispose()));
     expect(factory!.stats()).toMatchObject({ workers: 1, sessions: 1 });
   });
 

@@ -32,7 +32,7 @@ export function SessionPane({ session }: { session: Session }) {
           )}
         </dd>
         <dt>server</dt>
-        <dd>{client ? String(client.serverMetadata?.server ?? session.url) : '—'}</dd>
+        <dd>{client ? serverName(client.serverMetadata, session.url) : '—'}</dd>
         <dt>function refs</dt>
         <dd data-testid="ref-counts">
           {stats ? `${stats.exported} exported · ${stats.imported} imported · ${stats.pendingOutbound} calls out · ${stats.activeInbound} calls in` : '—'}
@@ -51,4 +51,9 @@ export function SessionPane({ session }: { session: Session }) {
       </ol>
     </div>
   );
+}
+
+/** The server's self-reported name when it gives one as text; otherwise where it was reached. */
+function serverName(metadata: Record<string, unknown> | undefined, url: string): string {
+  return typeof metadata?.server === 'string' ? metadata.server : url;
 }

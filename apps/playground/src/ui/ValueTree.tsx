@@ -47,7 +47,7 @@ function Node({ value, label, depth, openDepth, onCall }: NodeProps) {
     );
   }
   const entries = Array.isArray(value)
-    ? value.map((item, index) => [String(index), item] as const)
+    ? value.map((item: unknown, index) => [String(index), item] as const)
     : Object.entries(value as Record<string, unknown>);
   const summary = Array.isArray(value) ? `Array(${value.length})` : `{${entries.length > 0 ? '…' : ''}}`;
   return (

@@ -85,9 +85,9 @@ export function spawnProcess(command: string, args: readonly string[], options: 
   }
   const child = spawn(command, [...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const streams = { stdout: new LineStream(), stderr: new LineStream() };
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => streams.stdout.push(chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => streams.stderr.push(chunk));
-  child.stdin!.on('error', () => {}); // writing to a process that already exited is not the test's failure
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => streams.stdout.push(chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => streams.stderr.push(chunk));
+  child.stdin.on('error', () => {}); // writing to a process that already exited is not the test's failure
   let exit: ProcessExit | undefined;
   const exited = new Promise<ProcessExit>((resolve) => {
     child.once('close', (code, signal) => {
@@ -127,8 +127,8 @@ export function spawnProcess(command: string, args: readonly string[], options: 
         }
       });
     },
-    write: (text) => void child.stdin!.write(text),
-    endInput: () => void child.stdin!.end(),
+    write: (text) => void child.stdin.write(text),
+    endInput: () => void child.stdin.end(),
     kill: (signal = 'SIGTERM') => void child.kill(signal),
     async [Symbol.asyncDispose]() {
       if (!exit) child.kill('SIGKILL');

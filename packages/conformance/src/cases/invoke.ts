@@ -75,6 +75,7 @@ export const invokeCases: readonly ConformanceCase[] = [
       const binding = objectInputBinding(await ctx.serverBindings());
       if (!binding) notApplicable('needs a server binding whose input schema has "type": "object"');
       const { connection } = await ctx.sharedSession();
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any JSON a server sent, named in a report
       const what = `invoke ${String(binding.name)} with args "not an object"`;
       const error = expectError(await connection.request('invoke', { name: binding.name!, args: 'not an object' }), 'InvalidParams', what);
       const issues = expectIssues(error, what);

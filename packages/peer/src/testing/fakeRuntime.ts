@@ -10,7 +10,7 @@ import type {
 } from '../runtime.js';
 import type { RuntimeCapabilities } from './runtimeConformance.js';
 
-const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+const AsyncFunction = (Object.getPrototypeOf(async () => {}) as object).constructor as new (
   ...args: string[]
 ) => (...args: unknown[]) => Promise<unknown>;
 
@@ -38,7 +38,7 @@ const DEFAULT_RESULT_BYTES = 4 * 1024 * 1024;
  *   `evalTimeoutMs`, `memoryBytes` and `stackBytes` are not enforced; `resultBytes` is.
  */
 export class FakeRuntime implements Runtime {
-  private readonly scope: Record<string | symbol, unknown> = Object.create(null);
+  private readonly scope = Object.create(null) as Record<string | symbol, unknown>;
   private clientNames: string[] = [];
   private readonly liveFunctions = new Set<HostFunction>();
   private readonly pending = new Set<(error: Error) => void>();
@@ -187,6 +187,8 @@ export class FakeRuntime implements Runtime {
 }
 
 /** Converts a value by the runtime conversion table (the same rules as the reference runtime). */
+// `typeof value === 'function'` narrows to `Function`, which is what the callback is handed.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export function toJsonValue(value: unknown, onFunction: (fn: Function) => unknown): unknown {
   const ancestors: object[] = [];
   const path: string[] = [];
@@ -205,6 +207,8 @@ export function toJsonValue(value: unknown, onFunction: (fn: Function) => unknow
         return node;
       case 'function':
         return onFunction(node);
+      case 'object':
+        break;
     }
     if (node === null) return null;
     const object = node as Record<string, unknown>;

@@ -25,6 +25,8 @@ export interface RuntimeConformanceOptions {
   capabilities?: RuntimeCapabilities;
 }
 
+// Test bindings destructure whatever arguments their case sends; their schemas are not the point.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Handler = (args: any, context: CallContext) => unknown;
 
 /** A runtime binding from a plain function, recording its calls. */

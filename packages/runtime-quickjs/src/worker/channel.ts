@@ -1,36 +1,44 @@
-import { fromErrorObject, InternalError, RefNotFoundError, ScompError } from '@scomp/peer/errors';
+import { InternalError, RefNotFoundError } from '@scomp/peer/errors';
 import type { HostFunction } from '@scomp/peer';
-import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/values';
+import { placeFunctions, splitFunctions } from '@scomp/peer/values';
 import { JsonText } from '../jsonText.js';
+import { carryError, uncarryError, type CarriedError } from './carriedError.js';
+import type { Carried, OperationTable } from './operations.js';
 
-/** A host value in transit: JSON text plus the functions it carries, as ids of the sending side. */
-export interface Carried {
-  json?: string;
-  paths?: Path[];
-  fns?: number[];
-}
-
-export interface CarriedError {
-  code?: number;
-  name: string;
-  message: string;
-  data?: unknown;
-}
-
+/** One message on the link; `op` and `body` follow the sender's OperationTable. */
 export type Message =
-  | { t: 'req'; id: number; op: string; body: Record<string, unknown> }
-  | { t: 'res'; id: number; value?: Carried; error?: CarriedError; extra?: unknown }
-  | { t: 'note'; op: string; body: Record<string, unknown> };
+  | { t: 'req'; id: number; op: string; body: unknown }
+  | { t: 'res'; id: number; body?: unknown; error?: CarriedError }
+  | { t: 'note'; op: string; body: unknown };
 
 /** What a channel sends on: a worker's parent port, or the Worker itself. */
 export interface Port {
   postMessage(message: Message): void;
 }
 
-export type RequestHandler = (body: Record<string, unknown>, id: number) => Promise<{ value?: unknown; session?: number; extra?: unknown }>;
+type RequestName<TTable extends OperationTable> = keyof TTable['requests'] & string;
+type NoteName<TTable extends OperationTable> = keyof TTable['notes'] & string;
+type Body<TTable extends OperationTable, TOp extends RequestName<TTable>> = TTable['requests'][TOp]['body'];
+type Reply<TTable extends OperationTable, TOp extends RequestName<TTable>> = TTable['requests'][TOp]['reply'];
+
+type RequestHandler = (body: unknown, id: number) => Promise<unknown>;
+
+export interface ChannelOptions {
+  /**
+   * Told whenever the number of requests awaiting a reply changes between zero and non-zero (a
+   * worker is kept referenced only while it owes replies).
+   */
+  onPending?(busy: boolean): void;
+  /**
+   * Received values that hold no functions stay JSON text (JsonText): for the worker's end, where
+   * every value goes on into a guest, which parses it there.
+   * @default false
+   */
+  valuesAsText?: boolean;
+}
 
 interface Pending {
-  resolve(reply: { value: unknown; extra: unknown }): void;
+  resolve(reply: unknown): void;
   reject(error: Error): void;
   session: number;
 }
@@ -41,11 +49,13 @@ interface Exported {
 }
 
 /**
- * One end of the link between a supervising thread and a worker. Requests are answered exactly
- * once; functions inside values become ids on the way out and callable proxies on the way in,
- * scoped to the session they belong to so a session's teardown can drop them all.
+ * One end of the link between a supervising thread and a worker. `TOut` is what this end may ask
+ * and tell, `TIn` what it serves (see operations.ts), so the compiler checks every operation at
+ * both ends. Requests are answered exactly once; functions inside values become ids on the way
+ * out and callable proxies on the way in, scoped to the session they belong to so a session's
+ * teardown can drop them all.
  */
-export class Channel {
+export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
   private nextId = 1;
   private nextFn = 1;
   private readonly pending = new Map<number, Pending>();
@@ -53,41 +63,51 @@ export class Channel {
   /** Proxies of the other side's functions, per session. */
   private readonly imported = new Map<number, Set<HostFunction>>();
   private readonly handlers = new Map<string, RequestHandler>();
-  private readonly notes = new Map<string, (body: Record<string, unknown>) => void>();
-  private readonly collected = new FinalizationRegistry<number>((fn) => this.note('release', { fn }));
+  private readonly notes = new Map<string, (body: unknown) => void>();
+  private readonly collected = new FinalizationRegistry<number>((fn) => this.sendNote('release', { fn }));
   private closed: Error | undefined;
 
-  /**
-   * @param onPending called with the number of requests awaiting a reply whenever it changes
-   *   between zero and non-zero (a worker is kept referenced only while it owes replies).
-   */
   constructor(
     private readonly port: Port,
-    private readonly onPending?: (busy: boolean) => void,
+    private readonly options: ChannelOptions = {},
   ) {
-    // Calls of exported functions are the same on both sides.
-    this.handle('call', async (body) => {
-      const entry = this.exported.get(body.fn as number);
+    // Calls of exported functions are the same on both sides (FunctionOperations in operations.ts).
+    this.handlers.set('call', async (body) => {
+      const { fn, args } = body as { fn: number; args?: Carried };
+      const entry = this.exported.get(fn);
       if (!entry) throw new RefNotFoundError('function released');
-      return { value: await entry.fn(this.uncarry(body.args as Carried | undefined, entry.session)), session: entry.session };
+      return this.carry(await entry.fn(this.uncarry(args, entry.session)), entry.session);
     });
   }
 
-  handle(op: string, handler: RequestHandler): void {
-    this.handlers.set(op, handler);
+  /** Serves requests `op`; the handler's result is the reply. */
+  handle<TOp extends RequestName<TIn>>(op: TOp, handler: (body: Body<TIn, TOp>, id: number) => Promise<Reply<TIn, TOp>>): void {
+    this.handlers.set(op, handler as RequestHandler);
   }
 
-  on(op: string, listener: (body: Record<string, unknown>) => void): void {
-    this.notes.set(op, listener);
+  on<TOp extends NoteName<TIn>>(op: TOp, listener: (body: TIn['notes'][TOp]) => void): void {
+    this.notes.set(op, listener as (body: unknown) => void);
   }
 
-  /** Sends a request; `session` scopes the functions in its reply. */
-  request(op: string, body: Record<string, unknown>, session: number): { id: number; reply: Promise<{ value: unknown; extra: unknown }> } {
+  /** Sends a request; `session` scopes it, so the session's teardown fails it. */
+  request<TOp extends RequestName<TOut>>(op: TOp, body: Body<TOut, TOp>, session: number): { id: number; reply: Promise<Reply<TOut, TOp>> } {
+    return this.sendRequest(op, body, session) as { id: number; reply: Promise<Reply<TOut, TOp>> };
+  }
+
+  /**
+   * Sends a notification; false when it could not be sent (closed, or a body that cannot be
+   * cloned). Never throws: notes are sent from callbacks nothing awaits (finalizers, aborts).
+   */
+  note<TOp extends NoteName<TOut>>(op: TOp, body: TOut['notes'][TOp]): boolean {
+    return this.sendNote(op, body);
+  }
+
+  private sendRequest(op: string, body: unknown, session: number): { id: number; reply: Promise<unknown> } {
     const id = this.nextId++;
-    const reply = new Promise<{ value: unknown; extra: unknown }>((resolve, reject) => {
+    const reply = new Promise<unknown>((resolve, reject) => {
       if (this.closed) return reject(this.closed);
       this.pending.set(id, { resolve, reject, session });
-      if (this.pending.size === 1) this.onPending?.(true);
+      if (this.pending.size === 1) this.options.onPending?.(true);
       try {
         this.send({ t: 'req', id, op, body });
       } catch (error) {
@@ -99,11 +119,7 @@ export class Channel {
     return { id, reply };
   }
 
-  /**
-   * Sends a notification; false when it could not be sent (closed, or a body that cannot be
-   * cloned). Never throws: notes are sent from callbacks nothing awaits (finalizers, aborts).
-   */
-  note(op: string, body: Record<string, unknown>): boolean {
+  private sendNote(op: string, body: unknown): boolean {
     if (this.closed) return false;
     try {
       this.send({ t: 'note', op, body });
@@ -116,7 +132,7 @@ export class Channel {
   receive(message: Message): void {
     if (message.t === 'res') return this.settle(message);
     if (message.t === 'note') {
-      if (message.op === 'release') return this.release(message.body.fn as number);
+      if (message.op === 'release') return this.release((message.body as { fn: number }).fn);
       try {
         this.notes.get(message.op)?.(message.body);
       } catch {
@@ -128,7 +144,7 @@ export class Channel {
     const handler = this.handlers.get(message.op);
     const run = handler ? handler(message.body, message.id) : Promise.reject(new InternalError(`unknown operation ${message.op}`));
     run.then(
-      ({ value, session, extra }) => this.reply(message.id, () => ({ t: 'res', id: message.id, value: this.carry(value, session ?? 0), extra })),
+      (body) => this.reply(message.id, () => ({ t: 'res', id: message.id, body })),
       (error: unknown) => this.reply(message.id, () => ({ t: 'res', id: message.id, error: carryError(error) })),
     );
   }
@@ -151,8 +167,11 @@ export class Channel {
   /** Decodes a received value; its functions become proxies owned by `session`. */
   uncarry(carried: Carried | undefined, session: number): unknown {
     if (!carried) return undefined;
-    const value = carried.json === undefined ? undefined : JSON.parse(carried.json);
-    if (!carried.fns?.length) return value;
+    if (!carried.fns?.length) {
+      if (carried.json === undefined) return undefined;
+      return this.options.valuesAsText ? new JsonText(carried.json) : JSON.parse(carried.json);
+    }
+    const value: unknown = carried.json === undefined ? undefined : JSON.parse(carried.json);
     return placeFunctions(value, carried.fns.map((id) => this.proxy(id, session)), carried.paths ?? []);
   }
 
@@ -201,8 +220,8 @@ export class Channel {
     let live = true;
     const call = (async (args?: unknown) => {
       if (!live) throw new RefNotFoundError('function released');
-      const { value } = await this.request('call', { fn: id, args: this.carry(args, session) }, session).reply;
-      return value;
+      const reply = await this.sendRequest('call', { fn: id, args: this.carry(args, session) }, session).reply;
+      return this.uncarry(reply as Carried | undefined, session);
     }) as HostFunction;
     let set = this.imported.get(session);
     if (!set) this.imported.set(session, (set = new Set()));
@@ -214,14 +233,14 @@ export class Channel {
       live = false;
       this.collected.unregister(token);
       this.imported.get(session)?.delete(call);
-      this.note('release', { fn: id });
+      this.sendNote('release', { fn: id });
     };
     return call;
   }
 
   private take(id: number): Pending | undefined {
     const entry = this.pending.get(id);
-    if (entry && this.pending.delete(id) && this.pending.size === 0) this.onPending?.(false);
+    if (entry && this.pending.delete(id) && this.pending.size === 0) this.options.onPending?.(false);
     return entry;
   }
 
@@ -235,12 +254,8 @@ export class Channel {
   private settle(message: Extract<Message, { t: 'res' }>): void {
     const entry = this.take(message.id);
     if (!entry) return;
-    if (message.error) return entry.reject(uncarryError(message.error));
-    try {
-      entry.resolve({ value: this.uncarry(message.value, entry.session), extra: message.extra });
-    } catch (error) {
-      entry.reject(error instanceof Error ? error : new InternalError('unreadable reply'));
-    }
+    if (message.error) entry.reject(uncarryError(message.error));
+    else entry.resolve(message.body);
   }
 
   /** Answers a request; a reply that cannot be encoded or cloned is answered with an error instead. */
@@ -261,25 +276,6 @@ export class Channel {
   private send(message: Message): void {
     this.port.postMessage(message);
   }
-}
-
-export function carryError(error: unknown): CarriedError {
-  if (error instanceof ScompError) {
-    return error.data === undefined
-      ? { code: error.code, name: error.name, message: error.message }
-      : { code: error.code, name: error.name, message: error.message, data: error.data };
-  }
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: 'Error', message: String(error) };
-}
-
-export function uncarryError(carried: CarriedError): Error {
-  if (carried.code !== undefined) {
-    return fromErrorObject(carried.data === undefined ? { code: carried.code, message: carried.message } : { code: carried.code, message: carried.message, data: carried.data });
-  }
-  const error = new Error(carried.message);
-  error.name = carried.name;
-  return error;
 }
 
 function disposeQuietly(fn: HostFunction): void {

@@ -1,25 +1,11 @@
 import { CancelledError } from '@scomp/peer/errors';
-import type { RuntimeBinding, RuntimeInit, RuntimeLimits } from '@scomp/peer';
-import type { BindingMeta } from '@scomp/protocol';
+import type { RuntimeBinding, RuntimeInit } from '@scomp/peer';
 import { setMaxListeners } from 'node:events';
-import type { InlineSessions } from '../inlineSessions.js';
+import type { InlineSessions, InstanceStats } from '../inlineSessions.js';
 import type { QuickJsRuntime } from '../session.js';
-import { Channel, type Carried, type Message, type Port } from './channel.js';
+import { Channel, type Message, type Port } from './channel.js';
+import type { BindingSketch, ToSupervisor, ToWorker } from './operations.js';
 import { SharedState } from './sharedState.js';
-
-/** A binding as it crosses into a worker: its metadata, and whether it takes notifications. */
-export interface BindingSketch {
-  meta: BindingMeta;
-  notify: boolean;
-}
-
-export interface CreateBody {
-  session: number;
-  slot: number;
-  sessionId: string;
-  bindings: BindingSketch[];
-  limits?: RuntimeLimits;
-}
 
 interface Hosted {
   runtime: QuickJsRuntime;
@@ -34,7 +20,7 @@ interface Hosted {
  * requests. Bindings and host functions are proxies that call back to the supervising thread.
  */
 export class WorkerHost {
-  private readonly channel: Channel;
+  private readonly channel: Channel<ToSupervisor, ToWorker>;
   private readonly hosted = new Map<number, Hosted>();
   private readonly shared: SharedState;
 
@@ -43,17 +29,17 @@ export class WorkerHost {
     buffer: SharedArrayBuffer,
     private readonly sessions: InlineSessions,
   ) {
-    this.channel = new Channel(port);
+    // Every value this end receives goes on into a guest: it stays text until the guest parses it.
+    this.channel = new Channel(port, { valuesAsText: true });
     this.shared = new SharedState(buffer);
-    this.channel.handle('create', (body) => this.create(body as unknown as CreateBody));
-    this.channel.handle('eval', (body, id) => this.eval(body.session as number, body.code as string, body.timeoutMs as number | undefined, id));
-    this.channel.handle('dispose', (body) => this.dispose(body.session as number));
+    this.channel.handle('create', (body) => this.create(body));
+    this.channel.handle('eval', (body, id) => this.eval(body, id));
+    this.channel.handle('dispose', (body) => this.dispose(body.session));
     this.channel.on('cancel', (body) => {
       for (const entry of this.hosted.values()) if (entry.evalId === body.id) entry.controller?.abort(body.reason);
     });
-    this.channel.on('clientBindings', (body) => {
-      const session = body.session as number;
-      this.hosted.get(session)?.runtime.setClientBindings(this.bindings(session, 'client', body.bindings as BindingSketch[]));
+    this.channel.on('clientBindings', ({ session, bindings }) => {
+      this.hosted.get(session)?.runtime.setClientBindings(this.bindings(session, 'client', bindings));
     });
   }
 
@@ -61,24 +47,26 @@ export class WorkerHost {
     this.channel.receive(message);
   }
 
-  private async create(body: CreateBody): Promise<{ extra: unknown }> {
+  private async create(body: ToWorker['requests']['create']['body']): Promise<InstanceStats> {
     const { session, slot } = body;
     const init: RuntimeInit = { sessionId: body.sessionId, bindings: this.bindings(session, 'server', body.bindings) };
     if (body.limits) init.limits = body.limits;
     const shared = this.shared;
     const runtime = await this.sessions.create(init, {
-      entered: (budgetMs) => shared.entered(session, budgetMs),
-      left: () => shared.left(),
-      poll: () => {
-        const entry = this.hosted.get(session);
-        if (entry?.controller && shared.cancelRequested(entry.slot, entry.evalId)) entry.controller.abort(null);
+      watch: {
+        entered: (budgetMs) => shared.entered(session, budgetMs),
+        left: () => shared.left(),
+        poll: () => {
+          const entry = this.hosted.get(session);
+          if (entry?.controller && shared.cancelRequested(entry.slot, entry.evalId)) entry.controller.abort(null);
+        },
       },
     });
     this.hosted.set(session, { runtime, slot, evalId: 0, controller: undefined });
-    return { extra: this.sessions.stats() };
+    return this.sessions.stats();
   }
 
-  private async eval(session: number, code: string, timeoutMs: number | undefined, id: number): Promise<{ value: unknown; session: number; extra: unknown }> {
+  private async eval({ session, code, timeoutMs }: ToWorker['requests']['eval']['body'], id: number): Promise<ToWorker['requests']['eval']['reply']> {
     const entry = this.hosted.get(session);
     if (!entry) throw new CancelledError('runtime disposed');
     const controller = new AbortController();
@@ -89,7 +77,7 @@ export class WorkerHost {
     try {
       // The result goes on to the supervising thread: left as text, it is parsed only there.
       const value = await entry.runtime.evalAsText(code, timeoutMs === undefined ? { signal: controller.signal } : { signal: controller.signal, timeoutMs });
-      return { value, session, extra: this.sessions.stats() };
+      return { value: this.channel.carry(value, session), instances: this.sessions.stats() };
     } finally {
       if (entry.controller === controller) {
         entry.evalId = 0;
@@ -98,15 +86,15 @@ export class WorkerHost {
     }
   }
 
-  private async dispose(session: number): Promise<{ extra: unknown }> {
+  private async dispose(session: number): Promise<InstanceStats> {
     const entry = this.hosted.get(session);
     this.hosted.delete(session);
     try {
-      await entry?.runtime.dispose();
+      entry?.runtime.dispose();
     } finally {
       this.channel.dropSession(session, new CancelledError('runtime disposed'));
     }
-    return { extra: this.sessions.stats() };
+    return this.sessions.stats();
   }
 
   /** Bindings of the supervising thread, callable from this worker's guest code. */
@@ -126,13 +114,13 @@ export class WorkerHost {
             context.signal.addEventListener('abort', onAbort, { once: true });
           }
           try {
-            return (await reply).value;
+            return channel.uncarry(await reply, session);
           } finally {
             context.signal.removeEventListener('abort', onAbort);
           }
         },
       };
-      if (notify) binding.notify = (args) => channel.note('notify', { session, name: meta.name, args: channel.carry(args, session) as Carried });
+      if (notify) binding.notify = (args) => channel.note('notify', { session, name: meta.name, args: channel.carry(args, session) });
       return binding;
     });
   }

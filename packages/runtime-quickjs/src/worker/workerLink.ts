@@ -2,9 +2,9 @@ import { BindingNotFoundError, CancelledError, InternalError, LimitExceededError
 import type { RuntimeBinding, RuntimeLimits } from '@scomp/peer';
 import type { Worker } from 'node:worker_threads';
 import type { InstanceStats } from '../inlineSessions.js';
-import { Channel, type Carried, type Message } from './channel.js';
+import { Channel, type Message } from './channel.js';
+import type { BindingSketch, Carried, ToSupervisor, ToWorker } from './operations.js';
 import type { SharedState } from './sharedState.js';
-import type { BindingSketch } from './workerHost.js';
 
 /** What a link needs of a session runtime it hosts. */
 export interface LinkedSession {
@@ -30,7 +30,7 @@ export interface LinkOptions {
  * cancel that long gets the thread stopped; its sessions are then reset.
  */
 export class WorkerLink {
-  readonly channel: Channel;
+  readonly channel: Channel<ToWorker, ToSupervisor>;
   instances: InstanceStats = { modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 };
   private readonly sessions = new Map<number, LinkedSession>();
   private readonly slots: number[];
@@ -51,7 +51,7 @@ export class WorkerLink {
     private readonly onGone: () => void,
   ) {
     this.slots = Array.from({ length: options.sessionsPerWorker }, (_, index) => index);
-    this.channel = new Channel(worker, (busy) => (busy ? worker.ref() : worker.unref()));
+    this.channel = new Channel(worker, { onPending: (busy) => (busy ? worker.ref() : worker.unref()) });
     worker.on('message', (message: Message) => this.channel.receive(message));
     worker.once('online', () => (this.booted = true));
     // After the listener: Node refs a worker's port when its first 'message' listener is added.
@@ -59,11 +59,10 @@ export class WorkerLink {
     worker.on('error', (error) => this.fail(undefined, new InternalError('runtime worker failed', { sessionReset: true }, { cause: error })));
     worker.on('exit', () => this.fail(undefined, new InternalError('runtime worker exited', { sessionReset: true })));
     this.channel.handle('binding', (body, id) => this.callBinding(body, id));
-    this.channel.on('abort', (body) => this.calls.get(body.id as number)?.abort(new CancelledError('eval ended')));
-    this.channel.on('notify', (body) => {
-      const session = body.session as number;
-      const binding = this.sessions.get(session)?.binding('client', body.name as string);
-      binding?.notify?.(this.channel.uncarry(body.args as Carried, session));
+    this.channel.on('abort', (body) => this.calls.get(body.id)?.abort(new CancelledError('eval ended')));
+    this.channel.on('notify', ({ session, name, args }) => {
+      const binding = this.sessions.get(session)?.binding('client', name);
+      binding?.notify?.(this.channel.uncarry(args, session));
     });
     const period = Math.max(10, Math.min(250, options.watchdogGraceMs / 4));
     this.watchdog = setInterval(() => this.check(), period);
@@ -109,8 +108,7 @@ export class WorkerLink {
     this.sessions.set(session, owner);
     const body = { session, slot, sessionId: owner.sessionId, bindings, ...(limits ? { limits } : {}) };
     try {
-      const { extra } = await this.channel.request('create', body, session).reply;
-      this.instances = extra as InstanceStats;
+      this.instances = await this.channel.request('create', body, session).reply;
     } catch (error) {
       this.detach(session, slot);
       throw error;
@@ -123,15 +121,15 @@ export class WorkerLink {
     const onAbort = () => {
       this.shared.requestCancel(slot, id);
       this.cancels.set(session, Date.now());
-      const reason = signal?.reason;
+      const reason: unknown = signal?.reason;
       this.channel.note('cancel', { id, reason: typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : null });
     };
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const { value, extra } = await reply;
-      this.instances = extra as InstanceStats;
-      return value;
+      const { value, instances } = await reply;
+      this.instances = instances;
+      return this.channel.uncarry(value, session);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.cancels.delete(session);
@@ -143,8 +141,7 @@ export class WorkerLink {
   async detachAndDispose(session: number, slot: number): Promise<void> {
     if (this.stopped) return this.detach(session, slot);
     try {
-      const { extra } = await this.channel.request('dispose', { session }, session).reply;
-      this.instances = extra as InstanceStats;
+      this.instances = await this.channel.request('dispose', { session }, session).reply;
     } finally {
       this.detach(session, slot);
     }
@@ -164,17 +161,16 @@ export class WorkerLink {
     this.slots.push(slot);
   }
 
-  private async callBinding(body: Record<string, unknown>, id: number): Promise<{ value: unknown; session: number }> {
-    const session = body.session as number;
+  private async callBinding(body: ToSupervisor['requests']['binding']['body'], id: number): Promise<Carried | undefined> {
+    const { session, name } = body;
     const owner = this.sessions.get(session);
-    const name = body.name as string;
-    const binding = owner?.binding(body.kind as 'server' | 'client', name);
+    const binding = owner?.binding(body.kind, name);
     if (!owner || !binding) throw new BindingNotFoundError(`binding ${name} is not available`);
     const controller = new AbortController();
     this.calls.set(id, controller);
     try {
-      const args = this.channel.uncarry(body.args as Carried | undefined, session);
-      return { value: await binding.call(args, { signal: controller.signal, sessionId: owner.sessionId }), session };
+      const args = this.channel.uncarry(body.args, session);
+      return this.channel.carry(await binding.call(args, { signal: controller.signal, sessionId: owner.sessionId }), session);
     } finally {
       this.calls.delete(id);
     }

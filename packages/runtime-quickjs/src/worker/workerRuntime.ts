@@ -1,7 +1,7 @@
 import { CancelledError, InternalError } from '@scomp/peer/errors';
 import type { EvalOptions, Runtime, RuntimeBinding, RuntimeInit, RuntimeStats } from '@scomp/peer';
 import { cancelledError } from '../errorsMap.js';
-import type { BindingSketch } from './workerHost.js';
+import type { BindingSketch } from './operations.js';
 import type { LinkedSession, WorkerLink } from './workerLink.js';
 import type { WorkerPool } from './workerPool.js';
 

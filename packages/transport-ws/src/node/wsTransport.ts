@@ -42,6 +42,7 @@ export function wsTransport(socket: WebSocket, options: WsTransportOptions): Tra
   socket.on('message', (data, isBinary) => {
     keepAlive?.alive();
     if (isBinary) transport.receivedBinary();
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- `ws` hands a text frame over as one Buffer, whatever binaryType is
     else transport.received(String(data));
   });
   socket.on('pong', () => keepAlive?.alive());

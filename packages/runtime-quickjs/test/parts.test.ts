@@ -1,0 +1,219 @@
+import releaseVariant from '@jitl/quickjs-wasmfile-release-sync';
+import { CancelledError, LimitExceededError, type HostFunction } from '@scomp/peer';
+import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
+import { describe, expect, it } from 'vitest';
+import type { GuestVmHooks } from '../src/guestVm.js';
+import { scoped } from '../src/handleScope.js';
+import { JobPump } from '../src/jobPump.js';
+import { DEFAULT_LIMITS } from '../src/limits.js';
+import { Marshaller } from '../src/marshaller.js';
+import { ModulePool, type ModuleSlot } from '../src/modulePool.js';
+import { RunGuard } from '../src/runGuard.js';
+import { SessionVm } from '../src/sessionVm.js';
+
+const variant = releaseVariant as unknown as QuickJSSyncVariant;
+
+function fakeHandle(name: string, freed: string[]): { alive: boolean; dispose(): void } {
+  const handle = {
+    alive: true,
+    dispose() {
+      if (!handle.alive) throw new Error(`${name} freed twice`);
+      handle.alive = false;
+      freed.push(name);
+    },
+  };
+  return handle;
+}
+
+/** What RunGuard reads of the VM: the instance slot, and the heap. */
+function fakeVm(heapBytes = 0): { vm: SessionVm; slot: ModuleSlot } {
+  const slot = { sessions: 1, broken: false } as ModuleSlot;
+  const vm = { slot, vm: { heapBytes: () => heapBytes } } as unknown as SessionVm;
+  return { vm, slot };
+}
+
+const noHooks: GuestVmHooks = {
+  shouldInterrupt: () => false,
+  console: () => {},
+  settled: (_, __, value) => value.dispose(),
+  setTimer: () => 0,
+  clearTimer: () => {},
+};
+
+describe('handle scope', () => {
+  it('frees the handles it owns, last first, when the block returns and when it throws', () => {
+    const freed: string[] = [];
+    expect(scoped((own) => (own(fakeHandle('a', freed)), own(fakeHandle('b', freed)), 42))).toBe(42);
+    expect(freed).toEqual(['b', 'a']);
+    freed.length = 0;
+    expect(() =>
+      scoped((own) => {
+        own(fakeHandle('c', freed));
+        throw new TypeError('guest failed');
+      }),
+    ).toThrow(TypeError);
+    expect(freed).toEqual(['c']);
+  });
+
+  it('skips handles already freed, and frees nothing once the host stack ran out inside the interpreter', () => {
+    const freed: string[] = [];
+    scoped((own) => own(fakeHandle('consumed', freed)).dispose());
+    expect(freed).toEqual(['consumed']);
+    freed.length = 0;
+    expect(() =>
+      scoped((own) => {
+        own(fakeHandle('mid-operation', freed));
+        throw new RangeError('Maximum call stack size exceeded');
+      }),
+    ).toThrow('Maximum call stack size exceeded');
+    expect(freed).toEqual([]);
+  });
+});
+
+describe('run guard', () => {
+  function guard(options: { heapBytes?: number; onIdleSpent?: () => void } = {}): { guard: RunGuard; slot: ModuleSlot; tick(ms: number): void } {
+    let now = 0;
+    const { vm, slot } = fakeVm(options.heapBytes);
+    const limits = { ...DEFAULT_LIMITS, evalTimeoutMs: 100, memoryBytes: 1000 };
+    const run = new RunGuard(vm, {
+      limits,
+      clock: () => now,
+      memoryCheckIntervalMs: 10,
+      lifetime: new AbortController().signal,
+      onIdleSpent: options.onIdleSpent ?? (() => {}),
+    });
+    return { guard: run, slot, tick: (ms) => (now += ms) };
+  }
+
+  it('interrupts an eval once its entries used the CPU budget, and says which limit', () => {
+    const { guard: run, tick } = guard();
+    run.startEval();
+    run.enter(() => tick(60));
+    expect(run.enter(() => run.shouldInterrupt())).toBe(false);
+    run.enter(() => tick(50));
+    expect(run.shouldInterrupt()).toBe(true);
+    expect(run.interrupted).toBe('time');
+    expect(run.interruptError('time')).toMatchObject({ detail: { limit: 'time', max: 100 } });
+    // A new eval starts from a fresh budget.
+    run.endEval();
+    run.startEval();
+    expect(run.shouldInterrupt()).toBe(false);
+  });
+
+  it('interrupts a cancelled eval, never the runtime own code, and measures the heap against the limit', () => {
+    const { guard: run, tick } = guard({ heapBytes: 5000 });
+    const active = run.startEval();
+    active.cancelled = true;
+    expect(run.trustedRun(() => run.shouldInterrupt())).toBe(false);
+    expect(run.shouldInterrupt()).toBe(true);
+    expect(run.interruptError(run.interrupted!)).toBeInstanceOf(CancelledError);
+    run.endEval();
+    run.startEval();
+    tick(10);
+    expect(run.shouldInterrupt()).toBe(true);
+    expect(run.interrupted).toBe('memory');
+  });
+
+  it('routes growth of the instance memory through the guard only while guest code runs', () => {
+    const { guard: run, slot } = guard();
+    run.startEval();
+    expect(slot.allowGrowth).toBeUndefined();
+    const allowed = run.enter(() => [slot.allowGrowth!(600), slot.allowGrowth!(600)]);
+    expect(allowed).toEqual([true, false]);
+    expect(slot.allowGrowth).toBeUndefined();
+  });
+
+  it('adds up entries outside evals and drops what they left once they pass the time limit', () => {
+    let spent = 0;
+    const { guard: run, tick } = guard({ onIdleSpent: () => spent++ });
+    for (let entry = 0; entry < 3; entry++) {
+      run.beginActivation();
+      run.enter(() => tick(40));
+    }
+    expect(spent).toBe(1);
+    expect(run.idleSpent).toBe(true);
+    expect(run.idleSpentError()).toBeInstanceOf(LimitExceededError);
+    run.startEval();
+    expect(run.idleSpent).toBe(false);
+  });
+});
+
+describe('session VM', () => {
+  it('drops what the parts hold before freeing the VM, and moves to another instance when this one broke', async () => {
+    const pool = new ModulePool({ variant, sessionsPerModule: 4, retireModuleAboveBytes: 256 * 1024 * 1024 });
+    const first = await pool.acquire();
+    const vm = new SessionVm(pool, first, DEFAULT_LIMITS, noHooks);
+    const order: string[] = [];
+    vm.onTeardown(() => order.push(`drop while ${vm.vm.alive ? 'alive' : 'freed'}`));
+    const before = vm.vm;
+    await vm.replace(false);
+    expect(order).toEqual(['drop while alive']);
+    expect(before.alive).toBe(false);
+    expect(vm.slot).toBe(first);
+    await vm.replace(true);
+    expect(first.broken).toBe(true);
+    expect(vm.slot).not.toBe(first);
+    expect(pool.stats()).toMatchObject({ modules: 1, sessions: 1 });
+    vm.dispose();
+    expect(pool.stats().sessions).toBe(0);
+  });
+});
+
+describe('marshaller', () => {
+  async function parts(): Promise<{ marshaller: Marshaller; vm: SessionVm; dispose(): void }> {
+    const pool = new ModulePool({ variant, sessionsPerModule: 4, retireModuleAboveBytes: 256 * 1024 * 1024 });
+    const lifetime = new AbortController();
+    let jobs!: JobPump;
+    let guard!: RunGuard;
+    const vm = new SessionVm(pool, await pool.acquire(), DEFAULT_LIMITS, {
+      ...noHooks,
+      shouldInterrupt: () => guard.shouldInterrupt(),
+      settled: (token, ok, value) => jobs.settled(token, ok, value),
+    });
+    guard = new RunGuard(vm, {
+      limits: DEFAULT_LIMITS,
+      clock: () => performance.now(),
+      memoryCheckIntervalMs: 10,
+      lifetime: lifetime.signal,
+      onIdleSpent: () => {},
+    });
+    let marshaller!: Marshaller;
+    jobs = new JobPump(vm, guard, { lifetime: lifetime.signal, otherWork: () => marshaller.holdsWork, uncaught: () => {} });
+    marshaller = new Marshaller(vm, guard, jobs, { maxValueBytes: 1024, lifetime: lifetime.signal });
+    vm.vm.installPrelude();
+    return {
+      marshaller,
+      vm,
+      dispose: () => {
+        lifetime.abort();
+        vm.dispose();
+      },
+    };
+  }
+
+  it('carries a value with a host function into the guest and back, where the guest calls it', async () => {
+    const { marshaller, vm, dispose } = await parts();
+    try {
+      const double = (async (args: unknown) => (args as { n: number }).n * 2) as HostFunction;
+      const back = marshaller.toHost(marshaller.toGuest({ label: 'x', double })) as { label: string; double: HostFunction };
+      expect(back.label).toBe('x');
+      expect(await back.double({ n: 21 })).toBe(42);
+      expect(marshaller.stats()).toMatchObject({ liveFunctions: 1, receivedFunctions: 1, pendingHostCalls: 0 });
+      back.double[Symbol.dispose]!();
+      expect(marshaller.stats().liveFunctions).toBe(0);
+      expect(vm.vm.alive).toBe(true);
+    } finally {
+      dispose();
+    }
+  });
+
+  it('refuses a guest value over the byte limit with LimitExceeded resultBytes', async () => {
+    const { marshaller, vm, dispose } = await parts();
+    try {
+      const big = vm.vm.context.newString('x'.repeat(2000));
+      expect(() => marshaller.toHost(big)).toThrow(expect.objectContaining({ detail: { limit: 'resultBytes', max: 1024 } }));
+    } finally {
+      dispose();
+    }
+  });
+});
