@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { spawnProcess } from '@scomp/transport-stdio/process';
 import { fileURLToPath } from 'node:url';
 
 /** Node arguments that run a TypeScript file of this package. */
@@ -13,34 +12,14 @@ export interface WsServerProcess {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Starts `server.ts ws` and waits for its URLs. Disposing closes its stdin, then kills it if it lingers. */
+/** Starts `server.ts ws` and waits for its URLs. Disposing kills it and whatever it started. */
 export async function startWsServer(): Promise<WsServerProcess> {
-  const child = spawn(process.execPath, nodeArgs('./server.ts', 'ws'), { stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const child = spawnProcess(process.execPath, nodeArgs('./server.ts', 'ws'), { stderr: 'inherit' });
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout });
-      lines.once('line', (text) => {
-        lines.close();
-        resolve(text);
-      });
-      child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    });
-    return {
-      urls: JSON.parse(line) as WsServerProcess['urls'],
-      pid: child.pid!,
-      [Symbol.asyncDispose]: () => stop(child, exited),
-    };
+    const line = await child.nextLine('stdout', /^\{/);
+    return Object.assign(child, { urls: JSON.parse(line) as WsServerProcess['urls'] });
   } catch (error) {
-    await stop(child, exited);
+    await child[Symbol.asyncDispose]();
     throw error;
   }
-}
-
-async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.stdin?.end();
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -35,6 +35,9 @@ export class FrameLog {
       get closed() {
         return transport.closed;
       },
+      get ended() {
+        return transport.ended;
+      },
     };
   }
 

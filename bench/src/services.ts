@@ -33,10 +33,11 @@ export const bindings: Binding[] = [
 /** The scomp server under test; guest code runs where the runtime's default puts it unless `runIn` says. */
 export function scompServer(runIn?: 'worker' | 'main'): Server {
   return new Server({
-    runtime: createQuickJsRuntimeFactory({
-      limits: { memoryBytes: 256 * 1024 * 1024, resultBytes: MAX_MESSAGE_BYTES },
-      ...(runIn ? { runIn } : {}),
-    }),
+    runtime: () =>
+      createQuickJsRuntimeFactory({
+        limits: { memoryBytes: 256 * 1024 * 1024, resultBytes: MAX_MESSAGE_BYTES },
+        ...(runIn ? { runIn } : {}),
+      }),
     bindings,
   });
 }

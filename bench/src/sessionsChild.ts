@@ -4,7 +4,7 @@
  */
 import { Client, Server } from '@scomp/peer';
 import { createMemoryTransportPair } from '@scomp/peer/testing';
-import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
+import { createQuickJsRuntimeFactory, type QuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { summarize, type Summary } from './stats.js';
 import { bindings } from './services.js';
 
@@ -25,10 +25,11 @@ async function memory(): Promise<{ rss: number; heap: number }> {
 }
 
 function newServer(sessionIdleTimeoutMs?: number) {
-  const runtime = createQuickJsRuntimeFactory();
-  // Every session here belongs to the one anonymous principal, so its session quota is lifted.
+  let runtime!: QuickJsRuntimeFactory;
+  // Every session here belongs to the one anonymous principal, so its session quota is lifted. The
+  // server owns the factory, so its close stops the worker threads; `runtime` is kept for stats.
   const server = new Server({
-    runtime,
+    runtime: () => (runtime = createQuickJsRuntimeFactory()),
     bindings,
     maxSessionsPerPrincipal: Number.POSITIVE_INFINITY,
     ...(sessionIdleTimeoutMs === undefined ? {} : { sessionIdleTimeoutMs }),

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import Type from 'typebox';
 import { Client, defineBinding, type HostFunction, type Transport } from '@scomp/peer';
 import { connectWebSocket } from '@scomp/transport-ws/node';
-import { startServerProcess, type ServerProcess } from './serverProcess.js';
+import { spawnServerProcess, type ServerProcess } from '@scomp/app-server/testing';
 import { abbreviate, abbreviatedDeclarations, declaredTypeNames, section, shortId, type Write } from './transcript.js';
 import { tapTransport } from './wireTap.js';
 
@@ -19,7 +19,7 @@ export async function runDemo(write: Write = (line) => console.log(line)): Promi
   const clients: Client[] = [];
   let serverExitCode: number | null | undefined;
   try {
-    server = await startServerProcess();
+    server = await spawnServerProcess([], { stdin: 'ignore', lineTimeoutMs: 15_000 });
     section(write, 'server', [`scomp-server (pid ${server.pid}) listening on ${server.url}`]);
 
     // The client's own binding: code in the runtime asks the user before a destructive step.
@@ -107,7 +107,11 @@ export async function runDemo(write: Write = (line) => console.log(line)): Promi
     assert.equal(id, 'o_001');
   } finally {
     for (const client of clients) client.close();
-    serverExitCode = await server?.stop();
+    if (server) {
+      // SIGTERM asks for the clean shutdown whose exit code the demo checks.
+      server.kill('SIGTERM');
+      serverExitCode = (await server.exited).code;
+    }
     if (server) section(write, 'server', [`stopped (exit code ${serverExitCode})`]);
   }
   assert.equal(serverExitCode, 0, 'the server should shut down cleanly');

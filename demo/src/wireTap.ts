@@ -19,5 +19,8 @@ export function tapTransport(transport: Transport, onMessage: (direction: 'in' |
     get closed() {
       return transport.closed;
     },
+    get ended() {
+      return transport.ended;
+    },
   };
 }

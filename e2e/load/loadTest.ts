@@ -46,9 +46,8 @@ const gc = (globalThis as { gc?: () => void }).gc;
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const dropEvery = options.dropEvery ?? 4;
   const echo = defineBinding({ name: 'echo', input: Type.Object({ token: Type.String() }), handler: ({ token }) => token });
-  const runtime = createQuickJsRuntimeFactory({ sessionsPerModule: 64 });
   // Every load client is the same anonymous principal: the quota must not be what is measured.
-  const server = new Server({ runtime, bindings: [echo], maxSessionsPerPrincipal: options.sessions });
+  const server = new Server({ runtime: () => createQuickJsRuntimeFactory({ sessionsPerModule: 64 }), bindings: [echo], maxSessionsPerPrincipal: options.sessions });
   const open = new Set<Transport>();
   let allClosed: (() => void) | undefined;
   const listener = await listenWebSocket({
@@ -56,21 +55,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     port: 0,
     onConnection: (transport) => {
       open.add(transport);
-      server.accept({
-        start: (handler) =>
-          transport.start({
-            message: (data) => handler.message(data),
-            close: (info) => {
-              handler.close(info);
-              open.delete(transport);
-              if (open.size === 0) allClosed?.();
-            },
-          }),
-        send: (message) => transport.send(message),
-        close: (info) => transport.close(info),
-        get closed() {
-          return transport.closed;
-        },
+      server.accept(transport);
+      void transport.ended.then(() => {
+        open.delete(transport);
+        if (open.size === 0) allClosed?.();
       });
     },
   });

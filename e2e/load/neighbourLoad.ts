@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { Client, Server, UnauthorizedError, defineBinding } from '@scomp/peer';
-import { spawn } from 'node:child_process';
+import { spawnProcess } from '@scomp/transport-stdio/process';
 import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { connectWebSocket, listenWebSocket } from '@scomp/transport-ws/node';
 
@@ -184,38 +184,21 @@ export async function runNeighbourLoad(options: NeighbourLoadOptions = {}): Prom
  */
 async function handshakeFlood(url: string, parallel: number, maxBytes: number) {
   const script = new URL('./handshakeFlood.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--conditions=@scomp/source', '--import', 'tsx', script, url, String(parallel), String(maxBytes)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const child = spawnProcess(process.execPath, ['--conditions=@scomp/source', '--import', 'tsx', script, url, String(parallel), String(maxBytes)], {
+    stdin: 'ignore',
+    stderr: 'inherit',
   });
-  let refused = 0;
-  let ready!: () => void;
-  const started = new Promise<void>((resolve) => (ready = resolve));
-  const waiters: (() => void)[] = [];
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop()!;
-    for (const line of lines) {
-      if (line === 'ready') ready();
-      if (line === 'refused') refused++;
-    }
-    for (const waiter of waiters.splice(0)) waiter();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(() => {
-    ready();
-    for (const waiter of waiters.splice(0)) waiter();
-  });
-  await started;
+  const counted = () => child.stdout.split('\n').filter((line) => line === 'refused').length;
+  await child.nextLine('stdout', (line) => line === 'ready');
+  let seen = 0;
   return {
     async refused(count: number): Promise<void> {
-      while (refused < count && child.exitCode === null) await new Promise<void>((resolve) => waiters.push(resolve));
+      // Each awaited line is one more refusal; an exit of the flood ends the wait with its output.
+      for (; seen < count; seen++) await child.nextLine('stdout', (line) => line === 'refused');
     },
     async stop(): Promise<number> {
-      child.kill('SIGKILL');
-      await exited;
-      return refused;
+      await child[Symbol.asyncDispose]();
+      return counted();
     },
   };
 }

@@ -8,7 +8,8 @@ import { connectWebSocket } from '@scomp/transport-ws/node';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alive, clientBin, processLine, descendants, stdioServer, threeComponentChain } from './support/chainProcesses.js';
+import { processRunning } from '@scomp/transport-stdio/process';
+import { clientBin, processLine, descendants, stdioServer, threeComponentChain } from './support/chainProcesses.js';
 import { child, tsNodeArgs } from './support/processes.js';
 
 
@@ -90,7 +91,7 @@ describe('a chain of three components in front of scomp-server', { timeout: 120_
     expect(processes.length).toBeGreaterThanOrEqual(3);
     chained.close();
     expect(await head.exited).toEqual({ exitCode: 0, signal: null });
-    expect([head.pid, ...processes].filter(alive).map(processLine)).toEqual([]);
+    expect([head.pid, ...processes].filter(processRunning).map(processLine)).toEqual([]);
   });
 
   it('a component that crashes ends the pending calls upstream with a clear error and leaves no process behind', async () => {
@@ -118,7 +119,7 @@ describe('a chain of three components in front of scomp-server', { timeout: 120_
     expect(error).toBeInstanceOf(DisconnectedError);
     expect((error as Error).message).toMatch(/^audit: downstream connection closed/);
     expect((await head.exited).exitCode).toBe(0);
-    await expect.poll(() => [head.pid, ...processes].filter(alive).map(processLine), { timeout: 30_000 }).toEqual([]);
+    await expect.poll(() => [head.pid, ...processes].filter(processRunning).map(processLine), { timeout: 30_000 }).toEqual([]);
   });
 
   it('over WebSocket with scomp chain, resumes after a dropped connection and stops every process on SIGTERM', async () => {
@@ -139,13 +140,13 @@ describe('a chain of three components in front of scomp-server', { timeout: 120_
     );
     expect(client.serverMetadata?.chain).toEqual(['scomp-chain', 'audit', 'approval', 'scope']);
     await client.eval('kept = 41');
-    const processes = descendants(chain.process.pid!);
+    const processes = descendants(chain.pid);
     transports[0]!.close({ code: 4000, reason: 'network lost' });
     await expect.poll(() => states.includes('resumed'), { timeout: 30_000 }).toBe(true);
     expect(await client.eval('kept + 1')).toBe(42);
     client.close();
-    chain.process.kill('SIGTERM');
+    chain.kill('SIGTERM');
     expect(await chain.exited).toEqual({ code: 0, signal: null });
-    expect(processes.filter(alive).map(processLine)).toEqual([]);
+    expect(processes.filter(processRunning).map(processLine)).toEqual([]);
   });
 });

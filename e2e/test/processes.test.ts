@@ -3,7 +3,8 @@ import Type from 'typebox';
 import { Client, ConnectionClosedError, defineBinding } from '@scomp/peer';
 import { spawnStdioTransport } from '@scomp/transport-stdio';
 import { connectWebSocket } from '@scomp/transport-ws/node';
-import { child, faultBindings, groupAlive, serverBin, tsNodeArgs } from './support/processes.js';
+import { groupRunning } from '@scomp/transport-stdio/process';
+import { child, faultBindings, serverBin, tsNodeArgs } from './support/processes.js';
 import { gate, wsStack } from './support/wsStack.js';
 
 // Each test starts server and client processes through tsx, which is slow on a loaded machine.
@@ -24,7 +25,7 @@ describe('process faults, with real child processes', { timeout: 60_000 }, () =>
     const [, sessionId] = await client.line(/ready (\S+) 2/);
     await started.promise;
     expect(s.server.stats()).toMatchObject({ connections: 1, attachedSessions: 1, refs: { exported: 2, imported: 0 } });
-    client.process.kill('SIGKILL');
+    client.kill('SIGKILL');
     expect(await s.serverSide[0]!.closed).toMatchObject({ code: 1006 });
     expect(await client.exited).toEqual({ code: null, signal: 'SIGKILL' });
     expect(s.server.stats()).toEqual({ connections: 0, sessions: 1, attachedSessions: 0, refs: { exported: 0, imported: 0 } });
@@ -54,7 +55,7 @@ describe('process faults, with real child processes', { timeout: 60_000 }, () =>
     });
     await client.eval('kept = 1');
     const running = client.eval('await wait({})').catch((e: unknown) => e);
-    server.process.kill('SIGTERM');
+    server.kill('SIGTERM');
     expect(await running).toBeInstanceOf(ConnectionClosedError);
     expect(closeCode).toBe(1001);
     expect(await server.exited).toEqual({ code: 0, signal: null });
@@ -75,7 +76,7 @@ describe('process faults, with real child processes', { timeout: 60_000 }, () =>
     const error = await client.eval('await crash({ code: 3 })').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionClosedError);
     expect(await transport.exited).toEqual({ exitCode: 3, signal: null });
-    expect(groupAlive(transport.pid)).toBe(false);
+    expect(groupRunning(transport.pid)).toBe(false);
     expect(client.state).toBe('closed');
   });
 });

@@ -27,7 +27,7 @@ const bindings = [
 ];
 
 async function stack() {
-  const server = new Server({ runtime: createQuickJsRuntimeFactory(), bindings });
+  const server = new Server({ runtime: () => createQuickJsRuntimeFactory(), bindings });
   const listener = await listenWebSocket({ host: '127.0.0.1', port: 0, onConnection: (transport) => server.accept(transport) });
   return {
     server,

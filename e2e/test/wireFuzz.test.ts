@@ -25,8 +25,9 @@ beforeAll(() => {
   process.on('unhandledRejection', onUnhandled);
   console.info(`wire fuzz: seed ${fuzzSeed}, ${fuzzRuns} runs (set SCOMP_FUZZ_SEED / SCOMP_FUZZ_RUNS to change)`);
 });
-afterAll(() => {
+afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);
+  await runtime.close();
 });
 afterEach(() => {
   expect(unhandled).toEqual([]);

@@ -21,7 +21,7 @@ export async function startLocalServer(
   bindings: readonly Binding[],
   options: Omit<ServerOptions, 'runtime' | 'bindings'> = {},
 ): Promise<LocalServer> {
-  const server = new Server({ runtime: createQuickJsRuntimeFactory(), bindings, ...options });
+  const server = new Server({ runtime: () => createQuickJsRuntimeFactory(), bindings, ...options });
   const listener = await listenWebSocket({ host: '127.0.0.1', port: 0, onConnection: (transport) => server.accept(transport) });
   const close = async () => {
     await listener.close();

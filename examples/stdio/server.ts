@@ -14,7 +14,11 @@ const getOrder = defineBinding({
   handler: ({ id }) => ({ id, total: 142.5, servedBy: process.pid }),
 });
 
-const server = new Server({ runtime: createQuickJsRuntimeFactory(), bindings: [getOrder] });
+const server = new Server({ runtime: () => createQuickJsRuntimeFactory(), bindings: [getOrder] });
 // stdout carries the protocol, so anything human-readable goes to stderr.
 process.stderr.write(`scomp server ${process.pid} serving on stdio\n`);
-server.accept(serveStdio());
+const transport = serveStdio();
+server.accept(transport);
+// The client closed stdin: close the server, which closes the factory it created.
+await transport.ended;
+await server.close();

@@ -1,10 +1,8 @@
-import { parseArgs } from 'node:util';
+import { UsageError, parseCommandLine } from '@scomp/transport-stdio/cli';
 import { splitCommand } from './splitCommand.js';
 
 /** A command line that cannot be run as given. The process exits with {@link ExitCode.Usage}. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 /** Exit codes of `scomp`. */
 export const ExitCode = {
@@ -72,25 +70,15 @@ const COMMANDS = ['repl', 'eval', 'bindings'] as const;
 
 /** Turns `argv` (without node and script) into what to do. Throws {@link UsageError} for a bad command line. */
 export function parseClientArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ClientCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        stdio: { type: 'string' },
-        token: { type: 'string' },
-        session: { type: 'string' },
-        bindings: { type: 'string' },
-        json: { type: 'boolean' },
-        file: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCommandLine(argv, {
+    stdio: { type: 'string' },
+    token: { type: 'string' },
+    session: { type: 'string' },
+    bindings: { type: 'string' },
+    json: { type: 'boolean' },
+    file: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  }, true);
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
   if (values.help || command === 'help') return { kind: 'help' };

@@ -34,5 +34,8 @@ export function tapTransport(transport: Transport, listener: TapListener): Trans
     get closed() {
       return transport.closed;
     },
+    get ended() {
+      return transport.ended;
+    },
   };
 }

@@ -1,16 +1,14 @@
-import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '@scomp/protocol/value-rules';
+import { UsageError, integerOption, parseCommandLine } from '@scomp/transport-stdio/cli';
 
-/** A command line that cannot be run as given. The process exits with code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 7357;
 export const DEFAULT_EVAL_TIMEOUT_MS = 10_000;
 export const DEFAULT_MEMORY_MB = 64;
 export const DEFAULT_SESSION_IDLE_MS = 900_000;
-export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+export { DEFAULT_MAX_MESSAGE_BYTES };
 export const DEFAULT_MAX_SESSIONS_PER_PRINCIPAL = 32;
 export const DEFAULT_MAX_PRINCIPAL_MEMORY_MB = 1024;
 export const DEFAULT_MAX_PENDING_INVOKES = 256;
@@ -93,36 +91,26 @@ Exit codes: 0 after a clean shutdown (SIGINT, SIGTERM, or stdin closed with --st
 
 /** Turns `argv` (without node and script) into what to do. Throws {@link UsageError} for a bad command line. */
 export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        stdio: { type: 'boolean' },
-        bindings: { type: 'string' },
-        'mcp-config': { type: 'string' },
-        'eval-timeout-ms': { type: 'string' },
-        'memory-mb': { type: 'string' },
-        'session-idle-ms': { type: 'string' },
-        'max-message-bytes': { type: 'string' },
-        'max-sessions-per-principal': { type: 'string' },
-        'max-principal-memory-mb': { type: 'string' },
-        'max-pending-invokes': { type: 'string' },
-        'handshake-timeout-ms': { type: 'string' },
-        'worker-threads': { type: 'string' },
-        'max-handshake-bytes': { type: 'string' },
-        token: { type: 'string' },
-        playground: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCommandLine(argv, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    stdio: { type: 'boolean' },
+    bindings: { type: 'string' },
+    'mcp-config': { type: 'string' },
+    'eval-timeout-ms': { type: 'string' },
+    'memory-mb': { type: 'string' },
+    'session-idle-ms': { type: 'string' },
+    'max-message-bytes': { type: 'string' },
+    'max-sessions-per-principal': { type: 'string' },
+    'max-principal-memory-mb': { type: 'string' },
+    'max-pending-invokes': { type: 'string' },
+    'handshake-timeout-ms': { type: 'string' },
+    'worker-threads': { type: 'string' },
+    'max-handshake-bytes': { type: 'string' },
+    token: { type: 'string' },
+    playground: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const { values } = parsed;
   if (values.help) return { kind: 'help' };
   if (values.stdio && (values.host !== undefined || values.port !== undefined)) {
@@ -134,25 +122,25 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   const options: ServerCliOptions = {
     transport: values.stdio ? 'stdio' : 'websocket',
     host: values.host ?? DEFAULT_HOST,
-    port: integer('--port', values.port, DEFAULT_PORT, 0, 65_535),
-    evalTimeoutMs: integer('--eval-timeout-ms', values['eval-timeout-ms'], DEFAULT_EVAL_TIMEOUT_MS, 1),
-    memoryMb: integer('--memory-mb', values['memory-mb'], DEFAULT_MEMORY_MB, 1, 4096),
-    sessionIdleMs: integer('--session-idle-ms', values['session-idle-ms'], DEFAULT_SESSION_IDLE_MS, 0),
-    maxMessageBytes: integer('--max-message-bytes', values['max-message-bytes'], DEFAULT_MAX_MESSAGE_BYTES, 1024),
-    maxSessionsPerPrincipal: integer(
+    port: integerOption('--port', values.port, DEFAULT_PORT, 0, 65_535),
+    evalTimeoutMs: integerOption('--eval-timeout-ms', values['eval-timeout-ms'], DEFAULT_EVAL_TIMEOUT_MS, 1),
+    memoryMb: integerOption('--memory-mb', values['memory-mb'], DEFAULT_MEMORY_MB, 1, 4096),
+    sessionIdleMs: integerOption('--session-idle-ms', values['session-idle-ms'], DEFAULT_SESSION_IDLE_MS, 0),
+    maxMessageBytes: integerOption('--max-message-bytes', values['max-message-bytes'], DEFAULT_MAX_MESSAGE_BYTES, 1024),
+    maxSessionsPerPrincipal: integerOption(
       '--max-sessions-per-principal',
       values['max-sessions-per-principal'],
       DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
       1,
     ),
-    maxPrincipalMemoryMb: integer('--max-principal-memory-mb', values['max-principal-memory-mb'], DEFAULT_MAX_PRINCIPAL_MEMORY_MB, 1),
-    maxPendingInvokes: integer('--max-pending-invokes', values['max-pending-invokes'], DEFAULT_MAX_PENDING_INVOKES, 1),
-    handshakeTimeoutMs: integer('--handshake-timeout-ms', values['handshake-timeout-ms'], DEFAULT_HANDSHAKE_TIMEOUT_MS, 1),
+    maxPrincipalMemoryMb: integerOption('--max-principal-memory-mb', values['max-principal-memory-mb'], DEFAULT_MAX_PRINCIPAL_MEMORY_MB, 1),
+    maxPendingInvokes: integerOption('--max-pending-invokes', values['max-pending-invokes'], DEFAULT_MAX_PENDING_INVOKES, 1),
+    handshakeTimeoutMs: integerOption('--handshake-timeout-ms', values['handshake-timeout-ms'], DEFAULT_HANDSHAKE_TIMEOUT_MS, 1),
   };
   if (values['max-handshake-bytes'] !== undefined) {
-    options.maxHandshakeBytes = integer('--max-handshake-bytes', values['max-handshake-bytes'], 0, 1024);
+    options.maxHandshakeBytes = integerOption('--max-handshake-bytes', values['max-handshake-bytes'], 0, 1024);
   }
-  if (values['worker-threads'] !== undefined) options.workerThreads = integer('--worker-threads', values['worker-threads'], 0, 1, 1024);
+  if (values['worker-threads'] !== undefined) options.workerThreads = integerOption('--worker-threads', values['worker-threads'], 0, 1, 1024);
   if (values.host === '') throw new UsageError('--host must not be empty');
   if (values.bindings !== undefined) options.bindingsModule = values.bindings;
   if (values['mcp-config'] !== undefined) options.mcpConfig = values['mcp-config'];
@@ -161,11 +149,3 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   return { kind: 'serve', options };
 }
 
-function integer(flag: string, text: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (text === undefined) return fallback;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}

@@ -1,29 +1,18 @@
+import { parseOrReport, processIo, redirectConsoleToStderr, shutdownSignal, type CommandIo } from '@scomp/transport-stdio/cli';
 import { followBindings, loadServerBindings, type ServerBindings } from '@scomp/mcp';
-import { SERVER_HELP, UsageError, parseServerArgs, type ServerCliOptions } from './cli.js';
+import { SERVER_HELP, parseServerArgs, type ServerCliOptions } from './cli.js';
 import { serveStdioSession, startServer, type ServeOptions } from './serve.js';
 
-export interface MainIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-}
-
-const defaultIo = (): MainIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+export type MainIo = CommandIo;
 
 /**
  * Runs `scomp-server` with the given arguments until it shuts down; resolves with the exit code:
  * 0 after a clean shutdown, 1 when the server could not start, 2 for a bad command line.
  */
-export async function main(argv: readonly string[], io: MainIo = defaultIo()): Promise<number> {
+export async function main(argv: readonly string[], io: MainIo = processIo()): Promise<number> {
   const log = (line: string) => io.stderr.write(`scomp-server: ${line}\n`);
-  let command;
-  try {
-    command = parseServerArgs(argv, io.env);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`scomp-server: ${error.message}\nRun "scomp-server --help" for the options.\n`);
-    return 2;
-  }
+  const command = parseOrReport('scomp-server', () => parseServerArgs(argv, io.env), io.stderr);
+  if (!command) return 2;
   if (command.kind === 'help') {
     io.stdout.write(SERVER_HELP);
     return 0;
@@ -99,27 +88,6 @@ async function runStdio(serveOptions: ServeOptions, stop: Promise<void>): Promis
   const session = serveStdioSession(serveOptions);
   await Promise.race([session.closed, stop.then(() => session.close())]);
   return 0;
-}
-
-/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
-function shutdownSignal(log: (line: string) => void): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      log(`${signal}: shutting down`);
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      const force = () => process.exit(1);
-      process.once('SIGINT', force).once('SIGTERM', force);
-      resolve();
-    };
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  });
-}
-
-function redirectConsoleToStderr(): void {
-  const toStderr = (...args: unknown[]) => console.error(...args);
-  console.log = toStderr;
-  console.info = toStderr;
-  console.debug = toStderr;
 }
 
 function describeFault(error: unknown): string {

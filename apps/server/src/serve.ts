@@ -1,5 +1,5 @@
-import { Server, onTransportClose, type Binding, type ServerOptions } from '@scomp/peer';
-import { createQuickJsRuntimeFactory, type QuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
+import { Server, type Binding } from '@scomp/peer';
+import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { serveStdio } from '@scomp/transport-stdio';
 import { listenWebSocket } from '@scomp/transport-ws/node';
 import type { Readable, Writable } from 'node:stream';
@@ -74,8 +74,9 @@ export interface RunningServer {
 export function createScompServer(options: ServeOptions = {}): Server {
   const limits: { evalTimeoutMs?: number; memoryBytes: number } = { memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_MB * 1024 * 1024 };
   if (options.evalTimeoutMs !== undefined) limits.evalTimeoutMs = options.evalTimeoutMs;
-  const runtimes = createQuickJsRuntimeFactory({ limits, ...(options.workerThreads !== undefined ? { workerThreads: options.workerThreads } : {}) });
-  return new ScompServer(runtimes, {
+  return new Server({
+    // Created by the server, so its close also stops the worker threads.
+    runtime: () => createQuickJsRuntimeFactory({ limits, ...(options.workerThreads !== undefined ? { workerThreads: options.workerThreads } : {}) }),
     limits: { memoryBytes: limits.memoryBytes },
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     maxSessionsPerPrincipal: options.maxSessionsPerPrincipal ?? DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
@@ -89,23 +90,6 @@ export function createScompServer(options: ServeOptions = {}): Server {
     ...(options.onFault ? { onFault: options.onFault } : {}),
     metadata: { server: 'scomp-server' },
   });
-}
-
-class ScompServer extends Server {
-  constructor(
-    private readonly runtimes: QuickJsRuntimeFactory,
-    options: Omit<ServerOptions, 'runtime'>,
-  ) {
-    super({ ...options, runtime: runtimes });
-  }
-
-  override async close(): Promise<void> {
-    try {
-      await super.close();
-    } finally {
-      await this.runtimes.close();
-    }
-  }
 }
 
 /** Starts a WebSocket server. Dispose it (or call `close`) to shut it down. */
@@ -166,8 +150,6 @@ export function serveStdioSession(options: StdioServeOptions = {}): StdioSession
   });
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= server.close().finally(() => transport.close()));
-  let ended!: () => void;
-  const stdinEnded = new Promise<void>((resolve) => (ended = resolve));
-  server.accept(onTransportClose(transport, () => ended()));
-  return { closed: stdinEnded.then(close), close };
+  server.accept(transport);
+  return { closed: transport.ended.then(close), close };
 }

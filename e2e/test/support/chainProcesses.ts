@@ -47,24 +47,6 @@ export function descendants(pid: number): number[] {
   return found;
 }
 
-/**
- * Whether a process still runs. A zombie does not: an orphan that ended but that the system's init
- * has not reaped (some container inits never do) holds nothing but its pid.
- */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 /** A process's pid, state and command line, so that a test naming a survivor says what it is. */
 export function processLine(pid: number): string {
   try {

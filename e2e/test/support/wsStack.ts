@@ -1,8 +1,11 @@
+import { afterAll } from 'vitest';
 import { Client, Server, type ClientOptions, type ServerOptions, type Transport, type TransportCloseInfo } from '@scomp/peer';
 import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { connectWebSocket, listenWebSocket, type ListenWebSocketOptions } from '@scomp/transport-ws/node';
 
+/** One factory for the stacks of a test file, closed after the file's tests. */
 export const quickJs = createQuickJsRuntimeFactory();
+afterAll(() => quickJs.close());
 
 /** A transport whose close is observable, and which a test can drop as a network failure would. */
 export interface Tracked {
@@ -11,26 +14,7 @@ export interface Tracked {
 }
 
 function track(transport: Transport): Tracked {
-  let done!: (info: TransportCloseInfo) => void;
-  const closed = new Promise<TransportCloseInfo>((resolve) => (done = resolve));
-  return {
-    closed,
-    transport: {
-      start: (handler) =>
-        transport.start({
-          message: (data) => handler.message(data),
-          close: (info) => {
-            handler.close(info);
-            done(info);
-          },
-        }),
-      send: (message) => transport.send(message),
-      close: (info) => transport.close(info),
-      get closed() {
-        return transport.closed;
-      },
-    },
-  };
+  return { transport, closed: transport.ended };
 }
 
 /**

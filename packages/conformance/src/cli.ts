@@ -1,12 +1,10 @@
-import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '@scomp/protocol/value-rules';
+import { UsageError, integerOption, parseCommandLine } from '@scomp/transport-stdio/cli';
 import type { Target } from './target.js';
 import type { RunOptions } from './runner.js';
 import type { JsonObject } from './wire.js';
 
-/** A command line that cannot be run as given. The process exits with code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export const CONFORMANCE_HELP = `Usage: scomp-conformance <ws://host:port> [options]
        scomp-conformance --stdio "<command>" [options]
@@ -43,28 +41,18 @@ export type ConformanceCommand =
 
 /** Turns `argv` (without node and script) into what to do. Throws {@link UsageError} for a bad command line. */
 export function parseConformanceArgs(argv: readonly string[]): ConformanceCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        stdio: { type: 'string' },
-        json: { type: 'boolean' },
-        only: { type: 'string', multiple: true },
-        list: { type: 'boolean' },
-        'timeout-ms': { type: 'string' },
-        'server-max-message-bytes': { type: 'string' },
-        'limit-probe-count': { type: 'string' },
-        metadata: { type: 'string' },
-        header: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCommandLine(argv, {
+    stdio: { type: 'string' },
+    json: { type: 'boolean' },
+    only: { type: 'string', multiple: true },
+    list: { type: 'boolean' },
+    'timeout-ms': { type: 'string' },
+    'server-max-message-bytes': { type: 'string' },
+    'limit-probe-count': { type: 'string' },
+    metadata: { type: 'string' },
+    header: { type: 'string', multiple: true },
+    help: { type: 'boolean', short: 'h' },
+  }, true);
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
   if (values.list) return { kind: 'list' };
@@ -81,20 +69,13 @@ export function parseConformanceArgs(argv: readonly string[]): ConformanceComman
     target = { kind: 'websocket', url: url!, ...(values.header ? { headers: headers(values.header) } : {}) };
   }
   const options: RunOptions = {
-    timeoutMs: integer('--timeout-ms', values['timeout-ms'], 10_000, 1),
-    serverMaxMessageBytes: integer('--server-max-message-bytes', values['server-max-message-bytes'], 16 * 1024 * 1024, 1),
-    limitProbeCount: integer('--limit-probe-count', values['limit-probe-count'], 2048, 1),
+    timeoutMs: integerOption('--timeout-ms', values['timeout-ms'], 10_000, 1),
+    serverMaxMessageBytes: integerOption('--server-max-message-bytes', values['server-max-message-bytes'], DEFAULT_MAX_MESSAGE_BYTES, 1),
+    limitProbeCount: integerOption('--limit-probe-count', values['limit-probe-count'], 2048, 1),
   };
   if (values.only) options.only = values.only;
   if (values.metadata !== undefined) options.metadata = metadata(values.metadata);
   return { kind: 'run', target, json: values.json ?? false, options };
-}
-
-function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
-  if (text === undefined) return fallback;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`${flag} must be an integer of at least ${min}, got "${text}"`);
-  return value;
 }
 
 function metadata(text: string): JsonObject {

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION } from '@scomp/protocol';
+import { DEFAULT_MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '@scomp/protocol';
 import {
   CaseFailure,
   NotApplicable,
@@ -62,7 +62,7 @@ export async function runConformance(
   options: RunOptions = {},
 ): Promise<ConformanceReport> {
   const caseOptions: CaseOptions = {
-    serverMaxMessageBytes: options.serverMaxMessageBytes ?? 16 * 1024 * 1024,
+    serverMaxMessageBytes: options.serverMaxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     limitProbeCount: options.limitProbeCount ?? 2048,
     timeoutMs: options.timeoutMs ?? 10_000,
     ...(options.metadata ? { metadata: options.metadata } : {}),

@@ -1,9 +1,6 @@
-import { parseArgs } from 'node:util';
+import { UsageError, integerOption, parseCommandLine } from '@scomp/transport-stdio/cli';
 
-/** A command line that cannot be run as given. The process exits with code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export const DEFAULT_HTTP_PORT = 7358;
 
@@ -66,33 +63,23 @@ Exit codes: 0 after a clean shutdown (stdin closed, SIGINT, SIGTERM), 1 if it fa
 
 /** Turns `argv` (without node and script) into what to do. Throws {@link UsageError} for a bad command line. */
 export function parseMcpArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): McpCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        http: { type: 'boolean' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'allowed-hosts': { type: 'string' },
-        'allowed-origins': { type: 'string' },
-        bindings: { type: 'string' },
-        'mcp-config': { type: 'string' },
-        connect: { type: 'string' },
-        token: { type: 'string' },
-        'eval-timeout-ms': { type: 'string' },
-        'memory-mb': { type: 'string' },
-        'session-idle-ms': { type: 'string' },
-        'max-output-chars': { type: 'string' },
-        'describe-threshold-chars': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCommandLine(argv, {
+    http: { type: 'boolean' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'allowed-hosts': { type: 'string' },
+    'allowed-origins': { type: 'string' },
+    bindings: { type: 'string' },
+    'mcp-config': { type: 'string' },
+    connect: { type: 'string' },
+    token: { type: 'string' },
+    'eval-timeout-ms': { type: 'string' },
+    'memory-mb': { type: 'string' },
+    'session-idle-ms': { type: 'string' },
+    'max-output-chars': { type: 'string' },
+    'describe-threshold-chars': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const { values } = parsed;
   if (values.help) return { kind: 'help' };
   if (!values.http && (values.host !== undefined || values.port !== undefined)) throw new UsageError('--host and --port need --http');
@@ -108,12 +95,12 @@ export function parseMcpArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const options: McpCliOptions = {
     transport: values.http ? 'http' : 'stdio',
     host: values.host ?? '127.0.0.1',
-    port: integer('--port', values.port, DEFAULT_HTTP_PORT, 0, 65_535),
-    sessionIdleMs: integer('--session-idle-ms', values['session-idle-ms'], 900_000, 1),
+    port: integerOption('--port', values.port, DEFAULT_HTTP_PORT, 0, 65_535),
+    sessionIdleMs: integerOption('--session-idle-ms', values['session-idle-ms'], 900_000, 1),
     allowedHosts: list(values['allowed-hosts']),
     allowedOrigins: list(values['allowed-origins']),
-    maxOutputChars: integer('--max-output-chars', values['max-output-chars'], 20_000, 100),
-    describeThresholdChars: integer('--describe-threshold-chars', values['describe-threshold-chars'], 8000, 0),
+    maxOutputChars: integerOption('--max-output-chars', values['max-output-chars'], 20_000, 100),
+    describeThresholdChars: integerOption('--describe-threshold-chars', values['describe-threshold-chars'], 8000, 0),
   };
   if (values.host === '') throw new UsageError('--host must not be empty');
   for (const origin of options.allowedOrigins) {
@@ -124,20 +111,11 @@ export function parseMcpArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   if (values.connect !== undefined) options.connect = values.connect;
   const token = values.token ?? (env.SCOMP_TOKEN || undefined);
   if (token !== undefined) options.token = token;
-  if (values['eval-timeout-ms'] !== undefined) options.evalTimeoutMs = integer('--eval-timeout-ms', values['eval-timeout-ms'], 0, 1);
-  if (values['memory-mb'] !== undefined) options.memoryMb = integer('--memory-mb', values['memory-mb'], 0, 1, 4096);
+  if (values['eval-timeout-ms'] !== undefined) options.evalTimeoutMs = integerOption('--eval-timeout-ms', values['eval-timeout-ms'], 0, 1);
+  if (values['memory-mb'] !== undefined) options.memoryMb = integerOption('--memory-mb', values['memory-mb'], 0, 1, 4096);
   return { kind: 'serve', options };
 }
 
 function list(text: string | undefined): string[] {
   return (text ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
-}
-
-function integer(flag: string, text: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (text === undefined) return fallback;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
 }

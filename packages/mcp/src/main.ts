@@ -1,30 +1,19 @@
+import { parseOrReport, processIo, redirectConsoleToStderr, shutdownSignal, type CommandIo } from '@scomp/transport-stdio/cli';
 import { serveStdio } from '@scomp/transport-stdio';
-import { MCP_HELP, UsageError, parseMcpArgs, type McpCliOptions } from './cli.js';
+import { MCP_HELP, parseMcpArgs, type McpCliOptions } from './cli.js';
 import { inProcessBackend, remoteBackend, type ScompBackend } from './codeMode/backend.js';
 import { CodeModeSession, type CodeModeOptions } from './codeMode/codeModeSession.js';
 import { serveCodeModeHttp } from './codeMode/httpServer.js';
 import { toMcpTransport } from './mcpTransport.js';
 import { followBindings, loadServerBindings, type ServerBindings } from './serverBindings.js';
 
-export interface McpMainIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-}
-
-const defaultIo = (): McpMainIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+export type McpMainIo = CommandIo;
 
 /** Runs `scomp-mcp` until it shuts down; resolves with the exit code (0 clean, 1 failed to start, 2 usage). */
-export async function main(argv: readonly string[], io: McpMainIo = defaultIo()): Promise<number> {
+export async function main(argv: readonly string[], io: McpMainIo = processIo()): Promise<number> {
   const log = (line: string) => io.stderr.write(`scomp-mcp: ${line}\n`);
-  let command;
-  try {
-    command = parseMcpArgs(argv, io.env);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`scomp-mcp: ${error.message}\nRun "scomp-mcp --help" for the options.\n`);
-    return 2;
-  }
+  const command = parseOrReport('scomp-mcp', () => parseMcpArgs(argv, io.env), io.stderr);
+  if (!command) return 2;
   if (command.kind === 'help') {
     io.stdout.write(MCP_HELP);
     return 0;
@@ -94,25 +83,4 @@ async function backendFrom(options: McpCliOptions, log: (line: string) => void):
   });
   followBindings(served, backend.server, log);
   return { backend, served };
-}
-
-/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
-function shutdownSignal(log: (line: string) => void): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      log(`${signal}: shutting down`);
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      const force = () => process.exit(1);
-      process.once('SIGINT', force).once('SIGTERM', force);
-      resolve();
-    };
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  });
-}
-
-function redirectConsoleToStderr(): void {
-  const toStderr = (...args: unknown[]) => console.error(...args);
-  console.log = toStderr;
-  console.info = toStderr;
-  console.debug = toStderr;
 }

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { spawnProcess } from '@scomp/transport-stdio/process';
 import { describe, expect, it } from 'vitest';
 import { demoBindings, inProcessBackend, serveCodeModeHttp, type CodeModeHttpOptions } from '../src/index.js';
 import { scompMcp } from './support/mcpFixtures.js';
@@ -96,14 +95,10 @@ describe('scomp-mcp over Streamable HTTP', () => {
 
   it('is what scomp-mcp --http --port 0 serves', async () => {
     const { command, args } = scompMcp('--http', '--port', '0');
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const child = spawnProcess(command, args, { stdin: 'ignore' });
     try {
-      const [line] = await Promise.race([
-        new Promise<string[]>((resolve) => createInterface({ input: child.stdout }).once('line', (first) => resolve([first]))),
-        exited.then((code) => Promise.reject(new Error(`scomp-mcp exited with ${code}`))),
-      ]);
-      const url = /^scomp-mcp listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)$/.exec(line!)?.[1];
+      const line = await child.nextLine('stdout', () => true);
+      const url = /^scomp-mcp listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)$/.exec(line)?.[1];
       expect(url).toBeDefined();
       const client = new McpClient({ name: 'test-client', version: '1.0.0' });
       await client.connect(new StreamableHTTPClientTransport(new URL(url!)));
@@ -112,7 +107,7 @@ describe('scomp-mcp over Streamable HTTP', () => {
       await client.close();
     } finally {
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect((await child.exited).code).toBe(0);
     }
   });
 });

@@ -73,7 +73,7 @@ describe('scomp-mcp --connect', () => {
   it('serves code mode over an existing scomp server, presenting the token', async () => {
     const tokens: unknown[] = [];
     const server = new Server({
-      runtime: createQuickJsRuntimeFactory(),
+      runtime: () => createQuickJsRuntimeFactory(),
       bindings: demoBindings(),
       authenticate: (metadata) => {
         tokens.push(metadata.token);

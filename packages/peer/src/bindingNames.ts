@@ -1,8 +1,5 @@
 import { InvalidParamsError } from './errors.js';
 
-/** The client binding that receives the runtime's console output; servers may not declare it. */
-export const CONSOLE_BINDING = 'console';
-
 interface NameNode {
   /** A binding is installed here. */
   end: boolean;

@@ -1,4 +1,4 @@
-import { bindingSchema, type BindingMeta } from '@scomp/protocol';
+import { CONSOLE_BINDING_NAME, bindingSchema, type BindingMeta } from '@scomp/protocol';
 import { TypeRenderer, acceptsNoArgs, replaceTokens, type SchemaDef, type SchemaDocument } from './schemaToTs.js';
 import { commentLines, indent, isRecord, jsDoc, propertyKey, schemaDocLines } from './tsText.js';
 import { BUILT_IN_NAMES, RESERVED_WORDS, nameDefs } from './typeNames.js';
@@ -34,7 +34,7 @@ export function renderDeclarations(
 ): string {
   const renderer = new TypeRenderer();
   const sorted = bindings
-    .filter((meta) => meta.name !== 'console')
+    .filter((meta) => meta.name !== CONSOLE_BINDING_NAME)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const pending = sorted.map((meta) => {
     // Binding-level `$defs` join each schema's own, so `#/$defs/Name` resolves as it does on the wire.

@@ -16,7 +16,6 @@ export { Connection } from './connection.js';
 export type { ConnectionHandlers, ConnectionOptions, InboundContext, RequestOptions } from './connection.js';
 export type { RefStats } from './functionRefs.js';
 export type { Transport, TransportHandler, TransportCloseInfo } from './transport.js';
-export { onTransportClose } from './transport.js';
 export { TransportInbox } from './transportInbox.js';
 export { createMemoryTransportPair } from './testing/memoryTransport.js';
 export { exceedsUtf8Bytes, utf8ByteLength } from './utf8.js';

@@ -115,4 +115,11 @@ export interface RuntimeFactory {
    * constructed, client bindings at the handshake. Bindings never replace the sandbox's globals.
    */
   readonly reservedNames?: ReadonlySet<string>;
+  /**
+   * Frees what the factory holds for all its sessions (worker threads, compiled modules), so the
+   * process can exit. Sessions still open fail their pending work. A factory that holds nothing
+   * beyond its sessions may leave it out. Whoever created the factory closes it: a `Server`
+   * closes a factory only when it created it itself (`runtime` given as a function).
+   */
+  close?(): void | Promise<void>;
 }

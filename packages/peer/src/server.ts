@@ -1,7 +1,8 @@
+import { CONSOLE_BINDING_NAME } from '@scomp/protocol';
 import { UnauthorizedError, SessionNotFoundError, ShuttingDownError } from './errors.js';
 import { assertRefsResolve, type Binding } from './binding.js';
 import { CloseCode } from './closeCodes.js';
-import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
+import { findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
 import type { RuntimeFactory, RuntimeLimits } from './runtime.js';
 import { Session, type Principal } from './session.js';
 import { newSessionId } from './sessionId.js';
@@ -11,8 +12,12 @@ import { SessionEvents, sessionHandle, type ServerSession, type SessionEventType
 import type { Transport } from './transport.js';
 
 export interface ServerOptions {
-  /** Creates each session's runtime. */
-  runtime: RuntimeFactory;
+  /**
+   * Creates each session's runtime. Given as a factory, it stays yours: close it after the server.
+   * Given as a function that creates one, the server owns what it returns and closes it when the
+   * server closes.
+   */
+  runtime: RuntimeFactory | (() => RuntimeFactory);
   /** The server's bindings: callable from evaluated code and by the client's `invoke`. */
   bindings?: readonly Binding[];
   /**
@@ -93,9 +98,14 @@ export class Server {
   private readonly announced = new WeakSet<ServerConnection>();
   private readonly quotas: PrincipalQuotas;
   private closing = false;
+  private closed: Promise<void> | undefined;
+  private readonly runtime: RuntimeFactory;
+  /** Set when the server created the factory, and so closes it. */
+  private readonly ownedRuntime: RuntimeFactory | undefined;
 
   constructor(private readonly options: ServerOptions) {
     const bindings = this.checkedBindings(options.bindings ?? []);
+    const names = [...bindings.keys()];
     const sessionMemoryBytes = options.limits?.memoryBytes;
     if (options.maxMemoryBytesPerPrincipal !== undefined && sessionMemoryBytes === undefined) {
       throw new TypeError('maxMemoryBytesPerPrincipal needs limits.memoryBytes, the memory each session counts for');
@@ -105,11 +115,20 @@ export class Server {
       ...(options.maxMemoryBytesPerPrincipal !== undefined ? { maxMemoryBytes: options.maxMemoryBytesPerPrincipal } : {}),
       sessionMemoryBytes: sessionMemoryBytes ?? 0,
     });
+    // Created after the other checks, so a constructor that throws leaves no factory (and no worker
+    // thread) behind.
+    this.runtime = typeof options.runtime === 'function' ? options.runtime() : options.runtime;
+    this.ownedRuntime = typeof options.runtime === 'function' ? this.runtime : undefined;
+    const reserved = findReservedName(names, this.runtime.reservedNames);
+    if (reserved) {
+      void this.closeOwnedRuntime().catch((error: unknown) => options.onFault?.(error));
+      throw reservedNameError(reserved);
+    }
     const server = this;
     this.events = new SessionEvents(options.onFault);
     this.context = {
       bindings,
-      reservedNames: options.runtime.reservedNames,
+      reservedNames: this.runtime.reservedNames,
       get closing() {
         return server.closing;
       },
@@ -141,17 +160,18 @@ export class Server {
    * does for a set it would refuse, leaving the current set in place.
    */
   setBindings(bindings: readonly Binding[]): void {
-    this.context.bindings = this.checkedBindings(bindings);
+    this.context.bindings = this.checkedBindings(bindings, this.runtime.reservedNames);
   }
 
-  private checkedBindings(list: readonly Binding[]): Map<string, Binding> {
+  /** Checks a binding set as the server needs it; the reserved names once the runtime is known. */
+  private checkedBindings(list: readonly Binding[], reservedNames?: ReadonlySet<string>): Map<string, Binding> {
     const bindings = new Map<string, Binding>();
     for (const binding of list) bindings.set(binding.meta.name, binding);
     const names = list.map((binding) => binding.meta.name);
     const clash = findNameClash(names);
     if (clash) throw new TypeError(`server bindings ${clash[0]} and ${clash[1]} claim the same name`);
-    if (bindings.has(CONSOLE_BINDING)) throw new TypeError(`the binding name ${CONSOLE_BINDING} is reserved for clients`);
-    const reserved = findReservedName(names, this.options.runtime.reservedNames);
+    if (bindings.has(CONSOLE_BINDING_NAME)) throw new TypeError(`the binding name ${CONSOLE_BINDING_NAME} is reserved for clients`);
+    const reserved = reservedNames && findReservedName(names, reservedNames);
     if (reserved) throw reservedNameError(reserved);
     // Bindings built by hand (not with defineBinding) are checked here, before any client sees them.
     for (const binding of bindings.values()) assertRefsResolve(binding.meta);
@@ -199,9 +219,21 @@ export class Server {
     return { connections: this.connections.size, sessions: this.sessions.size, attachedSessions, refs };
   }
 
-  /** Stops accepting, fails in-flight work with ShuttingDown, closes every connection and disposes every session. */
-  async close(): Promise<void> {
-    if (this.closing) return;
+  /**
+   * Stops accepting, fails in-flight work with ShuttingDown, closes every connection and disposes
+   * every session; then closes the runtime factory if the server created it. Every call returns
+   * the same promise.
+   */
+  close(): Promise<void> {
+    this.closed ??= this.shutDown();
+    return this.closed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private async shutDown(): Promise<void> {
     this.closing = true;
     for (const connection of this.connections) connection.close({ code: CloseCode.ShuttingDown, reason: 'server is shutting down' });
     for (const timer of this.expiry.values()) clearTimeout(timer);
@@ -210,10 +242,11 @@ export class Server {
     this.sessions.clear();
     // One runtime failing to free itself must not stop the others, nor the shutdown.
     await Promise.all(sessions.map((session) => this.disposeSession(session)));
+    await this.closeOwnedRuntime();
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
+  private async closeOwnedRuntime(): Promise<void> {
+    await this.ownedRuntime?.close?.();
   }
 
   private async authenticate(metadata: Record<string, unknown>): Promise<Principal> {
@@ -254,7 +287,7 @@ export class Server {
       this.quotas.reserve(principal.id);
       let runtime;
       try {
-        runtime = await this.options.runtime.create({
+        runtime = await this.runtime.create({
           sessionId: id,
           bindings: connection.runtimeBindings(),
           clientBindings: connection.clientBindings,

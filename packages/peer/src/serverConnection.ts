@@ -1,4 +1,5 @@
 import {
+  CONSOLE_BINDING_NAME,
   isCompatibleVersion,
   Method,
   PROTOCOL_VERSION,
@@ -10,7 +11,7 @@ import {
 } from '@scomp/protocol';
 import { CloseCode } from './closeCodes.js';
 import { assertRefsResolve, type Binding } from './binding.js';
-import { CONSOLE_BINDING, findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
+import { findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
 import type { InboundContext } from './connection.js';
 import { Endpoint } from './endpoint.js';
 import {
@@ -213,7 +214,7 @@ export class ServerConnection {
       const clash = findNameClash([...this.server.bindings.keys(), ...clientNames]);
       if (clash) throw new HandshakeFailedError(`bindings ${clash[0]} and ${clash[1]} claim the same name`);
       // The console binding receives output; it is never installed as a global.
-      const reserved = findReservedName(clientNames.filter((name) => name !== CONSOLE_BINDING), this.server.reservedNames);
+      const reserved = findReservedName(clientNames.filter((name) => name !== CONSOLE_BINDING_NAME), this.server.reservedNames);
       if (reserved) throw reservedNameError(reserved);
       this.clientBindings = params.bindings;
       const { session, resumed } = await this.server.openSession(principal, params.sessionId, this);

@@ -18,31 +18,18 @@ export interface TransportHandler {
  *
  * - Messages sent before `start` on the other side are buffered, not lost.
  * - `send` after close throws {@link ConnectionClosedError}.
- * - `close` is idempotent; it delivers `handler.close` on both ends.
+ * - `close` is idempotent; it delivers `handler.close` on both ends and settles `ended`.
  */
 export interface Transport {
   /** Begins delivery to `handler`. Called once. Messages that arrived earlier are delivered now, in order. */
   start(handler: TransportHandler): void;
   send(message: string): void;
   close(info?: TransportCloseInfo): void;
+  /** True once the transport has closed, from either end or by a failure. */
   readonly closed: boolean;
-}
-
-/** The same transport, with `callback` told once it has closed (after the transport's own user). */
-export function onTransportClose(transport: Transport, callback: (info: TransportCloseInfo) => void): Transport {
-  return {
-    start: (handler) =>
-      transport.start({
-        message: (data) => handler.message(data),
-        close: (info) => {
-          handler.close(info);
-          callback(info);
-        },
-      }),
-    send: (message) => transport.send(message),
-    close: (info) => transport.close(info),
-    get closed() {
-      return transport.closed;
-    },
-  };
+  /**
+   * Settles, never rejects, with how the transport closed, after its handler (if started) was
+   * told. Code that owns a connection awaits this instead of wrapping the handler to watch for close.
+   */
+  readonly ended: Promise<TransportCloseInfo>;
 }

@@ -2,7 +2,8 @@ import type { TransportCloseInfo, TransportHandler } from './transport.js';
 
 /**
  * The delivery half every transport needs: buffers messages until `start`, delivers them in order,
- * and reports close exactly once, after the messages that arrived before it. Transport authors
+ * and reports close exactly once, after the messages that arrived before it, to the handler and
+ * through `ended`. Transport authors
  * feed it what their channel receives and keep only the sending side to themselves.
  */
 export class TransportInbox {
@@ -10,6 +11,9 @@ export class TransportInbox {
   private queue: string[] = [];
   private closeInfo: TransportCloseInfo | undefined;
   private notified = false;
+  private settle!: (info: TransportCloseInfo) => void;
+  /** Settles with the close info once the close was recorded and the handler (if started) told. */
+  readonly ended = new Promise<TransportCloseInfo>((resolve) => (this.settle = resolve));
 
   /** True once `close` was recorded (delivery of the close may still be pending). */
   get closed(): boolean {
@@ -42,7 +46,10 @@ export class TransportInbox {
   close(info: TransportCloseInfo): boolean {
     if (this.closeInfo) return false;
     this.closeInfo = info;
-    queueMicrotask(() => this.notify());
+    queueMicrotask(() => {
+      this.notify();
+      this.settle(info);
+    });
     return true;
   }
 

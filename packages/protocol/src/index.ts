@@ -13,7 +13,8 @@ export {
 } from './jsonrpc.js';
 export { BINDING_NAME_PATTERN, BindingName, STANDARD_EFFECTS, Effect, Hints, BindingMeta } from './bindings.js';
 export { SENTINEL_KEY, FunctionRefId, FunctionRef, hasSentinelKey } from './functionRef.js';
-export { MAX_VALUE_DEPTH, MAX_MESSAGE_DEPTH } from './valueRules.js';
+export { MAX_VALUE_DEPTH, MAX_MESSAGE_DEPTH, DEFAULT_MAX_MESSAGE_BYTES } from './valueRules.js';
+export { exceedsUtf8Bytes, utf8ByteLength } from './utf8.js';
 export {
   Method,
   SessionId,

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import type { BindingMeta } from './bindings.js';
+import { CONSOLE_BINDING_NAME } from './valueRules.js';
 
 /**
  * Standard client bindings: names and shapes that every client may declare and every runtime,
@@ -8,8 +9,7 @@ import type { BindingMeta } from './bindings.js';
  * messages of composable agent chains (structured log, HTML panels, file comments).
  */
 
-/** The reserved binding that carries guest `console` output to the client, as invoke notifications. */
-export const CONSOLE_BINDING_NAME = 'console';
+export { CONSOLE_BINDING_NAME };
 /** The structured log sent upstream, as invoke notifications so it never slows the sender. */
 export const LOG_BINDING_NAME = 'log';
 

@@ -1,4 +1,13 @@
-// Plain data, no schema library: the value walker imports these on worker threads too.
+// Plain data, no schema library: the value walker and the runtimes import these on worker threads too.
+
+/** The reserved binding that carries guest `console` output to the client, as invoke notifications. */
+export const CONSOLE_BINDING_NAME = 'console';
+
+/**
+ * 16 MiB: the largest message, in UTF-8 bytes, that the transports and the reference server accept
+ * unless configured otherwise (`maxMessageBytes`).
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /** The property that marks a scomp sentinel object inside a JSON value. Application data never has one. */
 export const SENTINEL_KEY = '$scomp';

@@ -23,18 +23,3 @@ export function resolveLimits(...layers: (RuntimeLimits | undefined)[]): Require
   }
   return out;
 }
-
-/** UTF-8 length of a string, without depending on platform encoders. */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}

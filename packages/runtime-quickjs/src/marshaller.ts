@@ -8,7 +8,7 @@ import { scoped } from './handleScope.js';
 import type { GuestVm } from './guestVm.js';
 import type { JobPump } from './jobPump.js';
 import { JsonText } from './jsonText.js';
-import { utf8Length } from './limits.js';
+import { exceedsUtf8Bytes } from '@scomp/protocol/utf8';
 import type { ActiveEval, RunGuard } from './runGuard.js';
 import type { SessionVm } from './sessionVm.js';
 
@@ -84,7 +84,7 @@ export class Marshaller {
       const tuple = own(result.value);
       const jsonHandle = own(ctx.getProp(tuple, 0));
       const json = ctx.typeof(jsonHandle) === 'string' ? ctx.getString(jsonHandle) : undefined;
-      if (json === 'too-large' || (json !== undefined && utf8Length(json) > maxBytes)) {
+      if (json === 'too-large' || (json !== undefined && exceedsUtf8Bytes(json, maxBytes))) {
         throw limitError('resultBytes', { max: maxBytes });
       }
       const paths = JSON.parse(ctx.getString(own(ctx.getProp(tuple, 2)))) as Path[];

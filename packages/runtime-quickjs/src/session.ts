@@ -1,5 +1,6 @@
 import type { EvalOptions, Runtime, RuntimeBinding, RuntimeInit, RuntimeLimits, RuntimeStats } from '@scomp/peer';
 import { BindingNotFoundError, CancelledError } from '@scomp/peer/errors';
+import { CONSOLE_BINDING_NAME } from '@scomp/protocol/value-rules';
 import type { Clock } from './budget.js';
 import { cutText, MAX_GUEST_TEXT } from './cutText.js';
 import { EvalRunner } from './evalRunner.js';
@@ -13,7 +14,7 @@ import { RunGuard, type GuestWatch } from './runGuard.js';
 import { SessionVm } from './sessionVm.js';
 import { GuestTimers } from './timers.js';
 
-export const CONSOLE = 'console';
+export const CONSOLE = CONSOLE_BINDING_NAME;
 export const LOG = 'log';
 
 export interface SessionDeps {

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export const groupsSupported = process.platform !== 'win32';
 
@@ -35,9 +36,52 @@ export async function reapTree(child: ChildProcess, graceMs: number): Promise<vo
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(20, graceMs)));
-    if (!signalTree(child, 0)) return;
+    if (!groupRunning(child.pid!)) return;
   }
   signalTree(child, 'SIGKILL');
+}
+
+/** The fields of `/proc/<pid>/stat` after the command name: state, ppid, pgrp, … (Linux only). */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces and parentheses; the fields after the last ')' do not.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the process still runs. A zombie does not: an orphan that ended but that the system's
+ * init has not reaped (some container inits never do) holds nothing but its pid.
+ */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (process.platform !== 'linux') return true;
+  const fields = statFields(pid);
+  return fields !== undefined && fields[0] !== 'Z';
+}
+
+/** Whether any process of group `pgid` still runs, zombies not counted (see {@link processRunning}). */
+export function groupRunning(pgid: number): boolean {
+  if (!groupsSupported) return false;
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  if (process.platform !== 'linux') return true;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const fields = statFields(name);
+    if (fields && Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+  }
+  return false;
 }
 
 const live = new Set<ChildProcess>();

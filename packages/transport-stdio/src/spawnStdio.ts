@@ -140,6 +140,10 @@ class ChildTransport implements StdioChildTransport {
     return this.inner.closed;
   }
 
+  get ended(): Promise<TransportCloseInfo> {
+    return this.inner.ended;
+  }
+
   stderrText(): string {
     return this.stderrTail.toString('utf8');
   }

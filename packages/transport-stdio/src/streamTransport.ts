@@ -38,6 +38,10 @@ export class StreamTransport implements Transport {
     return this.inbox.closed;
   }
 
+  get ended(): Promise<TransportCloseInfo> {
+    return this.inbox.ended;
+  }
+
   start(handler: TransportHandler): void {
     this.inbox.start(handler);
   }

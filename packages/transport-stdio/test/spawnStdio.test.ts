@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { TransportCloseInfo, TransportHandler } from '@scomp/peer';
 import { describe, expect, it } from 'vitest';
 import { ChildProcessExitError, MessageTooLargeError, spawnStdioTransport, type SpawnStdioOptions } from '../src/index.js';
+import { processRunning } from '../src/process/index.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -29,23 +30,6 @@ function node(script: string, arg: string, extra: Partial<SpawnStdioOptions> = {
   return spawnStdioTransport({ command: process.execPath, args: [fixture(script), arg], shutdownTimeoutMs: 300, ...extra });
 }
 
-/**
- * A process is gone when it no longer exists, or is a zombie: an orphan that was killed but that
- * the system's init has not reaped (some container inits never do). It holds nothing but its pid.
- */
-function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  try {
-    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
-
 /** The session id of a process (field 6 of /proc/<pid>/stat). */
 function sessionOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -64,8 +48,8 @@ describe('spawnStdioTransport', () => {
     transport.close();
     expect((await closed).error).toBeUndefined();
     expect(await transport.exited).toEqual({ exitCode: 0, signal: null });
-    expect(isGone(pids.pid)).toBe(true);
-    expect(isGone(pids.grandchild)).toBe(true);
+    expect(processRunning(pids.pid)).toBe(false);
+    expect(processRunning(pids.grandchild)).toBe(false);
   });
 
   it('escalates to SIGKILL for a server that ignores stdin closing and SIGTERM', async () => {
@@ -75,8 +59,8 @@ describe('spawnStdioTransport', () => {
     const pids = JSON.parse(await next()) as { pid: number; grandchild: number };
     await transport[Symbol.asyncDispose]();
     expect((await transport.exited).signal).toBe('SIGKILL');
-    expect(isGone(pids.pid)).toBe(true);
-    expect(isGone(pids.grandchild)).toBe(true);
+    expect(processRunning(pids.pid)).toBe(false);
+    expect(processRunning(pids.grandchild)).toBe(false);
   });
 
   it.skipIf(process.platform !== 'linux')('keeps the server in this session with processGroup: false, so signals reach it alone', async () => {
@@ -88,8 +72,8 @@ describe('spawnStdioTransport', () => {
       expect(sessionOf(pids.pid)).toBe(sessionOf(process.pid));
       await transport[Symbol.asyncDispose]();
       expect(await transport.exited).toEqual({ exitCode: 0, signal: null });
-      expect(isGone(pids.pid)).toBe(true);
-      expect(isGone(pids.grandchild)).toBe(false);
+      expect(processRunning(pids.pid)).toBe(false);
+      expect(processRunning(pids.grandchild)).toBe(true);
     } finally {
       process.kill(pids.grandchild, 'SIGKILL');
     }
@@ -104,6 +88,7 @@ describe('spawnStdioTransport', () => {
     expect(info.error).toBeInstanceOf(ChildProcessExitError);
     expect(info.error).toMatchObject({ exitCode: 3, signal: null, stderr: 'about to stop\n' });
     expect(info.reason).toBe('server process exited with code 3: about to stop');
+    expect(await transport.ended).toBe(info);
     expect(transport.stderrText()).toBe('about to stop\n');
     expect(() => transport.send('{}')).toThrow(/closed/);
     await transport.exited;

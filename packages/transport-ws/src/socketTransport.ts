@@ -20,7 +20,7 @@ export interface SocketTransportOptions {
 }
 
 /**
- * A transport over one open WebSocket. The owner feeds it socket events (`received`, `ended`, …);
+ * A transport over one open WebSocket. The owner feeds it socket events (`received`, `socketClosed`, …);
  * it buffers until `start`, enforces the size and buffer limits, and reports close exactly once.
  */
 export class SocketTransport implements Transport {
@@ -33,6 +33,10 @@ export class SocketTransport implements Transport {
 
   get closed(): boolean {
     return this.inbox.closed;
+  }
+
+  get ended(): Promise<TransportCloseInfo> {
+    return this.inbox.ended;
   }
 
   start(handler: TransportHandler): void {
@@ -89,7 +93,7 @@ export class SocketTransport implements Transport {
   }
 
   /** The socket closed. A failure recorded earlier wins over what the socket reports. */
-  ended(code: number, reason: string): void {
+  socketClosed(code: number, reason: string): void {
     if (this.inbox.closed) return;
     const text = reason || describeCloseCode(code);
     this.finish(

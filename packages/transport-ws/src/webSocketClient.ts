@@ -57,7 +57,7 @@ export function connectWebSocket(url: string, options: WebSocketClientOptions = 
       else transport.receivedBinary();
     });
     socket.addEventListener('close', (event) => {
-      if (open) transport.ended(event.code, event.reason);
+      if (open) transport.socketClosed(event.code, event.reason);
       else reject(new WebSocketConnectError(`could not connect to ${url} (close code ${event.code})`));
     });
     // An error is always followed by a close, which reports it.

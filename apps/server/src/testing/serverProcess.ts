@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { spawnProcess, type ProcessHandle, type SpawnProcessOptions } from './childProcess.js';
+import { spawnProcess, type ProcessHandle, type SpawnProcessOptions } from '@scomp/transport-stdio/process';
 
 /** The built `scomp-server` entry point. */
 export const serverBinPath = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));

@@ -34,5 +34,8 @@ function keepOpenAfterHandshakeError(transport: Transport): Transport {
     get closed() {
       return transport.closed;
     },
+    get ended() {
+      return transport.ended;
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { CONSOLE_BINDING_NAME } from '@scomp/protocol';
 import { CancelledError, EvalError, LimitExceededError, RefNotFoundError } from '../errors.js';
 import type {
   EvalOptions,
@@ -81,13 +82,13 @@ export class FakeRuntime implements Runtime {
     for (const name of this.clientNames) this.remove(name);
     this.clientNames = [];
     for (const binding of bindings) {
-      if (binding.meta.name === 'console') this.consoleBinding = binding;
+      if (binding.meta.name === CONSOLE_BINDING_NAME) this.consoleBinding = binding;
       else {
         this.install(binding);
         this.clientNames.push(binding.meta.name);
       }
     }
-    if (!bindings.some((binding) => binding.meta.name === 'console')) this.consoleBinding = undefined;
+    if (!bindings.some((binding) => binding.meta.name === CONSOLE_BINDING_NAME)) this.consoleBinding = undefined;
   }
 
   stats(): RuntimeStats {

@@ -14,6 +14,10 @@ class MemoryTransport implements Transport {
     return this.inbox.closed;
   }
 
+  get ended(): Promise<TransportCloseInfo> {
+    return this.inbox.ended;
+  }
+
   start(handler: TransportHandler): void {
     this.inbox.start(handler);
   }

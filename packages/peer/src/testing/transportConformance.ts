@@ -192,7 +192,31 @@ export function transportConformance(options: TransportConformanceOptions): void
           if (client.closes.length !== 1 || server.closes.length !== 1) fail('close delivered more than once');
         });
       });
+
+      it(`settles \`ended\` on both ends, after the handler, when the ${side} closes`, async () => {
+        await withPair(async (pair, client, server) => {
+          await exchange(pair, client, server, 1);
+          pair[side].close({ code: 1000, reason: 'done' });
+          const ended = await Promise.all([pair.client.ended, pair.server.ended]);
+          for (const [index, recorder] of [client, server].entries()) {
+            const delivered = recorder.closes[0];
+            if (!delivered) fail('`ended` settled before the handler was told of the close');
+            if (ended[index]!.code !== delivered.code || ended[index]!.reason !== delivered.reason) {
+              fail(`\`ended\` settled with ${JSON.stringify(ended[index])}, the handler got ${JSON.stringify(delivered)}`);
+            }
+          }
+          if (pair[side].ended !== pair[side].ended) fail('`ended` is a new promise on each read');
+        });
+      });
     }
+
+    it('settles `ended` on both ends when neither side ever started', async () => {
+      await withPair(async (pair) => {
+        pair.client.close();
+        await Promise.all([pair.client.ended, pair.server.ended]);
+        if (!pair.client.closed || !pair.server.closed) fail('`closed` is false after `ended` settled');
+      }, false);
+    });
 
     it('throws ConnectionClosedError on send after close, on both ends', async () => {
       await withPair(async (pair, client, server) => {

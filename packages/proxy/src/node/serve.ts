@@ -1,4 +1,3 @@
-import { onTransportClose } from '@scomp/peer';
 import { serveStdio } from '@scomp/transport-stdio';
 import { listenWebSocket } from '@scomp/transport-ws/node';
 import type { Readable, Writable } from 'node:stream';
@@ -52,6 +51,7 @@ export async function serveComponent(component: Component, options: ServeCompone
       transport.close();
       finish();
     })());
-  component.accept(onTransportClose(transport, () => void close()));
+  component.accept(transport);
+  void transport.ended.then(close);
   return { url: undefined, closed, close };
 }

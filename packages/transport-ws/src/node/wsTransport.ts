@@ -52,7 +52,7 @@ export function wsTransport(socket: WebSocket, options: WsTransportOptions): Tra
     if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') transport.tooBig();
     else transport.fail(WebSocketCloseCode.ProtocolError, error.message, false, error);
   });
-  socket.on('close', (code, reason) => transport.ended(code, reason.toString()));
+  socket.on('close', (code, reason) => transport.socketClosed(code, reason.toString()));
   if (options.keepAlive !== false) {
     keepAlive = new KeepAlive(
       () => socket.ping(),
