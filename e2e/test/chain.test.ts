@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processRunning } from '@scomp/transport-stdio/process';
 import { clientBin, processLine, descendants, stdioServer, threeComponentChain } from './support/chainProcesses.js';
+import { hangingBinding } from './support/hang.js';
 import { child, tsNodeArgs } from './support/processes.js';
 
 
@@ -96,22 +97,10 @@ describe('a chain of three components in front of scomp-server', { timeout: 120_
 
   it('a component that crashes ends the pending calls upstream with a clear error and leaves no process behind', async () => {
     const head = await startChain(threeComponentChain());
-    let reached!: () => void;
-    const hanging = new Promise<void>((resolve) => (reached = resolve));
-    const client = await connectStdio(head, {
-      bindings: [
-        defineBinding({
-          name: 'hang',
-          input: Type.Object({}),
-          handler: () => {
-            reached();
-            return new Promise(() => {});
-          },
-        }),
-      ],
-    });
+    const hang = hangingBinding();
+    const client = await connectStdio(head, { bindings: [hang.binding] });
     const pending = client.eval('hang({})').catch((error: unknown) => error);
-    await hanging;
+    await hang.called;
     const [approvalPid] = descendants(head.pid);
     const processes = descendants(head.pid);
     process.kill(approvalPid!, 'SIGKILL');

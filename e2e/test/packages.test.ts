@@ -74,12 +74,14 @@ describe('published packages', () => {
     expect([...worker].filter((specifier) => specifier.startsWith('@scomp/') || specifier === 'typebox').sort()).toEqual([
       '@scomp/peer/errors',
       '@scomp/peer/values',
+      '@scomp/protocol/utf8',
       '@scomp/protocol/value-rules',
     ]);
     expect([...bare('peer', 'dist/errors.js')]).toEqual(['@scomp/protocol/error-codes']);
     expect([...bare('peer', 'dist/values.js')].sort()).toEqual(['@scomp/protocol/error-codes', '@scomp/protocol/value-rules']);
     expect([...bare('protocol', 'dist/errorCodes.js')]).toEqual([]);
     expect([...bare('protocol', 'dist/valueRules.js')]).toEqual([]);
+    expect([...bare('protocol', 'dist/utf8.js')]).toEqual([]);
   });
 
   it.each(libraries)('%s ships dist with declarations and an explicit exports map', (name) => {

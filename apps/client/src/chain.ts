@@ -24,7 +24,7 @@ export async function runChain(argv: readonly string[], io: ChainIo): Promise<nu
     ({ values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { port: { type: 'string' }, host: { type: 'string' } },
+      options: { port: { type: 'string' }, host: { type: 'string' }, 'max-message-bytes': { type: 'string' } },
     }));
   } catch (error) {
     return fail((error as Error).message, ExitCode.Usage);
@@ -32,12 +32,18 @@ export async function runChain(argv: readonly string[], io: ChainIo): Promise<nu
   if (positionals.length !== 1) return fail('give one <chain.json>', ExitCode.Usage);
   const port = Number(values.port ?? '0');
   if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port: "${values.port}" is not a port number`, ExitCode.Usage);
+  const maxMessageBytes = values['max-message-bytes'] === undefined ? undefined : Number(values['max-message-bytes']);
+  if (maxMessageBytes !== undefined && (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1)) {
+    return fail(`--max-message-bytes: "${values['max-message-bytes']}" is not a positive integer`, ExitCode.Usage);
+  }
   let served;
   try {
     const chain = await loadChain(positionals[0]!);
     const component = createComponent({
       name: 'scomp-chain',
       downstream: chainDownstream(chain),
+      // The head of the chain refuses what its server would, given the server's limit.
+      ...(maxMessageBytes !== undefined ? { maxMessageBytes } : {}),
       onFault: (error) => io.stderr.write(`scomp chain: fault: ${error instanceof Error ? error.message : String(error)}\n`),
     });
     served = await serveComponent(component, { port, host: values.host ?? '127.0.0.1' });

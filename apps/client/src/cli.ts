@@ -1,4 +1,5 @@
 import { UsageError, parseCommandLine } from '@scomp/transport-stdio/cli';
+import { CONFIRM_POLICIES, type ConfirmPolicy } from './confirm.js';
 import { splitCommand } from './splitCommand.js';
 
 /** A command line that cannot be run as given. The process exits with {@link ExitCode.Usage}. */
@@ -27,6 +28,8 @@ export interface ConnectOptions {
   bindingsModule?: string;
   /** Resume this session instead of starting a new one. */
   sessionId?: string;
+  /** How `confirm` questions are answered. @default `ask` when standard input is a terminal, else `no` */
+  confirm?: ConfirmPolicy;
 }
 
 export type ClientCommand =
@@ -41,7 +44,8 @@ export const CLIENT_HELP = `Usage:
   scomp eval <url> --file <file> [options]  Evaluate a file ("-" reads standard input).
   scomp bindings <url> [options]          Print the server's bindings as TypeScript declarations.
   scomp chain <chain.json> [--port <n>]   Start a chain of components ending in a server and serve it
-                                          over WebSocket (the URL is printed), for repl and eval.
+                                          over WebSocket (the URL is printed), for repl and eval;
+                                          --max-message-bytes <n> gives it its server's message limit.
 
 <url> is a WebSocket URL (ws://host:port or wss://…). Instead of a URL, --stdio "<command>"
 starts the server as a child process and talks to it over its stdin/stdout.
@@ -53,6 +57,10 @@ Options:
   --session <id>         Resume this session (its variables persist) instead of starting one.
   --bindings <module>    Declare the bindings exported by this .js/.mjs/.ts module, so the
                          server's code can call back into this client.
+  --confirm <ask|yes|no> How to answer a component's confirm question (before a call with
+                         effects such as write): ask prints it and reads y/N, yes allows all,
+                         no refuses all. Default: ask on a terminal, otherwise no.
+  --yes                  Same as --confirm yes.
   --json                 eval: print {"value":…,"sessionId":…} or {"error":{code,message,data},"sessionId":…}.
                          bindings: print the raw binding metadata.
   --file <file>          eval: read the code from a file.
@@ -77,6 +85,8 @@ export function parseClientArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     bindings: { type: 'string' },
     json: { type: 'boolean' },
     file: { type: 'string' },
+    confirm: { type: 'string' },
+    yes: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   }, true);
   const { values, positionals } = parsed;
@@ -94,11 +104,18 @@ export function parseClientArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     connect.sessionId = values.session;
   }
   if (values.bindings !== undefined) connect.bindingsModule = values.bindings;
+  if (values.yes && values.confirm !== undefined && values.confirm !== 'yes') throw new UsageError(`--yes contradicts --confirm ${values.confirm}`);
+  if (values.confirm !== undefined && !(CONFIRM_POLICIES as readonly string[]).includes(values.confirm)) {
+    throw new UsageError(`--confirm: "${values.confirm}" is not one of ${CONFIRM_POLICIES.join(', ')}`);
+  }
+  const confirm = values.yes ? 'yes' : (values.confirm as ConfirmPolicy | undefined);
+  if (confirm !== undefined) connect.confirm = confirm;
   const onlyFor = (flag: string, allowed: boolean) => {
     if (!allowed) throw new UsageError(`${flag} does not apply to "${command}"`);
   };
   onlyFor('--json', !values.json || command !== 'repl');
   onlyFor('--file', values.file === undefined || command === 'eval');
+  onlyFor('--confirm', confirm === undefined || command !== 'bindings');
 
   if (command === 'eval') {
     if (values.file !== undefined) {

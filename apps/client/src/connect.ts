@@ -2,6 +2,7 @@ import { Client, type Binding, type ClientOptions, type TransportSource } from '
 import { spawnStdioTransport, type StdioChildTransport } from '@scomp/transport-stdio';
 import { connectWebSocket } from '@scomp/transport-ws/node';
 import { UsageError, type ConnectOptions, type Target } from './cli.js';
+import { confirmBinding, defaultConfirmPolicy } from './confirm.js';
 import { consoleBinding } from './consoleBinding.js';
 import { richContentBindings } from './richContent.js';
 import { loadBindings } from '@scomp/app-shared';
@@ -17,15 +18,32 @@ export interface Connected {
   close(): Promise<void>;
 }
 
+export interface ConnectIo {
+  stderr: NodeJS.WritableStream;
+  /** Whether standard input is a terminal: it decides the default `confirm` policy. */
+  stdin: { isTTY?: boolean };
+  /** Reads the answer to a `confirm` question. */
+  readAnswer(): Promise<string | undefined>;
+}
+
 /** Loads the client's bindings, opens the transport and performs the handshake. */
-export async function connect(options: ConnectOptions, stderr: NodeJS.WritableStream = process.stderr): Promise<Connected> {
-  const bindings: Binding[] = [consoleBinding((text) => stderr.write(text)), ...richContentBindings((text) => stderr.write(text))];
+export async function connect(options: ConnectOptions, io: ConnectIo): Promise<Connected> {
+  const { stderr } = io;
+  const write = (text: string) => void stderr.write(text);
+  const bindings: Binding[] = [consoleBinding(write), ...richContentBindings(write)];
+  const policy = options.confirm ?? defaultConfirmPolicy(io.stdin);
+  // With `no`, confirm is not declared: a client that cannot ask does not offer it (spec §11.7).
+  if (policy !== 'no') bindings.push(confirmBinding({ policy, write, readAnswer: io.readAnswer }));
   if (options.bindingsModule !== undefined) {
+    let loaded: Binding[];
     try {
-      bindings.push(...(await loadBindings(options.bindingsModule)));
+      loaded = await loadBindings(options.bindingsModule);
     } catch (error) {
       throw new UsageError(messageOf(error), { cause: error });
     }
+    // The user's module may serve a standard binding itself (its own confirm, say): it wins.
+    const names = new Set(loaded.map((binding) => binding.meta.name));
+    bindings.splice(0, bindings.length, ...bindings.filter((binding) => !names.has(binding.meta.name)), ...loaded);
   }
   const clientOptions: ClientOptions = { bindings };
   if (options.token !== undefined) clientOptions.metadata = { token: options.token };

@@ -4,6 +4,8 @@ import { errorJson, toJson } from './format.js';
 import { evalOnce, printBindings, readCode, type CommandIo } from './commands.js';
 import { runRepl } from './repl.js';
 import { runChain } from './chain.js';
+import { AnswerSource } from './lines.js';
+import { createInterface } from 'node:readline';
 
 export interface MainIo extends CommandIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -37,12 +39,17 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
 
 async function run(command: Exclude<ClientCommand, { kind: 'help' }>, io: MainIo): Promise<number> {
   const code = command.kind === 'eval' ? await readCode(command, io.stdin) : undefined;
-  const connected = await connect(command.connect, io.stderr);
+  const answers = new AnswerSource(() => createInterface({ input: io.stdin, terminal: false }));
   try {
-    if (command.kind === 'eval') return await evalOnce(connected, code!, command.json, io);
-    if (command.kind === 'bindings') return printBindings(connected, command.json, io);
-    return await runRepl(connected.client, io);
+    const connected = await connect(command.connect, { stderr: io.stderr, stdin: io.stdin, readAnswer: () => answers.read() });
+    try {
+      if (command.kind === 'eval') return await evalOnce(connected, code!, command.json, io);
+      if (command.kind === 'bindings') return printBindings(connected, command.json, io);
+      return await runRepl(connected.client, io, { onLines: (queue) => answers.use(queue) });
+    } finally {
+      await connected.close();
+    }
   } finally {
-    await connected.close();
+    answers.close();
   }
 }

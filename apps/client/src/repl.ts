@@ -4,6 +4,7 @@ import { ExitCode } from './cli.js';
 import { isIncomplete } from './completeness.js';
 import { formatError, formatValue } from './format.js';
 import { historyFile, readHistory, writeHistory } from './history.js';
+import { LineQueue } from './lines.js';
 
 export interface ReplIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -28,9 +29,10 @@ Ctrl-C cancels a running eval, or discards the lines typed so far.
 /**
  * An interactive session on a connected client. Reads lines until `.exit`, end of input, or two
  * Ctrl-C at an idle prompt; resolves with the exit code. Without a terminal it prints no prompts,
- * so its output can be read line by line.
+ * so its output can be read line by line. `onLines` receives the queue of input lines, from which
+ * `confirm` questions read their answers.
  */
-export async function runRepl(client: Client, io: ReplIo): Promise<number> {
+export async function runRepl(client: Client, io: ReplIo, options: { onLines?(queue: LineQueue): void } = {}): Promise<number> {
   const interactive = io.stdin.isTTY === true;
   const colors = io.stdout.isTTY === true;
   const file = interactive ? historyFile() : undefined;
@@ -44,6 +46,9 @@ export async function runRepl(client: Client, io: ReplIo): Promise<number> {
     prompt: interactive ? PROMPT : '',
   });
   if (file) rl.on('history', (history: string[]) => writeHistory(file, history));
+  // Lines are taken one at a time, so a confirm question asked during an eval gets the next one.
+  const lines = new LineQueue(rl);
+  options.onLines?.(lines);
   const print = (text: string) => io.stdout.write(`${text}\n`);
   const buffer: string[] = [];
   let running: AbortController | undefined;
@@ -109,7 +114,7 @@ export async function runRepl(client: Client, io: ReplIo): Promise<number> {
 
   prompt();
   try {
-    for await (const line of rl) {
+    for (let line = await lines.next(); line !== undefined; line = await lines.next()) {
       interruptedAtIdle = false;
       if (buffer.length === 0 && command(line)) {
         if (done) break;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_HELP, UsageError, parseClientArgs, splitCommand } from '../src/index.js';
+import { PassThrough } from 'node:stream';
+import { CLIENT_HELP, UsageError, main, parseClientArgs, splitCommand } from '../src/index.js';
 
 describe('parseClientArgs', () => {
   it('reads eval with a URL and code', () => {
@@ -88,5 +89,14 @@ describe('splitCommand', () => {
   it('refuses unterminated quotes', () => {
     expect(() => splitCommand(`a 'b`)).toThrow(/unterminated single quote/);
     expect(() => splitCommand(`a "b`)).toThrow(/unterminated double quote/);
+  });
+});
+
+describe('scomp chain arguments', () => {
+  it('refuses a --max-message-bytes that is not a positive integer, before starting anything', async () => {
+    const stderr = new PassThrough();
+    const code = await main(['chain', 'chain.json', '--max-message-bytes', '0'], { stdin: new PassThrough(), stdout: new PassThrough(), stderr, env: {} });
+    expect(code).toBe(2);
+    expect(stderr.read()?.toString()).toBe('scomp chain: --max-message-bytes: "0" is not a positive integer\n');
   });
 });

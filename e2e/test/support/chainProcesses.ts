@@ -57,3 +57,8 @@ export function processLine(pid: number): string {
     return `${pid} gone`;
   }
 }
+
+/** The built `scomp-proxy` and `scomp-server` (run `pnpm build` first): cases that start a chain per connection need their start-up time. */
+export const builtProxyBin = fileURLToPath(new URL('../../../packages/proxy/bin/scomp-proxy.js', import.meta.url));
+export { serverBinPath as builtServerBin } from '@scomp/app-server/testing';
+export const builtClientBin = fileURLToPath(new URL('../../../apps/client/dist/bin.js', import.meta.url));

@@ -9,6 +9,7 @@ import {
   type RequestId,
 } from '@scomp/protocol';
 import {
+  AbortedError,
   CancelledError,
   ConnectionClosedError,
   InternalError,
@@ -115,6 +116,8 @@ export class Connection {
 
   request(method: string, params: unknown, options: RequestOptions = {}): Promise<unknown> {
     if (this.closeError) return Promise.reject(this.closeError);
+    // Not sent at all: its cancel would reach the peer before it, and the peer would run it anyway.
+    if (options.signal?.aborted) return Promise.reject(new AbortedError('aborted', { cause: options.signal.reason }));
     const maxOutbound = this.options.maxOutboundRequests;
     if (maxOutbound !== undefined && this.pending.size >= maxOutbound) {
       return Promise.reject(

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import Type from 'typebox';
 import { ErrorCode, PROTOCOL_VERSION } from '@scomp/protocol';
 import {
+  AbortedError,
   Client,
   InvalidParamsError,
   LimitExceededError,
@@ -110,6 +111,20 @@ describe('cancel', () => {
     finish('late');
     await settle();
     expect(raw.pending()).toBe(0);
+  });
+});
+
+describe('a call whose signal is already aborted', () => {
+  it('is not sent at all, so the server never runs it', async () => {
+    let calls = 0;
+    const counted = defineBinding({ name: 'counted', input: Type.Unknown(), handler: () => ++calls });
+    await using fixture = memoryServer({ runtime: scriptRuntimeFactory({}), bindings: [counted] });
+    const client = await Client.connect(() => fixture.dial());
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(client.invoke('counted', {}, { signal: aborted.signal })).rejects.toBeInstanceOf(AbortedError);
+    expect(await client.invoke('counted', {})).toBe(1);
+    client.close();
   });
 });
 

@@ -8,6 +8,8 @@ import type { ComponentOptions } from './options.js';
  */
 export interface Component {
   readonly name: string;
+  /** The upstream message limit its transports should enforce (`ComponentOptions.maxMessageBytes`). */
+  readonly maxMessageBytes: number | undefined;
   /** Serves one upstream connection. */
   accept(transport: Transport): void;
   stats(): ServerStats;
@@ -22,11 +24,13 @@ export function createComponent(options: ComponentOptions): Component {
     runtime: { create: (init) => ComponentSession.open(init, options) },
     bindings: options.serverBindings ?? [],
     authenticate: options.authenticate ?? ((metadata) => ({ id: JSON.stringify(metadata) })),
+    ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
     ...(options.sessionIdleTimeoutMs !== undefined ? { sessionIdleTimeoutMs: options.sessionIdleTimeoutMs } : {}),
     ...(options.onFault ? { onFault: options.onFault } : {}),
   });
   return {
     name: options.name,
+    maxMessageBytes: options.maxMessageBytes,
     accept: (transport) => server.accept(transport),
     stats: () => server.stats(),
     close: () => server.close(),

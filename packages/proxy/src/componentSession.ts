@@ -1,5 +1,4 @@
 import {
-  Client,
   BindingNotFoundError,
   type Binding,
   type BindingContext,
@@ -8,10 +7,11 @@ import {
   type RuntimeBinding,
   type RuntimeInit,
   type RuntimeStats,
-  type Transport,
+  type Client,
 } from '@scomp/peer';
 import { CONSOLE_BINDING_NAME, LOG_BINDING_NAME, type BindingMeta, type LogEntry } from '@scomp/protocol';
-import { forwardCall, hopError } from './forward.js';
+import { DownstreamLink } from './downstreamLink.js';
+import { forwardCall } from './forward.js';
 import type { ComponentOptions, InterceptContext, InvokeCall } from './options.js';
 import { withUpstream, type Upstream } from './upstream.js';
 
@@ -25,12 +25,10 @@ const NOTIFICATION_BINDINGS = new Set([CONSOLE_BINDING_NAME, LOG_BINDING_NAME]);
  */
 export class ComponentSession implements Runtime {
   experimental_offered: { bindings: readonly Binding[]; metadata?: Record<string, unknown> } = { bindings: [] };
-  private client!: Client;
-  /** The downstream transport when the component opened it (no reconnects), to wait for its end on dispose. */
-  private transport: Transport | undefined;
+  private link!: DownstreamLink;
   private routes = new Map<string, RuntimeBinding>();
-  private closedByUs = false;
-  private closedReason: string | undefined;
+  /** The client binding list the downstream session was given, to notice a resume that changes it. */
+  private declaredMetas = '[]';
   readonly upstream: Upstream;
 
   private constructor(
@@ -43,7 +41,7 @@ export class ComponentSession implements Runtime {
         return [...session.routes.keys()];
       },
       invoke: (name, args, callOptions = {}) => this.invokeUpstream(name, args, callOptions.signal),
-      notify: (name, args) => this.routes.get(name)?.notify?.(args),
+      notify: (name, args) => this.notifyRoute(name, args),
     };
   }
 
@@ -55,78 +53,82 @@ export class ComponentSession implements Runtime {
 
   private async connect(init: RuntimeInit): Promise<void> {
     const { options } = this;
-    const declared: Binding[] = [];
-    for (const meta of init.clientBindings ?? []) {
-      const mapped = options.mapClientBinding ? options.mapClientBinding(this.upstreamBinding(meta)) : this.upstreamBinding(meta);
-      if (mapped) declared.push(mapped);
-    }
-    for (const binding of options.clientBindings ?? []) declared.push(this.ownClientBinding(binding));
-    const metadata = { ...init.metadata, ...options.metadata?.downstream };
-    const source = options.downstream;
-    if (!options.downstreamReconnect) this.transport = await source();
-    this.client = await Client.connect(this.transport ?? source, {
-      bindings: declared,
-      metadata,
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 120_000,
-      reconnect: options.downstreamReconnect ?? false,
-      onStateChange: (state, detail) => {
-        if (state !== 'closed' && state !== 'gave-up') return;
-        this.closedReason = detail?.error instanceof Error ? detail.error.message : state === 'gave-up' ? 'gave up reconnecting' : 'closed';
-        if (!this.closedByUs) options.onDownstreamClosed?.({ sessionId: this.sessionId, reason: this.closedReason });
-      },
-      ...(options.onFault ? { onFault: options.onFault } : {}),
-    }).catch((error: unknown) => {
-      throw hopError(error, options.name);
+    this.declaredMetas = JSON.stringify(init.clientBindings ?? []);
+    this.link = await DownstreamLink.open(init.clientBindings ?? [], {
+      sessionId: this.sessionId,
+      component: options,
+      metadata: { ...init.metadata, ...options.metadata?.downstream },
+      declare: (metas) => this.declared(metas),
     });
     const offered: Binding[] = [];
-    for (const meta of this.client.serverBindings) {
+    for (const meta of this.link.serverBindings) {
       const mapped = options.mapServerBinding ? options.mapServerBinding(this.downstreamBinding(meta)) : this.downstreamBinding(meta);
       if (mapped) offered.push(mapped);
     }
-    const downstreamChain = this.client.serverMetadata?.chain;
+    const downstreamChain = this.link.serverMetadata?.chain;
     this.experimental_offered = {
       bindings: offered,
       metadata: {
-        ...this.client.serverMetadata,
+        ...this.link.serverMetadata,
         ...options.metadata?.upstream,
         chain: [options.name, ...(Array.isArray(downstreamChain) ? (downstreamChain as unknown[]) : [])],
       },
     };
   }
 
+  /** What is declared downstream: the upstream's client bindings through the component's map, and its own. */
+  private declared(metas: readonly BindingMeta[]): Binding[] {
+    const { options } = this;
+    const declared: Binding[] = [];
+    for (const meta of metas) {
+      const mapped = options.mapClientBinding ? options.mapClientBinding(this.upstreamBinding(meta)) : this.upstreamBinding(meta);
+      if (mapped) declared.push(mapped);
+    }
+    for (const binding of options.clientBindings ?? []) declared.push(this.ownClientBinding(binding));
+    return declared;
+  }
+
   /** The downstream session's id (a component's own session id is what its upstream sees). */
   get downstreamSessionId(): string {
-    return this.client.sessionId;
+    return this.link.sessionId;
   }
 
   async eval(code: string, evalOptions: EvalOptions = {}): Promise<unknown> {
     const signal = evalOptions.signal ?? new AbortController().signal;
-    const run = (input: string) => {
-      const callOptions: Parameters<Client['eval']>[1] = { signal };
-      if (evalOptions.key !== undefined) callOptions.key = evalOptions.key;
-      if (evalOptions.timeoutMs !== undefined) callOptions.serverTimeoutMs = evalOptions.timeoutMs;
-      return this.client.eval(input, callOptions).catch((error: unknown) => {
-        throw hopError(error, this.options.name);
-      });
-    };
+    const callOptions: Parameters<Client['eval']>[1] = { signal };
+    if (evalOptions.key !== undefined) callOptions.key = evalOptions.key;
+    if (evalOptions.timeoutMs !== undefined) callOptions.serverTimeoutMs = evalOptions.timeoutMs;
+    const run = (input: string) => this.link.eval(input, callOptions);
     const intercept = this.options.onEval;
     return intercept ? intercept({ code }, run, this.interceptContext(signal)) : run(code);
   }
 
+  /**
+   * A resume with other client bindings than the downstream session was given resumes the
+   * downstream session declaring the new list. A downstream that serves one connection (a child over
+   * stdio) cannot be resumed: it keeps the first list, and the upstream is told so in a `log` warning.
+   */
   setClientBindings(bindings: readonly RuntimeBinding[]): void {
     this.routes = new Map(bindings.map((binding) => [binding.meta.name, binding]));
+    const metas = bindings.map((binding) => binding.meta);
+    const listed = JSON.stringify(metas);
+    if (listed === this.declaredMetas) return;
+    this.declaredMetas = listed;
+    if (this.link.resumable) return this.link.redeclare(metas);
+    this.upstream.notify(LOG_BINDING_NAME, {
+      level: 'warn',
+      message: `${this.options.name}: the client bindings changed on resume, but this downstream serves one connection and keeps the first list`,
+      data: { component: this.options.name, bindings: metas.map((meta) => meta.name) },
+    } satisfies LogEntry);
   }
 
   stats(): RuntimeStats {
-    const stats = this.client.stats();
+    const stats = this.link.stats();
     return { liveFunctions: stats.imported, exportedRefs: stats.exported, pendingOutbound: stats.pendingOutbound };
   }
 
-  async dispose(): Promise<void> {
-    this.closedByUs = true;
-    this.client.close();
-    // A child process downstream is waited for, so that closing a chain leaves no process behind.
-    await (this.transport as Partial<AsyncDisposable> | undefined)?.[Symbol.asyncDispose]?.();
+  dispose(): Promise<void> {
+    return this.link.dispose();
   }
 
   /** A downstream server binding as the upstream sees it: invoking it forwards the call. */
@@ -135,10 +137,7 @@ export class ComponentSession implements Runtime {
       meta,
       call: (args, context) =>
         this.intercepted({ direction: 'downstream', name: meta.name, meta, args }, context.signal, (input) =>
-          forwardCall(input, this.options.name, (markSent) => {
-            markSent();
-            return this.client.invoke(meta.name, input, { signal: context.signal });
-          }),
+          forwardCall(input, this.options.name, (markSent) => this.link.invoke(meta.name, input, context.signal, markSent)),
         ),
     };
   }
@@ -150,7 +149,7 @@ export class ComponentSession implements Runtime {
       return {
         meta,
         call: async (args) => {
-          this.routes.get(name)?.notify?.(args);
+          this.notifyRoute(name, args);
           return null;
         },
       };
@@ -178,6 +177,13 @@ export class ComponentSession implements Runtime {
   private intercepted(call: InvokeCall, signal: AbortSignal, next: (args: unknown) => Promise<unknown>): Promise<unknown> {
     const intercept = this.options.onInvoke;
     return intercept ? intercept(call, next, this.interceptContext(signal)) : next(call.args);
+  }
+
+  /** A fire-and-forget call upstream: as a notification where the route has one, else a call whose outcome nobody awaits. */
+  private notifyRoute(name: string, args: unknown): void {
+    const route = this.routes.get(name);
+    if (route?.notify) route.notify(args);
+    else route?.call(args, { signal: new AbortController().signal, sessionId: this.sessionId }).catch((error: unknown) => this.options.onFault?.(error));
   }
 
   private callRoute(name: string, args: unknown, signal: AbortSignal, markSent: () => void = () => {}): Promise<unknown> {

@@ -1,4 +1,4 @@
-import { ConnectionClosedError, DisconnectedError, release, retain, type HostFunction } from '@scomp/peer';
+import { AbortedError, CancelledError, ConnectionClosedError, DisconnectedError, release, retain, type HostFunction } from '@scomp/peer';
 
 function collect(value: unknown, found: HostFunction[], depth: number): void {
   if (typeof value === 'function') found.push(value as HostFunction);
@@ -32,12 +32,16 @@ export async function forwardCall(
 }
 
 /**
- * A connection that closed under a call becomes a wire error upstream (a local ConnectionClosed
- * would reach the caller as a bare internal error), naming the component that lost it.
+ * Local errors of the downstream client as the wire errors the upstream would get from the server
+ * alone: a connection that closed under a call becomes Disconnected naming the component that lost
+ * it (a local ConnectionClosed would reach the caller as a bare internal error).
  */
 export function hopError(error: unknown, component: string): unknown {
   if (error instanceof ConnectionClosedError) {
     return new DisconnectedError(`${component}: downstream ${error.message}`, { component });
   }
+  // A call cancelled upstream was cancelled downstream too, which answers Cancelled; the local
+  // AbortedError would reach a retry of a keyed eval as an internal error.
+  if (error instanceof AbortedError) return new CancelledError('cancelled');
   return error;
 }

@@ -86,6 +86,11 @@ export interface ComponentOptions {
    * processes start one after another. @default 120000
    */
   handshakeTimeoutMs?: number;
+  /**
+   * Largest message accepted from the upstream and sent to it, in UTF-8 bytes: give the head of a
+   * chain its server's limit, so the chain refuses what the server alone would. @default 16777216 (16 MiB)
+   */
+  maxMessageBytes?: number;
   /** How long a session without an upstream connection is kept (its downstream session with it). @default 900000 (15 min) */
   sessionIdleTimeoutMs?: number;
   /** Told when a session's downstream connection ended without the component closing it. */

@@ -22,6 +22,8 @@ Downstream (one of):
 Upstream:
   --port <n>                      serve WebSocket on this port (0 picks one); default: stdio
   --host <addr>                   default 127.0.0.1
+  --max-message-bytes <n>         largest upstream message (default 16777216); give the
+                                  head of a chain its server's limit
 
 Component options:
   --audit-file <path>             audit: also append each record to this file as a JSON line
@@ -42,6 +44,7 @@ export interface ProxyCliOptions {
   downstream: { kind: 'url'; url: string } | { kind: 'chain'; chain: ChainEntry[] } | { kind: 'chainFile'; path: string };
   port?: number;
   host: string;
+  maxMessageBytes?: number;
   auditFile?: string;
   effects?: string[];
   serverBindings?: string[];
@@ -70,6 +73,7 @@ export function parseProxyArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
         chain: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
+        'max-message-bytes': { type: 'string' },
         'audit-file': { type: 'string' },
         effects: { type: 'string' },
         'server-bindings': { type: 'string' },
@@ -124,6 +128,11 @@ export function parseProxyArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ProxyUsageError(`--port: "${values.port}" is not a port number`);
     options.port = port;
+  }
+  if (values['max-message-bytes'] !== undefined) {
+    const bytes = Number(values['max-message-bytes']);
+    if (!Number.isSafeInteger(bytes) || bytes < 1) throw new ProxyUsageError(`--max-message-bytes: "${values['max-message-bytes']}" is not a positive integer`);
+    options.maxMessageBytes = bytes;
   }
   const only = (flag: string, value: unknown, component: ComponentKind) => {
     if (value !== undefined && kind !== component) throw new ProxyUsageError(`${flag} applies to the ${component} component only`);

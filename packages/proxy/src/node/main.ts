@@ -75,6 +75,7 @@ export async function proxyMain(argv: readonly string[], io: ProxyMainIo): Promi
       ...definition,
       downstream,
       downstreamReconnect: options.downstream.kind === 'url',
+      ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
       onFault: (error) => log(`fault: ${error instanceof Error ? error.message : String(error)}`),
       onDownstreamClosed: ({ reason }) => {
         log(`${definition.name}: downstream ended (${reason})`);

@@ -29,6 +29,7 @@ export async function serveComponent(component: Component, options: ServeCompone
     const listener = await listenWebSocket({
       host: options.host ?? '127.0.0.1',
       port: options.port,
+      ...(component.maxMessageBytes !== undefined ? { maxMessageBytes: component.maxMessageBytes } : {}),
       onConnection: (transport) => component.accept(transport),
     });
     let closing: Promise<void> | undefined;
@@ -43,6 +44,7 @@ export async function serveComponent(component: Component, options: ServeCompone
   const transport = serveStdio({
     ...(options.stdin ? { stdin: options.stdin } : {}),
     ...(options.stdout ? { stdout: options.stdout } : {}),
+    ...(component.maxMessageBytes !== undefined ? { maxMessageBytes: component.maxMessageBytes } : {}),
   });
   let closing: Promise<void> | undefined;
   const close = () =>
