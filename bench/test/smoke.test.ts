@@ -29,7 +29,7 @@ describe('benchmark runner', () => {
       for (const id of ['eval.rtt', 'invoke.rtt', 'invoke.pipelined', 'invoke.server-to-client', 'binding.in-eval',
         'peers.mcp.memory', 'peers.mcp.stdio', 'peers.capnweb.memory', 'peers.capnweb.ws', 'sessions.create',
         'sessions.idle-memory', 'sessions.per-gib', 'sessions.cycles', 'agent.20-calls.stdio child process',
-        'mcp.code-mode.20-calls.stdio', 'mcp.code-mode.model-turns', 'mcp.code-mode.output-bytes', 'mcp.descriptions.everything+memory',
+        'mcp.code-mode.20-calls.stdio', 'mcp.code-mode.20-local-calls.stdio', 'mcp.code-mode.model-turns', 'mcp.code-mode.output-bytes', 'mcp.descriptions.everything+memory',
         'hops.1.eval', 'hops.1.invoke', 'hops.3.eval', 'hops.3.invoke', 'hops.stdio.1.eval', 'hops.stdio.1.invoke',
         'hops.stdio.3.eval', 'hops.stdio.3.invoke', 'floor.post-message', 'floor.atomics-wait',
         'floor.atomics-wait-async', 'floor.bare-host-call', 'binding.in-eval.main-thread', 'threads.64-sessions']) {

@@ -1,5 +1,5 @@
 import { parseOrReport, processIo, redirectConsoleToStderr, shutdownSignal, type CommandIo } from '@scomp/transport-stdio/cli';
-import { loadServerBindings, type ServerBindings } from '@scomp/mcp';
+import { followBindings, loadServerBindings, type ServerBindings } from '@scomp/mcp';
 import { SERVER_HELP, parseServerArgs, type ServerCliOptions } from './cli.js';
 import { serveStdioSession, startServer, type ServeOptions } from './serve.js';
 
@@ -38,7 +38,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo()): P
   try {
     return options.transport === 'stdio'
       ? await runStdio(serveOptions, stop)
-      : await runWebSocket(options, serveOptions, stop, io, log);
+      : await runWebSocket(options, serveOptions, stop, io, log, served);
   } catch (error) {
     log(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
@@ -71,8 +71,10 @@ async function runWebSocket(
   stop: Promise<void>,
   io: MainIo,
   log: (line: string) => void,
+  served: ServerBindings,
 ): Promise<number> {
   const running = await startServer({ ...serveOptions, host: options.host, port: options.port, playground: options.playground === true });
+  followBindings(served, running.server, log);
   // Before the listening line, so a script that waits for that line has both.
   if (running.playgroundUrl) io.stdout.write(`scomp playground at ${running.playgroundUrl}\n`);
   io.stdout.write(`scomp server listening on ${running.url}\n`);

@@ -18,6 +18,10 @@ export interface McpCliOptions {
   evalTimeoutMs?: number;
   memoryMb?: number;
   sessionIdleMs: number;
+  /** Extra names accepted in the Host header (--http). */
+  allowedHosts: string[];
+  /** Extra origins accepted in the Origin header (--http). */
+  allowedOrigins: string[];
   maxOutputChars: number;
   describeThresholdChars: number;
 }
@@ -35,6 +39,10 @@ Options:
                                 "scomp-mcp listening on <url>" once ready.
   --host <host>                 Interface to listen on (--http). Default: 127.0.0.1
   --port <port>                 Port to listen on (--http); 0 picks a free one. Default: ${DEFAULT_HTTP_PORT}
+  --allowed-hosts <names>       Comma-separated host names accepted in the Host header besides the
+                                listening address and localhost (--http); others get 403.
+  --allowed-origins <origins>   Comma-separated origins (https://app.example) accepted in the Origin
+                                header besides those on an allowed host (--http).
   --bindings <module>           Load bindings from a .js/.mjs/.ts module, as scomp-server does.
   --mcp-config <file>           Mount the tools of the MCP servers in this { "mcpServers": ... }
                                 file as bindings named <server>.<tool>.
@@ -59,6 +67,8 @@ export function parseMcpArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     http: { type: 'boolean' },
     host: { type: 'string' },
     port: { type: 'string' },
+    'allowed-hosts': { type: 'string' },
+    'allowed-origins': { type: 'string' },
     bindings: { type: 'string' },
     'mcp-config': { type: 'string' },
     connect: { type: 'string' },
@@ -73,6 +83,9 @@ export function parseMcpArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const { values } = parsed;
   if (values.help) return { kind: 'help' };
   if (!values.http && (values.host !== undefined || values.port !== undefined)) throw new UsageError('--host and --port need --http');
+  if (!values.http && (values['allowed-hosts'] !== undefined || values['allowed-origins'] !== undefined)) {
+    throw new UsageError('--allowed-hosts and --allowed-origins need --http');
+  }
   if (values.connect !== undefined) {
     if (!/^wss?:\/\//.test(values.connect)) throw new UsageError(`--connect needs a ws:// or wss:// URL, got "${values.connect}"`);
     for (const flag of ['bindings', 'mcp-config', 'eval-timeout-ms', 'memory-mb'] as const) {
@@ -84,10 +97,15 @@ export function parseMcpArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     host: values.host ?? '127.0.0.1',
     port: integerOption('--port', values.port, DEFAULT_HTTP_PORT, 0, 65_535),
     sessionIdleMs: integerOption('--session-idle-ms', values['session-idle-ms'], 900_000, 1),
+    allowedHosts: list(values['allowed-hosts']),
+    allowedOrigins: list(values['allowed-origins']),
     maxOutputChars: integerOption('--max-output-chars', values['max-output-chars'], 20_000, 100),
     describeThresholdChars: integerOption('--describe-threshold-chars', values['describe-threshold-chars'], 8000, 0),
   };
   if (values.host === '') throw new UsageError('--host must not be empty');
+  for (const origin of options.allowedOrigins) {
+    if (!/^https?:\/\/[^/?#]+$/.test(origin)) throw new UsageError(`--allowed-origins takes origins like https://app.example, got "${origin}"`);
+  }
   if (values.bindings !== undefined) options.bindingsModule = values.bindings;
   if (values['mcp-config'] !== undefined) options.mcpConfig = values['mcp-config'];
   if (values.connect !== undefined) options.connect = values.connect;
@@ -98,3 +116,6 @@ export function parseMcpArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   return { kind: 'serve', options };
 }
 
+function list(text: string | undefined): string[] {
+  return (text ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+}

@@ -16,7 +16,7 @@ export { DEFAULT_DESCRIBE_THRESHOLD_CHARS } from './codeMode/toolText.js';
 export { demoBindings, OrderShop } from './demoShop.js';
 export type { Order } from './demoShop.js';
 export { loadBindings, bindingsOf, isBinding } from './loadBindings.js';
-export { loadServerBindings } from './serverBindings.js';
+export { followBindings, loadServerBindings } from './serverBindings.js';
 export type { ServerBindings, ServerBindingsOptions } from './serverBindings.js';
 export { serveCodeModeHttp } from './codeMode/httpServer.js';
 export type { CodeModeHttpOptions, CodeModeHttpServer } from './codeMode/httpServer.js';

@@ -5,7 +5,7 @@ import { inProcessBackend, remoteBackend, type ScompBackend } from './codeMode/b
 import { CodeModeSession, type CodeModeOptions } from './codeMode/codeModeSession.js';
 import { serveCodeModeHttp } from './codeMode/httpServer.js';
 import { toMcpTransport } from './mcpTransport.js';
-import { loadServerBindings, type ServerBindings } from './serverBindings.js';
+import { followBindings, loadServerBindings, type ServerBindings } from './serverBindings.js';
 
 export type McpMainIo = CommandIo;
 
@@ -42,6 +42,8 @@ export async function main(argv: readonly string[], io: McpMainIo = processIo())
         host: options.host,
         port: options.port,
         sessionIdleMs: options.sessionIdleMs,
+        allowedHosts: options.allowedHosts,
+        allowedOrigins: options.allowedOrigins,
         onSessionClosed: (id, reason) => reason === 'expired' && log(`session ${id} expired`),
       });
       io.stdout.write(`scomp-mcp listening on ${server.url}\n`);
@@ -79,5 +81,6 @@ async function backendFrom(options: McpCliOptions, log: (line: string) => void):
     ...(options.memoryMb !== undefined ? { memoryBytes: options.memoryMb * 1024 * 1024 } : {}),
     onFault: (error) => log(`fault: ${error instanceof Error ? error.message : String(error)}`),
   });
+  followBindings(served, backend.server, log);
   return { backend, served };
 }

@@ -17,64 +17,86 @@ export interface McpBindingsOptions {
   onWarning?(message: string): void;
 }
 
-/** The bindings mounted from one MCP server. */
+/** The bindings mounted from one MCP server, following its tool list. */
 export interface McpBindingSet {
+  /** The bindings as of the server's latest tool list. */
   readonly bindings: readonly Binding[];
   /** Why tools were left out, one line each. */
   readonly warnings: readonly string[];
+  /** Calls `listener` with the new set after each `tools/list_changed`; returns a function that stops it. */
+  onChange(listener: (bindings: readonly Binding[]) => void): () => void;
 }
 
 /**
  * Turns the tools of a connected MCP client into server bindings named `<namespace>.<tool>`.
  *
- * The binding set is fixed once made (scomp sessions learn their bindings at the handshake). On
- * `notifications/tools/list_changed` the tool list is read again: a removed tool's binding then
- * fails with BindingNotFound, a changed tool is called as the server now describes it, and an added
- * tool is reported through `onWarning` and is mounted the next time the bindings are made.
+ * On `notifications/tools/list_changed` the tool list is read again and `bindings` becomes the new
+ * set (give it to `server.setBindings` so that sessions opened from then on have the new tools).
+ * A scomp session keeps the bindings it was created with: a removed tool's binding then fails with
+ * BindingNotFound, and a changed tool is called as the server now describes it.
  */
 export async function mcpBindings(client: McpClient, options: McpBindingsOptions): Promise<McpBindingSet> {
   checkNamespace(options.namespace);
   const server = options.serverName ?? options.namespace;
+  const warnings: string[] = [];
+  // A tool left out is reported once, not again at every list change.
   const warn = (message: string) => {
+    if (warnings.includes(message)) return;
     warnings.push(message);
     options.onWarning?.(message);
   };
-  const warnings: string[] = [];
+  const listeners = new Set<(bindings: readonly Binding[]) => void>();
+  const callOptions = {
+    server,
+    callTimeoutMs: options.callTimeoutMs ?? 60_000,
+    exists: (tool: string) => current.has(tool),
+  };
   const tools = await listAllTools(client);
   let current = new Set(tools.map((tool) => tool.name));
+  let bindings = mountTools(client, tools, options.namespace, callOptions, warn);
 
   client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
     const next = await listAllTools(client).catch(() => undefined);
     if (next === undefined) return;
-    const names = new Set(next.map((tool) => tool.name));
-    for (const name of names) if (!current.has(name)) warn(`${server}: new tool ${name} is mounted at the next start`);
-    current = names;
+    const added = next.filter((tool) => !current.has(tool.name));
+    current = new Set(next.map((tool) => tool.name));
+    bindings = mountTools(client, next, options.namespace, callOptions, warn);
+    for (const tool of added) warn(`${server}: new tool ${tool.name} is mounted for the sessions opened from now on`);
+    for (const listener of listeners) listener(bindings);
   });
 
+  return {
+    get bindings() {
+      return bindings;
+    },
+    warnings,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** One binding per tool; a tool whose name clashes or whose schema cannot be used is left out with a warning. */
+function mountTools(client: McpClient, tools: readonly Tool[], namespace: string, options: ToolCallOptions, warn: (message: string) => void): Binding[] {
   const bindings: Binding[] = [];
   const claimed = new Map<string, string>();
   for (const tool of tools) {
-    const name = `${options.namespace}.${toolSegment(tool.name)}`;
+    const name = `${namespace}.${toolSegment(tool.name)}`;
     const earlier = claimed.get(name);
     if (earlier !== undefined) {
-      warn(`${server}: tool ${tool.name} left out: tools "${earlier}" and "${tool.name}" both become binding ${name}`);
+      warn(`${options.server}: tool ${tool.name} left out: tools "${earlier}" and "${tool.name}" both become binding ${name}`);
       continue;
     }
-    let binding: Binding;
     try {
-      binding = toolBinding(client, tool, name, {
-        server,
-        callTimeoutMs: options.callTimeoutMs ?? 60_000,
-        exists: () => current.has(tool.name),
-      });
+      bindings.push(toolBinding(client, tool, name, options));
     } catch (error) {
-      warn(`${server}: tool ${tool.name} left out: its schema cannot be used (${error instanceof Error ? error.message : String(error)})`);
+      warn(`${options.server}: tool ${tool.name} left out: its schema cannot be used (${error instanceof Error ? error.message : String(error)})`);
       continue;
     }
     claimed.set(name, tool.name);
-    bindings.push(binding);
   }
-  return { bindings, warnings };
+  return bindings;
 }
 
 async function listAllTools(client: McpClient): Promise<Tool[]> {
@@ -91,7 +113,8 @@ async function listAllTools(client: McpClient): Promise<Tool[]> {
 interface ToolCallOptions {
   server: string;
   callTimeoutMs: number;
-  exists(): boolean;
+  /** Whether the server's latest tool list still has the tool. */
+  exists(tool: string): boolean;
 }
 
 function toolBinding(client: McpClient, tool: Tool, name: string, options: ToolCallOptions): Binding {
@@ -103,13 +126,19 @@ function toolBinding(client: McpClient, tool: Tool, name: string, options: ToolC
     output: Type.Unsafe<unknown>(tool.outputSchema ? withoutDialect(tool.outputSchema) : CONTENT_OUTPUT),
     ...(tool.annotations?.readOnlyHint === true ? { effects: [] } : {}),
     handler: async (args, context) => {
-      if (!options.exists()) {
+      if (!options.exists(tool.name)) {
         throw new BindingNotFoundError(`${options.server} no longer has the tool ${tool.name}`, { name });
       }
+      // The SDK never removes the abort listener it adds, and one eval's calls share its signal:
+      // each call gets a signal of its own, unlinked when the call ends.
+      const call = new AbortController();
+      const abort = () => call.abort(context.signal.reason);
+      if (context.signal.aborted) abort();
+      else context.signal.addEventListener('abort', abort, { once: true });
       let result;
       try {
         result = await client.callTool({ name: tool.name, arguments: args }, undefined, {
-          signal: context.signal,
+          signal: call.signal,
           timeout: options.callTimeoutMs,
         });
       } catch (error) {
@@ -121,6 +150,8 @@ function toolBinding(client: McpClient, tool: Tool, name: string, options: ToolC
           server: options.server,
           ...(mcpCode !== undefined ? { mcpCode } : {}),
         });
+      } finally {
+        context.signal.removeEventListener('abort', abort);
       }
       return toolResultValue(tool.name, result as Parameters<typeof toolResultValue>[1]);
     },

@@ -5,7 +5,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport as McpTransport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Binding } from '@scomp/peer';
 import { spawnStdioTransport, type StdioChildTransport } from '@scomp/transport-stdio';
-import { mcpBindings } from './mcpBindings.js';
+import { mcpBindings, type McpBindingSet } from './mcpBindings.js';
 import { toMcpTransport } from './mcpTransport.js';
 import { checkNamespace } from './toolNames.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -77,7 +77,10 @@ export interface ConnectMcpServersOptions {
 
 /** The MCP servers of a configuration, connected, with their tools as bindings. */
 export interface McpServers {
+  /** The tools of every connected server as bindings, as of each server's latest tool list. */
   readonly bindings: readonly Binding[];
+  /** Calls `listener` with the new `bindings` whenever a server's tool list changed; returns a function that stops it. */
+  onChange(listener: (bindings: readonly Binding[]) => void): () => void;
   /** Names of the servers that are connected. */
   readonly connected: readonly string[];
   /** Closes every connection and ends every server process (and what it started). */
@@ -86,8 +89,8 @@ export interface McpServers {
 }
 
 /**
- * Starts each stdio server as a child process (its own process group, ended with everything it
- * started on close; stderr kept for diagnostics) and connects to each URL, then mounts each
+ * Starts each stdio server as a child process (as MCP clients do: stdin closed, then SIGTERM, then
+ * SIGKILL on close; reaped, so no zombies; stderr kept for diagnostics) and connects to each URL, then mounts each
  * server's tools under its name. A server that cannot start is left out with a warning so the
  * others still serve. A server that exits later is reported, and its bindings fail with
  * McpCallFailed from then on; it is not restarted, because a server that crashed once mid-call is
@@ -112,8 +115,15 @@ export async function connectMcpServers(
   const close = async () => {
     await Promise.all(servers.map((server) => server.close()));
   };
+  const current = () => servers.flatMap((server) => server.set.bindings);
   return {
-    bindings: servers.flatMap((server) => server.bindings),
+    get bindings() {
+      return current();
+    },
+    onChange(listener) {
+      const stops = servers.map((server) => server.set.onChange(() => listener(current())));
+      return () => stops.forEach((stop) => stop());
+    },
     connected: servers.map((server) => server.name),
     close,
     [Symbol.asyncDispose]: close,
@@ -122,7 +132,7 @@ export async function connectMcpServers(
 
 interface ConnectedServer {
   name: string;
-  bindings: readonly Binding[];
+  set: McpBindingSet;
   close(): Promise<void>;
 }
 
@@ -143,6 +153,9 @@ async function connectOne(
       env: entry.env ?? {},
       ...(entry.cwd !== undefined ? { cwd: entry.cwd } : {}),
       stderr: 'pipe',
+      // In this process's session, as MCP clients start servers: a session of its own puts every
+      // round trip across Linux scheduling groups, measured at 3x the latency on a busy machine.
+      processGroup: false,
     });
     transport = toMcpTransport(child);
   }
@@ -170,7 +183,7 @@ async function connectOne(
       onWarning: warn,
       ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
     });
-    return { name, bindings: set.bindings, close };
+    return { name, set, close };
   } catch (error) {
     await close();
     const stderr = child?.stderrText().trim();

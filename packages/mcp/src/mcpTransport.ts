@@ -4,8 +4,7 @@ import type { Transport } from '@scomp/peer';
 
 /**
  * An MCP SDK transport over a scomp transport. MCP's stdio framing is scomp's (newline-delimited
- * JSON-RPC), so `spawnStdioTransport` (child process, its process group reaped on close, stderr
- * kept) and `serveStdio` carry MCP as they are.
+ * JSON-RPC), so `spawnStdioTransport` (child process, stderr kept) and `serveStdio` carry MCP as they are.
  */
 export function toMcpTransport(transport: Transport): McpTransport {
   let started = false;

@@ -30,7 +30,11 @@ export function textOf(content: readonly { type: string }[]): string {
     .join('\n');
 }
 
+/** Where a JSON text can start (after whitespace): a thrown parse error costs more than the call's own work. */
+const JSON_START = /^\s*[[{"\d-]|^\s*(?:true|false|null)\s*$/;
+
 function parseText(text: string): unknown {
+  if (!JSON_START.test(text)) return text;
   try {
     return JSON.parse(text);
   } catch {

@@ -1,5 +1,7 @@
-import { ElicitRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, LoggingMessageNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it, vi } from 'vitest';
+import { defineBinding } from '@scomp/peer';
+import Type from 'typebox';
 import { demoBindings } from '../src/index.js';
 import { codeModeFixture } from './support/codeModeFixture.js';
 
@@ -19,6 +21,23 @@ describe('code mode', () => {
       { progress: 1, message: 'checked o_001' },
       { progress: 2, message: 'checked o_002' },
     ]);
+  });
+
+  it('tells the client to list the tools again when a fresh session has other bindings', async () => {
+    await using mcp = await codeModeFixture(demoBindings());
+    let changed!: () => void;
+    const listChanged = new Promise<void>((resolve) => (changed = resolve));
+    mcp.client.setNotificationHandler(ToolListChangedNotificationSchema, () => changed());
+    const before = (await mcp.client.listTools()).tools.find((tool) => tool.name === 'eval')!;
+    expect(before.description).not.toContain('refundOrder');
+    const refund = defineBinding({ name: 'refundOrder', input: Type.Object({ id: Type.String() }), handler: ({ id }) => `refunded ${id}` });
+    mcp.backend.server.setBindings([...demoBindings(), refund]);
+    expect((await mcp.client.callTool(evalCode('typeof refundOrder'))).structuredContent).toEqual({ value: 'undefined', logs: [] });
+    await mcp.client.callTool({ name: 'reset', arguments: {} });
+    expect((await mcp.client.callTool(evalCode('await refundOrder({ id: "o_001" })'))).structuredContent).toEqual({ value: 'refunded o_001', logs: [] });
+    await listChanged;
+    const after = (await mcp.client.listTools()).tools.find((tool) => tool.name === 'eval')!;
+    expect(after.description).toContain('refundOrder');
   });
 
   it('cancels a running eval when the client cancels the tool call, and the session goes on', async () => {

@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getEventListeners } from 'node:events';
+import type { BindingContext } from '@scomp/peer';
 import { renderDeclarations } from '@scomp/peer/declarations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMcpServers, demoBindings, inProcessBackend, parseMcpConfig, serveCodeModeHttp, type McpServers } from '../src/index.js';
+import { connectMcpServers, demoBindings, followBindings, inProcessBackend, parseMcpConfig, serveCodeModeHttp, type McpServers } from '../src/index.js';
 import { registryServer } from './support/mcpFixtures.js';
 
 const misbehaving = fileURLToPath(new URL('./fixtures/misbehavingServer.mjs', import.meta.url));
@@ -97,6 +99,14 @@ describe('MCP servers as bindings', () => {
     expect(graph).toEqual({ entities: ['Ada'], relations: 1 });
   });
 
+  it('leaves no listener behind on the signal that the calls of one eval share', async () => {
+    const getSum = servers.bindings.find((binding) => binding.meta.name === 'everything.get_sum')!;
+    const shared = new AbortController();
+    const context = { signal: shared.signal } as unknown as BindingContext;
+    for (let i = 0; i < 12; i++) expect(await getSum.call({ a: i, b: 1 }, context)).toMatch(/is/);
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+  });
+
   it('refuses invalid arguments before calling the tool', async () => {
     const failure = await failureOf('await everything.get_sum({ a: "two", b: 3 })');
     expect(failure.code).toBe(-32602);
@@ -129,11 +139,27 @@ describe('MCP servers as bindings', () => {
     expect(warnings).toContain('bad: tool a_b left out: tools "a-b" and "a_b" both become binding bad.a_b');
   });
 
-  it('follows tools/list_changed: a removed tool fails with BindingNotFound, an added one is reported', async () => {
+  it('follows tools/list_changed: sessions opened afterwards have the new set, open ones keep theirs', async () => {
+    await using before = await backend.connect({});
+    expect(await before.eval('typeof bad.ok')).toBe('function');
+    // The backend follows the set as scomp-server and scomp-mcp do.
+    const unfollow = followBindings(servers, backend.server, (line) => warnings.push(line));
+    const changed = new Promise<readonly string[]>((resolve) => {
+      const stop = servers.onChange((bindings) => {
+        stop();
+        resolve(bindings.map((binding) => binding.meta.name));
+      });
+    });
     expect(await evalIn('await bad.drop()')).toBe('dropped');
-    await warningMatching(/^bad: new tool added is mounted at the next start$/);
-    const failure = await failureOf('await bad.ok()');
-    expect(failure).toMatchObject({ code: -32010, message: 'bad no longer has the tool ok' });
+    const names = await changed;
+    expect(names).toContain('bad.added');
+    expect(names).not.toContain('bad.ok');
+    expect(warnings).toContain('bad: new tool added is mounted for the sessions opened from now on');
+    unfollow();
+    expect(await evalIn('[typeof bad.ok, await bad.added()]')).toEqual(['undefined', 'here']);
+    expect(await before.eval('typeof bad.added')).toBe('undefined');
+    const failure = (await before.eval('try { await bad.ok() } catch (e) { ({ code: e.code, message: e.message }) }')) as object;
+    expect(failure).toEqual({ code: -32010, message: 'bad no longer has the tool ok' });
   });
 
   // Last: the crash ends the server for the rest of the file.

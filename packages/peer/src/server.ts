@@ -104,14 +104,8 @@ export class Server {
   private readonly ownedRuntime: RuntimeFactory | undefined;
 
   constructor(private readonly options: ServerOptions) {
-    const bindings = new Map<string, Binding>();
-    for (const binding of options.bindings ?? []) bindings.set(binding.meta.name, binding);
-    const names = (options.bindings ?? []).map((binding) => binding.meta.name);
-    const clash = findNameClash(names);
-    if (clash) throw new TypeError(`server bindings ${clash[0]} and ${clash[1]} claim the same name`);
-    if (bindings.has(CONSOLE_BINDING_NAME)) throw new TypeError(`the binding name ${CONSOLE_BINDING_NAME} is reserved for clients`);
-    // Bindings built by hand (not with defineBinding) are checked here, before any client sees them.
-    for (const binding of bindings.values()) assertRefsResolve(binding.meta);
+    const bindings = this.checkedBindings(options.bindings ?? []);
+    const names = [...bindings.keys()];
     const sessionMemoryBytes = options.limits?.memoryBytes;
     if (options.maxMemoryBytesPerPrincipal !== undefined && sessionMemoryBytes === undefined) {
       throw new TypeError('maxMemoryBytesPerPrincipal needs limits.memoryBytes, the memory each session counts for');
@@ -157,6 +151,31 @@ export class Server {
       abandon: (session, connection, resumed) => this.abandon(session, connection, resumed),
       onConnectionClosed: (connection) => this.connections.delete(connection),
     };
+  }
+
+  /**
+   * Replaces the server's bindings for the sessions opened from now on: they get the new set as
+   * globals and in their handshake. A session already open keeps the set it was created with, across
+   * resumes too (spec §10), so the code it runs keeps seeing the same names. Throws as `new Server`
+   * does for a set it would refuse, leaving the current set in place.
+   */
+  setBindings(bindings: readonly Binding[]): void {
+    this.context.bindings = this.checkedBindings(bindings, this.runtime.reservedNames);
+  }
+
+  /** Checks a binding set as the server needs it; the reserved names once the runtime is known. */
+  private checkedBindings(list: readonly Binding[], reservedNames?: ReadonlySet<string>): Map<string, Binding> {
+    const bindings = new Map<string, Binding>();
+    for (const binding of list) bindings.set(binding.meta.name, binding);
+    const names = list.map((binding) => binding.meta.name);
+    const clash = findNameClash(names);
+    if (clash) throw new TypeError(`server bindings ${clash[0]} and ${clash[1]} claim the same name`);
+    if (bindings.has(CONSOLE_BINDING_NAME)) throw new TypeError(`the binding name ${CONSOLE_BINDING_NAME} is reserved for clients`);
+    const reserved = reservedNames && findReservedName(names, reservedNames);
+    if (reserved) throw reservedNameError(reserved);
+    // Bindings built by hand (not with defineBinding) are checked here, before any client sees them.
+    for (const binding of bindings.values()) assertRefsResolve(binding.meta);
+    return bindings;
   }
 
   /** Serves one connection. The transport is closed when the server closes. */
@@ -279,12 +298,18 @@ export class Server {
         this.quotas.release(principal.id);
         throw error;
       }
-      session = new Session(id, principal, runtime, {
-        maxQueuedEvals: this.options.maxQueuedEvals ?? 16,
-        maxStoredOutcomes: this.options.maxStoredOutcomes ?? 32,
-        outcomeTtlMs: this.options.outcomeTtlMs ?? 600_000,
-        maxStoredOutcomeBytes: this.options.maxStoredOutcomeBytes ?? 16 * 1024 * 1024,
-      });
+      session = new Session(
+        id,
+        principal,
+        runtime,
+        {
+          maxQueuedEvals: this.options.maxQueuedEvals ?? 16,
+          maxStoredOutcomes: this.options.maxStoredOutcomes ?? 32,
+          outcomeTtlMs: this.options.outcomeTtlMs ?? 600_000,
+          maxStoredOutcomeBytes: this.options.maxStoredOutcomeBytes ?? 16 * 1024 * 1024,
+        },
+        this.context.bindings,
+      );
       this.sessions.set(id, session);
       if (this.closing) {
         this.sessions.delete(id);

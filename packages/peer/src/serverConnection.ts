@@ -79,7 +79,7 @@ export class ServerConnection {
       closesAfter: (id) => id === this.handshakeId && !this.session,
       beforeInvoke: () => this.requireSession(),
       lookupBinding: (name) => {
-        const binding = server.bindings.get(name) ?? this.offeredBinding(name);
+        const binding = (this.session?.serverBindings ?? server.bindings).get(name) ?? this.offeredBinding(name);
         return binding && { meta: binding.meta, call: (args, context) => binding.call(args, this.bindingContext(context.signal)) };
       },
       remoteBinding: (name) => this.clientBindings.find((meta) => meta.name === name),
@@ -228,7 +228,7 @@ export class ServerConnection {
       const result: HandshakeResult = {
         protocol: PROTOCOL_VERSION,
         sessionId: session.id,
-        bindings: [...this.server.bindings.values(), ...(offered?.bindings ?? [])].map((binding) => binding.meta),
+        bindings: [...session.serverBindings.values(), ...(offered?.bindings ?? [])].map((binding) => binding.meta),
         resumed,
       };
       const metadata = offered?.metadata ? { ...this.server.metadata, ...offered.metadata } : this.server.metadata;

@@ -1,5 +1,6 @@
 import type { BindingMeta, EvalParams } from '@scomp/protocol';
 import { CancelledError, DisconnectedError, InvalidParamsError, LimitExceededError, ScompError } from './errors.js';
+import type { Binding } from './binding.js';
 import type { Runtime } from './runtime.js';
 
 export interface AttachedClient {
@@ -68,6 +69,8 @@ export class Session {
     readonly principal: Principal,
     readonly runtime: Runtime,
     private readonly limits: SessionLimits,
+    /** The server's bindings when the session was created: its runtime's globals, kept across resumes. */
+    readonly serverBindings: ReadonlyMap<string, Binding> = new Map(),
   ) {}
 
   get queueLength(): number {

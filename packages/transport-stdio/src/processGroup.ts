@@ -1,16 +1,24 @@
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
-const groupsSupported = process.platform !== 'win32';
+export const groupsSupported = process.platform !== 'win32';
+
+/** Children that lead a process group of their own (spawned detached). */
+const leaders = new WeakSet<ChildProcess>();
+
+/** Records that `child` was spawned detached, so its pid is its process group's id. */
+export function markGroupLeader(child: ChildProcess): void {
+  leaders.add(child);
+}
 
 /**
- * Signals the child's whole process group (it was spawned detached, so its pid is the group id),
- * reaching grandchildren too. Returns false when nothing was left to signal.
+ * Signals the child's whole process group when it leads one, reaching grandchildren too; else the
+ * child alone. Returns false when nothing was left to signal.
  */
 export function signalTree(child: ChildProcess, signal: NodeJS.Signals | 0): boolean {
   if (child.pid === undefined) return false;
   try {
-    if (groupsSupported) process.kill(-child.pid, signal);
+    if (leaders.has(child)) process.kill(-child.pid, signal);
     else if (signal === 0) return child.exitCode === null && child.signalCode === null;
     else child.kill(signal);
     return true;
@@ -24,7 +32,7 @@ export function signalTree(child: ChildProcess, signal: NodeJS.Signals | 0): boo
  * (SIGKILL) once `graceMs` has passed.
  */
 export async function reapTree(child: ChildProcess, graceMs: number): Promise<void> {
-  if (!groupsSupported || !signalTree(child, 'SIGTERM')) return;
+  if (!leaders.has(child) || !signalTree(child, 'SIGTERM')) return;
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(20, graceMs)));

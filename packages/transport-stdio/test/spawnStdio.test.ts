@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TransportCloseInfo, TransportHandler } from '@scomp/peer';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +30,12 @@ function node(script: string, arg: string, extra: Partial<SpawnStdioOptions> = {
   return spawnStdioTransport({ command: process.execPath, args: [fixture(script), arg], shutdownTimeoutMs: 300, ...extra });
 }
 
+/** The session id of a process (field 6 of /proc/<pid>/stat). */
+function sessionOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+}
+
 describe('spawnStdioTransport', () => {
   it('ends the server and the process it started when the client closes', async () => {
     const transport = await node('tree.mjs', 'polite');
@@ -54,6 +61,22 @@ describe('spawnStdioTransport', () => {
     expect((await transport.exited).signal).toBe('SIGKILL');
     expect(processRunning(pids.pid)).toBe(false);
     expect(processRunning(pids.grandchild)).toBe(false);
+  });
+
+  it.skipIf(process.platform !== 'linux')('keeps the server in this session with processGroup: false, so signals reach it alone', async () => {
+    const transport = await node('tree.mjs', 'polite', { processGroup: false });
+    const { handler, next } = collector();
+    transport.start(handler);
+    const pids = JSON.parse(await next()) as { pid: number; grandchild: number };
+    try {
+      expect(sessionOf(pids.pid)).toBe(sessionOf(process.pid));
+      await transport[Symbol.asyncDispose]();
+      expect(await transport.exited).toEqual({ exitCode: 0, signal: null });
+      expect(processRunning(pids.pid)).toBe(false);
+      expect(processRunning(pids.grandchild)).toBe(true);
+    } finally {
+      process.kill(pids.grandchild, 'SIGKILL');
+    }
   });
 
   it('closes with the exit code and stderr when the server fails', async () => {

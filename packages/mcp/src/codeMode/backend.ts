@@ -1,4 +1,4 @@
-import { Client, Server, createMemoryTransportPair, type Binding, type ClientOptions } from '@scomp/peer';
+import { Client, Server, createMemoryTransportPair, defaultRetry, defaultRetryDelayMs, type Binding, type ClientOptions, type ReconnectOptions } from '@scomp/peer';
 import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { connectWebSocket } from '@scomp/transport-ws/node';
 
@@ -59,13 +59,28 @@ export interface RemoteBackendOptions {
   url: string;
   /** Sent as handshake `metadata.token`. @default none */
   token?: string;
+  /**
+   * How a dropped connection is retried to resume the same session; `false` gives the session up
+   * at once. @default six attempts, the peer's backoff capped at 2000 ms (about 5 s)
+   */
+  reconnect?: ReconnectOptions | false;
 }
 
-/** An existing scomp server. A closed client leaves its session to the server's idle expiry. */
+/** Tries for about 5 s: an MCP tool call waits for the resume, and a client gives up on it long before 26 s. */
+const DEFAULT_RECONNECT: ReconnectOptions = {
+  retry: (attempt, error) => attempt < 6 && defaultRetry(attempt, error),
+  retryDelayMs: (attempt) => Math.min(2000, defaultRetryDelayMs(attempt)),
+};
+
+/**
+ * An existing scomp server. A dropped connection is resumed into the same session (its state
+ * kept); a closed client leaves its session to the server's idle expiry.
+ */
 export function remoteBackend(options: RemoteBackendOptions): ScompBackend {
   return {
     connect: (clientOptions) =>
       Client.connect(() => connectWebSocket(options.url), {
+        reconnect: options.reconnect ?? DEFAULT_RECONNECT,
         ...clientOptions,
         metadata: { ...clientOptions.metadata, ...(options.token !== undefined ? { token: options.token } : {}) },
       }),

@@ -11,11 +11,14 @@ import {
   type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { defineBinding, type Binding, type Client } from '@scomp/peer';
+import { randomUUID } from 'node:crypto';
+import { defineBinding, type Binding } from '@scomp/peer';
 import Type from 'typebox';
 import { PACKAGE_VERSION } from '../version.js';
 import type { ScompBackend } from './backend.js';
-import { EVAL_OUTPUT_SCHEMA, evalToolResult } from './evalResult.js';
+import { evalToolResult } from './evalResult.js';
+import { isDrop, ScompLink, type SessionLostError } from './scompLink.js';
+import { codeModeTools } from './toolList.js';
 import { describeBindings, evalDescription } from './toolText.js';
 
 export interface CodeModeOptions {
@@ -34,6 +37,9 @@ interface RunningEval {
   logs: string[];
 }
 
+/** Runs of one eval across connection drops, each after the session was resumed. */
+const MAX_EVAL_ATTEMPTS = 3;
+
 const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 const CONSOLE_LEVEL: Record<string, LoggingLevel> = { log: 'info', info: 'info', debug: 'debug', warn: 'warning', error: 'error' };
 
@@ -44,7 +50,11 @@ const CONSOLE_LEVEL: Record<string, LoggingLevel> = { log: 'info', info: 'info',
  */
 export class CodeModeSession {
   readonly mcp: McpServer;
-  private client: Promise<Client> | undefined;
+  private link: ScompLink | undefined;
+  /** The bindings the client was last given in `tools/list` (the `eval` description's source). */
+  private listedBindings: string | undefined;
+  /** A session lost while no eval ran, to be told to the next eval. */
+  private lostNotice: SessionLostError | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private running: RunningEval | undefined;
   private logLevel: LoggingLevel | undefined;
@@ -58,7 +68,7 @@ export class CodeModeSession {
     this.mcp = new McpServer(
       { name: 'scomp-mcp', version: PACKAGE_VERSION },
       {
-        capabilities: { tools: {}, logging: {} },
+        capabilities: { tools: { listChanged: true }, logging: {} },
         instructions:
           'Code mode: write JavaScript for the eval tool; it calls the bindings listed in its description and keeps state between calls.',
       },
@@ -73,9 +83,10 @@ export class CodeModeSession {
 
   /** Ends the scomp session (the next tool call starts a fresh one). */
   async reset(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    if (client) (await client.catch(() => undefined))?.close();
+    const link = this.link;
+    this.link = undefined;
+    this.lostNotice = undefined;
+    if (link) (await link.client.catch(() => undefined))?.close();
   }
 
   /** Ends the scomp session and the MCP connection. */
@@ -86,62 +97,43 @@ export class CodeModeSession {
     await this.mcp.close();
   }
 
-  private scomp(): Promise<Client> {
-    if (this.closed) return Promise.reject(new Error('the MCP session is closed'));
-    if (this.client === undefined) {
+  /**
+   * The scomp session, opened at first use. One whose connection is resuming is waited for; one
+   * that is lost is replaced by a fresh session, and the next eval is told (`lostNotice`).
+   */
+  private async scomp(): Promise<ScompLink> {
+    if (this.closed) throw new Error('the MCP session is closed');
+    const current = this.link;
+    if (current && !(await current.ready()) && this.link === current) {
+      this.link = undefined;
+      if (current.lost) this.lostNotice = current.lost;
+    }
+    if (this.link === undefined) {
       const bindings: Binding[] = [this.consoleBinding()];
       if (this.mcp.getClientCapabilities()?.elicitation !== undefined) bindings.push(this.confirmBinding());
-      // A connection that ends (a remote server went away) is not reused: the next call opens a new session.
-      const forget = () => {
-        if (this.client === connecting) this.client = undefined;
-      };
-      const connecting: Promise<Client> = this.options.backend.connect({
-        bindings,
-        metadata: { client: this.mcp.getClientVersion() ?? {} },
-        onStateChange: (state) => (state === 'closed' || state === 'gave-up') && forget(),
-      });
-      connecting.catch(forget);
-      this.client = connecting;
+      this.link = new ScompLink((onStateChange) =>
+        this.options.backend.connect({ bindings, metadata: { client: this.mcp.getClientVersion() ?? {} }, onStateChange }),
+      );
+      // A fresh session (after reset, or a lost one) may have other bindings than the client was
+      // told, when the server's set changed meanwhile: the client then lists the tools again.
+      this.link.client.then(
+        (client) => {
+          if (this.listedBindings !== undefined && JSON.stringify(client.serverBindings) !== this.listedBindings) {
+            void this.mcp.sendToolListChanged().catch(() => {});
+          }
+        },
+        () => {},
+      );
     }
-    return this.client;
+    return this.link;
   }
 
   private async tools(): Promise<Tool[]> {
-    const client = await this.scomp();
+    const client = await (await this.scomp()).client;
+    this.listedBindings = JSON.stringify(client.serverBindings);
     const confirm = this.mcp.getClientCapabilities()?.elicitation !== undefined;
     const { description, describe } = evalDescription(client.serverBindings, { thresholdChars: this.describeThresholdChars, confirm });
-    const tools: Tool[] = [
-      {
-        name: 'eval',
-        description,
-        inputSchema: {
-          type: 'object',
-          properties: {
-            code: { type: 'string', description: 'JavaScript to run; the value of its last expression is returned.' },
-            timeoutMs: { type: 'integer', minimum: 1, description: 'Stop the code after this many milliseconds.' },
-          },
-          required: ['code'],
-        },
-        outputSchema: EVAL_OUTPUT_SCHEMA as unknown as Tool['outputSchema'],
-      },
-      {
-        name: 'reset',
-        description: 'Discards the runtime state (every variable and function eval declared) and starts a fresh runtime.',
-        inputSchema: { type: 'object', properties: {} },
-      },
-    ];
-    if (describe) {
-      tools.push({
-        name: 'describe',
-        description: 'TypeScript declarations of the bindings whose name or description contains one of the query words.',
-        inputSchema: {
-          type: 'object',
-          properties: { query: { type: 'string', description: 'Words to look for, like "order refund".' } },
-          required: ['query'],
-        },
-      });
-    }
-    return tools;
+    return codeModeTools(description, describe);
   }
 
   private async callTool(params: { name: string; arguments?: Record<string, unknown> | undefined }, extra: Extra): Promise<CallToolResult> {
@@ -160,7 +152,7 @@ export class CodeModeSession {
         return { content: [{ type: 'text', text: 'The runtime was reset: earlier state is gone.' }] };
       case 'describe': {
         if (typeof args.query !== 'string') return usageError('describe needs { query: string }');
-        const client = await this.scomp();
+        const client = await (await this.scomp()).client;
         return { content: [{ type: 'text', text: describeBindings(client.serverBindings, args.query) }] };
       }
       default:
@@ -175,18 +167,40 @@ export class CodeModeSession {
   }
 
   private async runEval(code: string, timeoutMs: number | undefined, extra: Extra): Promise<CallToolResult> {
-    const client = await this.scomp();
     const running: RunningEval = { extra, logs: [] };
-    this.running = running;
+    // One key for the retries after a resume: the server answers a retry with the first run's outcome.
+    const key = randomUUID();
     try {
-      const value = await client.eval(code, {
-        signal: extra.signal,
-        ...(timeoutMs !== undefined ? { serverTimeoutMs: timeoutMs } : {}),
-      });
-      return evalToolResult({ value }, running.logs, this.maxOutputChars);
-    } catch (error) {
-      if (extra.signal.aborted) throw error;
-      return evalToolResult({ error }, running.logs, this.maxOutputChars);
+      for (let attempt = 1; ; attempt++) {
+        const link = await this.scomp();
+        if (this.lostNotice) {
+          const notice = this.lostNotice;
+          this.lostNotice = undefined;
+          return evalToolResult({ error: notice }, [], this.maxOutputChars);
+        }
+        let client;
+        try {
+          client = await link.client;
+        } catch (error) {
+          return evalToolResult({ error }, [], this.maxOutputChars);
+        }
+        this.running = running;
+        try {
+          const value = await client.eval(code, {
+            key,
+            signal: extra.signal,
+            ...(timeoutMs !== undefined ? { serverTimeoutMs: timeoutMs } : {}),
+          });
+          return evalToolResult({ value }, running.logs, this.maxOutputChars);
+        } catch (error) {
+          if (extra.signal.aborted) throw error;
+          if (!isDrop(error) || attempt === MAX_EVAL_ATTEMPTS) return evalToolResult({ error }, running.logs, this.maxOutputChars);
+          if (!(await link.afterDrop())) {
+            if (this.link === link) this.link = undefined;
+            return evalToolResult({ error: link.lost }, running.logs, this.maxOutputChars);
+          }
+        }
+      }
     } finally {
       this.running = undefined;
     }

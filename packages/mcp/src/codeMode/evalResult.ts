@@ -78,5 +78,5 @@ function describeFailure(error: unknown): EvalFailure {
     if (error.data !== undefined) failure.data = error.data;
     return failure;
   }
-  return { name: 'Error', message: error instanceof Error ? error.message : String(error) };
+  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
 }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CodeModeSession, type CodeModeOptions } from './codeModeSession.js';
+import { hostGuard } from './hostGuard.js';
 
 export interface CodeModeHttpOptions extends CodeModeOptions {
   /** @default '127.0.0.1' */
@@ -11,6 +12,14 @@ export interface CodeModeHttpOptions extends CodeModeOptions {
   port?: number;
   /** An MCP session without requests for this long is closed with its scomp session. @default 900000 (15 min) */
   sessionIdleMs?: number;
+  /**
+   * Host names (any port) accepted in the `Host` header besides the listening address and the
+   * loopback names; on a wildcard address (`0.0.0.0`, `::`), the only ones accepted when given.
+   * Anything else is answered 403 (DNS-rebinding protection). @default []
+   */
+  allowedHosts?: readonly string[];
+  /** Origins (`scheme://host[:port]`) accepted besides those on an allowed host; others get 403. @default [] */
+  allowedOrigins?: readonly string[];
   /** An MCP session ended: the client deleted it, it expired, or the server shut down. @default ignored */
   onSessionClosed?(sessionId: string, reason: 'deleted' | 'expired' | 'shutdown'): void;
 }
@@ -53,7 +62,15 @@ export async function serveCodeModeHttp(options: CodeModeHttpOptions): Promise<C
     entry.idle.unref();
   };
 
+  const check = hostGuard({
+    listenHost: options.host ?? '127.0.0.1',
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+  });
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const refused = check({ host: req.headers.host, origin: req.headers.origin });
+    if (refused !== undefined) return reply(res, 403, refused);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/mcp') return reply(res, 404, 'not found: the MCP endpoint is /mcp');
     const header = req.headers['mcp-session-id'];

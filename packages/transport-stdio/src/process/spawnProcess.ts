@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { reapTree, signalTree, trackTree } from '../processGroup.js';
+import { groupsSupported, markGroupLeader, reapTree, signalTree, trackTree } from '../processGroup.js';
 import { LineStream, type LineMatcher } from './lineStream.js';
 
 /** How a process ended. */
@@ -72,6 +72,7 @@ export function spawnProcess(command: string, args: readonly string[] = [], opti
     detached: true,
     windowsHide: true,
   });
+  if (groupsSupported) markGroupLeader(child);
   return new ChildProcessHandle(child, options);
 }
 
