@@ -46,11 +46,18 @@ async function main(): Promise<void> {
   const out = resolve(option('--out') ?? fileURLToPath(new URL(`../results/${smoke ? 'smoke' : 'latest'}.json`, import.meta.url)));
   const started = Date.now();
   const results: Result[] = [];
+  // A suite that fails is reported and the others still run: one broken row must not cost the figures.
+  const failed: { suite: string; error: string }[] = [];
   for (const [name, suite] of Object.entries(suites)) {
     if (only && !only.includes(name)) continue;
     const suiteStart = Date.now();
     process.stderr.write(`running ${name}…\n`);
-    results.push(...(await suite(config)));
+    try {
+      results.push(...(await suite(config)));
+    } catch (error) {
+      failed.push({ suite: name, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      process.stderr.write(`  ${name} FAILED: ${failed.at(-1)!.error}\n`);
+    }
     process.stderr.write(`  ${name} took ${((Date.now() - suiteStart) / 1000).toFixed(1)} s\n`);
   }
   explainBounds(results);
@@ -62,6 +69,7 @@ async function main(): Promise<void> {
     machine: machine(),
     counts: config,
     goals: { met: goals.filter((r) => r.goal!.met).length, total: goals.length },
+    failed,
     results,
     markdown: markdownTable(results),
   };
@@ -73,6 +81,10 @@ async function main(): Promise<void> {
   if (missed.length > 0) console.log('\ngoals NOT met, and what bounds them:');
   for (const r of missed) console.log(`  ${r.title} (${r.ratio?.toFixed(2) ?? r.subject.summary.median.toFixed(2)}${r.ratio === undefined ? ` ${r.subject.unit}` : 'x'}; ${r.goal!.text}): ${r.bound ?? 'no floor measured in this run explains it'}`);
   console.log(`\ngoals met: ${report.goals.met} of ${report.goals.total}; ${(report.durationMs / 1000).toFixed(0)} s; written to ${out}`);
+  if (failed.length > 0) {
+    console.log(`\nsuites that FAILED (their rows are missing): ${failed.map((f) => f.suite).join(', ')}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -109,12 +109,13 @@ export class QuickJsRuntimeFactory implements RuntimeFactory {
   }
 
   /**
-   * Worker threads (0 with `runIn: 'main'`), WebAssembly instances in use, how many are broken, live
-   * sessions, and their total linear memory. Worker figures are as of each thread's latest reply.
+   * Worker threads (0 with `runIn: 'main'`) and how many were ever started, WebAssembly instances
+   * in use, how many are broken, live sessions, and their total linear memory. Worker figures are
+   * as of each thread's latest reply.
    */
-  stats(): InstanceStats & { workers: number } {
+  stats(): InstanceStats & { workers: number; workersStarted: number } {
     if (this.workers) return this.workers.stats();
-    return { workers: 0, ...(this.inlineStats?.() ?? { modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 }) };
+    return { workers: 0, workersStarted: 0, ...(this.inlineStats?.() ?? { modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 }) };
   }
 
   /**

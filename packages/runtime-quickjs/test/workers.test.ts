@@ -66,6 +66,16 @@ describe('runIn: worker', () => {
     await expect(loop).rejects.toBeInstanceOf(CancelledError);
   });
 
+  it('keeps its threads through a create/dispose loop instead of starting one per session', async () => {
+    factory = createQuickJsRuntimeFactory({ workerThreads: 2 });
+    for (let i = 0; i < 6; i++) {
+      const runtime = await factory.create({ sessionId: `cycle${i}`, bindings: [] });
+      expect(await runtime.eval(String(i))).toBe(i);
+      await runtime.dispose();
+    }
+    expect(factory.stats()).toMatchObject({ workers: 2, workersStarted: 2, sessions: 0 });
+  });
+
   it('starts threads past workerThreads only when every thread is full, and stops threads that empty while another is empty', async () => {
     const [a, b, c] = await open({ workerThreads: 1, sessionsPerWorker: 2 }, 3);
     // The first thread filled up, so a spare started and the third session took it.

@@ -31,11 +31,13 @@ export interface WorkerPoolOptions {
  * that, it goes to the thread with the fewest sessions (then one not running guest code now, then
  * one that has booted). Code that keeps its thread busy thus delays only the sessions it shares a
  * thread with. Only when every thread holds `sessionsPerWorker` sessions are more threads started.
- * A thread whose last session left is stopped unless it is the only empty one, kept as the spare.
+ * Threads up to `workerThreads` stay once started; one past that stops when its last session
+ * leaves, unless it is the one empty spare the remaining room calls for.
  */
 export class WorkerPool {
   private readonly links = new Set<WorkerLink>();
   private nextSession = 1;
+  private started = 0;
   private closed = false;
 
   constructor(private readonly options: WorkerPoolOptions) {}
@@ -53,11 +55,16 @@ export class WorkerPool {
     return { link, session: this.nextSession++, slot };
   }
 
-  /** Called when a link lost its last session: it stops unless it is the only empty thread left. */
+  /**
+   * Called when a link lost its last session. Threads up to `workerThreads` stay: starting one costs
+   * far more than a session, so a create/dispose loop must not stop and start a thread each time.
+   * Past that, it stops unless it is the spare that the remaining room calls for.
+   */
   emptied(link: WorkerLink): void {
     if (!link.isEmpty() || !this.links.has(link)) return;
+    if (this.links.size <= this.options.workerThreads) return;
     const otherEmpty = [...this.links].some((other) => other !== link && other.hasRoom() && other.isEmpty());
-    if (!otherEmpty && this.links.size <= this.options.workerThreads) return;
+    if (!otherEmpty && this.room() - link.room() < this.options.sessionsPerWorker / 2) return;
     this.links.delete(link);
     void link.stop(new CancelledError('worker retired'));
   }
@@ -67,8 +74,8 @@ export class WorkerPool {
     return [...this.links].map((link) => link.load());
   }
 
-  stats(): InstanceStats & { workers: number } {
-    const total = { workers: this.links.size, modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 };
+  stats(): InstanceStats & { workers: number; workersStarted: number } {
+    const total = { workers: this.links.size, workersStarted: this.started, modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 };
     for (const link of this.links) {
       const snapshot = link.instances;
       total.modules += snapshot.modules;
@@ -121,6 +128,7 @@ export class WorkerPool {
 
   private start(): WorkerLink {
     const shared = SharedState.create(this.options.sessionsPerWorker);
+    this.started++;
     const link: WorkerLink = new WorkerLink(this.spawn(shared), shared, this.options, () => this.links.delete(link));
     this.links.add(link);
     return link;
