@@ -9,8 +9,9 @@ import type { WorkerData } from './workerPool.js';
 const data = workerData as WorkerData;
 const variant = (await import(data.variant)) as { default: QuickJSSyncVariant };
 const port = parentPort!;
-const sessions = new InlineSessions({ ...data.options, variant: variant.default, clock: () => performance.now() });
+// The thread's sessions end with it, so it keeps one VM made ahead for the next session.
+const sessions = new InlineSessions({ ...data.options, variant: variant.default, clock: () => performance.now(), spareVm: true });
 const host = new WorkerHost(port, data.shared, sessions);
 port.on('message', (message: Message) => host.receive(message));
-// Instantiating WebAssembly takes a while: do it before the first session asks.
+// Instantiating WebAssembly and compiling the prelude take a while: do it before the first session asks.
 void sessions.warm();
