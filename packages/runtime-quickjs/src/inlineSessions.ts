@@ -15,11 +15,13 @@ export interface InlineOptions {
   variant: QuickJSSyncVariant;
   clock: Clock;
   /**
-   * Keep one VM made ahead, its prelude run, for the next session: a worker thread's own sessions,
-   * whose thread ends with them. Compiling the prelude is most of a session's first eval.
-   * @default false
+   * With a value, keep one VM made ahead, its prelude run, for the next session, and make the next
+   * one once no session has been created for this many milliseconds, so a burst of creations is not
+   * slowed by making VMs no one asked for yet. Compiling the prelude is most of a session's first
+   * eval. For a worker thread's sessions, whose thread ends with them.
+   * @default no VM made ahead
    */
-  spareVm?: boolean;
+  spareAfterIdleMs?: number;
 }
 
 /** What a spare VM does before a session adopts it: it runs nothing but the prelude. */
@@ -48,6 +50,7 @@ export class InlineSessions {
   /** The VM made ahead for the next session (`spareVm`), and its place on an instance. */
   private spare: { slot: ModuleSlot; vm: GuestVm } | undefined;
   private making: Promise<void> | undefined;
+  private spareTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: InlineOptions) {
     this.pool = new ModulePool(options);
@@ -70,8 +73,7 @@ export class InlineSessions {
         ...(worker ? { watch: worker.watch, valuesAsText: true } : {}),
         ...(spare ? { prepared: spare.vm } : {}),
       });
-      // After this turn, so the session's creation is answered first.
-      if (this.options.spareVm) setImmediate(() => void this.makeSpare());
+      this.spareWhenIdle();
       return runtime;
     } catch (error) {
       spare?.vm.dispose();
@@ -82,10 +84,10 @@ export class InlineSessions {
 
   /**
    * Loads an instance ahead of the first session (a thread started as a spare does this), and
-   * with `spareVm` makes the spare VM.
+   * with `spareAfterIdleMs` makes the spare VM.
    */
   async warm(): Promise<void> {
-    if (this.options.spareVm) return this.makeSpare();
+    if (this.options.spareAfterIdleMs !== undefined) return this.makeSpare();
     this.pool.release(await this.pool.acquire());
   }
 
@@ -103,6 +105,15 @@ export class InlineSessions {
       return undefined;
     }
     return spare;
+  }
+
+  /** Makes the next spare VM once no session was created for `spareAfterIdleMs`. */
+  private spareWhenIdle(): void {
+    const idleMs = this.options.spareAfterIdleMs;
+    if (idleMs === undefined) return;
+    clearTimeout(this.spareTimer);
+    this.spareTimer = setTimeout(() => void this.makeSpare(), idleMs);
+    this.spareTimer.unref();
   }
 
   /** Makes the spare VM unless there is one; a failure leaves none, and sessions make their own. */
