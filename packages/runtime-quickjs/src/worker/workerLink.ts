@@ -37,8 +37,11 @@ export class WorkerLink {
   private readonly reserved = new Set<number>();
   /** When a cancel was asked, per session, for the watchdog. */
   private readonly cancels = new Map<number, number>();
-  /** Abort controllers of binding calls in progress, by the worker's request id. */
-  private readonly calls = new Map<number, AbortController>();
+  /**
+   * Abort signals of binding calls in progress, by the worker's key of its signal: the calls of one
+   * eval share one controller, made with its first call and dropped after its last.
+   */
+  private readonly signals = new Map<number, { controller: AbortController; calls: number }>();
   private readonly watchdog: ReturnType<typeof setInterval>;
   private stopped: Promise<void> | undefined;
   /** Set once the thread runs: a session placed here then does not wait for it to start. */
@@ -58,8 +61,8 @@ export class WorkerLink {
     worker.unref();
     worker.on('error', (error) => this.fail(undefined, new InternalError('runtime worker failed', { sessionReset: true }, { cause: error })));
     worker.on('exit', () => this.fail(undefined, new InternalError('runtime worker exited', { sessionReset: true })));
-    this.channel.handle('binding', (body, id) => this.callBinding(body, id));
-    this.channel.on('abort', (body) => this.calls.get(body.id)?.abort(new CancelledError('eval ended')));
+    this.channel.handle('binding', (body) => this.callBinding(body));
+    this.channel.on('abort', (body) => this.signals.get(body.signal)?.controller.abort(new CancelledError('eval ended')));
     this.channel.on('notify', ({ session, name, args }) => {
       const binding = this.sessions.get(session)?.binding('client', name);
       binding?.notify?.(this.channel.uncarry(args, session));
@@ -161,18 +164,19 @@ export class WorkerLink {
     this.slots.push(slot);
   }
 
-  private async callBinding(body: ToSupervisor['requests']['binding']['body'], id: number): Promise<Carried | undefined> {
+  private async callBinding(body: ToSupervisor['requests']['binding']['body']): Promise<Carried | undefined> {
     const { session, name } = body;
     const owner = this.sessions.get(session);
     const binding = owner?.binding(body.kind, name);
     if (!owner || !binding) throw new BindingNotFoundError(`binding ${name} is not available`);
-    const controller = new AbortController();
-    this.calls.set(id, controller);
+    let shared = this.signals.get(body.signal);
+    if (!shared) this.signals.set(body.signal, (shared = { controller: new AbortController(), calls: 0 }));
+    shared.calls++;
     try {
       const args = this.channel.uncarry(body.args, session);
-      return this.channel.carry(await binding.call(args, { signal: controller.signal, sessionId: owner.sessionId }), session);
+      return this.channel.carry(await binding.call(args, { signal: shared.controller.signal, sessionId: owner.sessionId }), session);
     } finally {
-      this.calls.delete(id);
+      if (--shared.calls === 0 && this.signals.get(body.signal) === shared) this.signals.delete(body.signal);
     }
   }
 
@@ -199,8 +203,8 @@ export class WorkerLink {
       () => {},
     );
     this.onGone();
-    for (const controller of this.calls.values()) controller.abort(new CancelledError('runtime worker stopped'));
-    this.calls.clear();
+    for (const { controller } of this.signals.values()) controller.abort(new CancelledError('runtime worker stopped'));
+    this.signals.clear();
     for (const [session, owner] of this.sessions) {
       let error: Error;
       let notice: Error | undefined;
