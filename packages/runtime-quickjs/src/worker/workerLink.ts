@@ -38,10 +38,14 @@ export class WorkerLink {
   /** When a cancel was asked, per session, for the watchdog. */
   private readonly cancels = new Map<number, number>();
   /**
-   * Abort signals of binding calls in progress, by the worker's key of its signal: the calls of one
-   * eval share one controller, made with its first call and dropped after its last.
+   * Abort signals of binding calls, by the worker's key of its signal: the calls of one eval share
+   * one controller. A session's entry stays while its calls run or it is the session's latest, and
+   * goes when a call under another signal finds it idle: calls under a signal are made only while
+   * its eval runs, so once the next one calls, only calls still running can need it.
    */
-  private readonly signals = new Map<number, { controller: AbortController; calls: number }>();
+  private readonly signals = new Map<number, { controller: AbortController; calls: number; session: number }>();
+  /** The signal of each session's latest binding call. */
+  private readonly latestSignal = new Map<number, number>();
   private readonly watchdog: ReturnType<typeof setInterval>;
   private stopped: Promise<void> | undefined;
   /** Set once the thread runs: a session placed here then does not wait for it to start. */
@@ -159,6 +163,8 @@ export class WorkerLink {
   private detach(session: number, slot: number): void {
     if (!this.sessions.delete(session) && !this.reserved.has(slot)) return;
     this.channel.dropSession(session, new CancelledError('runtime disposed'));
+    for (const [key, entry] of this.signals) if (entry.session === session) this.signals.delete(key);
+    this.latestSignal.delete(session);
     this.reserved.delete(slot);
     this.shared.clearCancel(slot);
     this.slots.push(slot);
@@ -169,15 +175,25 @@ export class WorkerLink {
     const owner = this.sessions.get(session);
     const binding = owner?.binding(body.kind, name);
     if (!owner || !binding) throw new BindingNotFoundError(`binding ${name} is not available`);
-    let shared = this.signals.get(body.signal);
-    if (!shared) this.signals.set(body.signal, (shared = { controller: new AbortController(), calls: 0 }));
+    const shared = this.signalOf(session, body.signal);
     shared.calls++;
     try {
       const args = this.channel.uncarry(body.args, session);
       return this.channel.carry(await binding.call(args, { signal: shared.controller.signal, sessionId: owner.sessionId }), session);
     } finally {
-      if (--shared.calls === 0 && this.signals.get(body.signal) === shared) this.signals.delete(body.signal);
+      shared.calls--;
     }
+  }
+
+  private signalOf(session: number, key: number): { controller: AbortController; calls: number; session: number } {
+    const latest = this.latestSignal.get(session);
+    if (latest !== key) {
+      if (latest !== undefined && this.signals.get(latest)?.calls === 0) this.signals.delete(latest);
+      this.latestSignal.set(session, key);
+    }
+    let shared = this.signals.get(key);
+    if (!shared) this.signals.set(key, (shared = { controller: new AbortController(), calls: 0, session }));
+    return shared;
   }
 
   /** The watchdog: stops the thread when guest code outlives its limit, or a cancel, by the grace period. */
@@ -205,6 +221,7 @@ export class WorkerLink {
     this.onGone();
     for (const { controller } of this.signals.values()) controller.abort(new CancelledError('runtime worker stopped'));
     this.signals.clear();
+    this.latestSignal.clear();
     for (const [session, owner] of this.sessions) {
       let error: Error;
       let notice: Error | undefined;
