@@ -45,7 +45,7 @@ export class WorkerHost {
     });
   }
 
-  receive(message: Message): void {
+  receive(message: Message | string): void {
     this.channel.receive(message);
   }
 

@@ -59,7 +59,7 @@ export class WorkerLink {
   ) {
     this.slots = Array.from({ length: options.sessionsPerWorker }, (_, index) => index);
     this.channel = new Channel(worker, { onPending: (busy) => (busy ? worker.ref() : worker.unref()) });
-    worker.on('message', (message: Message) => this.channel.receive(message));
+    worker.on('message', (message: Message | string) => this.channel.receive(message));
     worker.once('online', () => (this.booted = true));
     // After the listener: Node refs a worker's port when its first 'message' listener is added.
     worker.unref();
