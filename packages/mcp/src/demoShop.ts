@@ -25,7 +25,8 @@ const LineItem = Type.Object(
   { description: 'One product line of an order.' },
 );
 
-const Order = Type.Object(
+/** A customer order, as a schema (the shop's `$defs.Order`) and as a type. */
+export const Order = Type.Object(
   {
     id: Type.String({ description: 'Order id, like "o_001".' }),
     customer: Type.String({ description: 'Customer name.' }),
