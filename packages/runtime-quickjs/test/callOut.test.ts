@@ -53,8 +53,8 @@ describe.each(['worker', 'main'] as const)('a call out of guest code (%s)', (run
         const given = await give();
         try { await given.f(1) } catch (e) { stacks.push(e.stack) }
         stacks`)) as string[];
-      expect(stacks[0]).toContain('input.js:4:');
-      expect(stacks[1]).toContain('input.js:7:');
+      expect(stacks[0]).toContain('<eval>:4:');
+      expect(stacks[1]).toContain('<eval>:7:');
     });
   });
 });
