@@ -1,9 +1,8 @@
-import { RefNotFoundError, ScompError, toScompError, withIssues } from '@scomp/peer/authoring';
-import type { ValidationIssue } from '@scomp/protocol';
+import { RefNotFoundError, ScompError } from '@scomp/peer/authoring';
 import type { HostFunction } from '@scomp/peer';
 import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/authoring';
 import type { QuickJSHandle } from 'quickjs-emscripten-core';
-import { limitError } from './errorsMap.js';
+import { errorJson, limitError } from './errorsMap.js';
 import { scoped, type Own } from './handleScope.js';
 import type { GuestVm } from './guestVm.js';
 import type { JobPump } from './jobPump.js';
@@ -295,26 +294,4 @@ export class Marshaller {
 /** A host value as JSON text plus its functions; JsonText is text already. */
 function splitHostValue(value: unknown): { json: string | undefined; fns: HostFunction[]; paths: Path[] } {
   return value instanceof JsonText ? { json: value.json, fns: [], paths: [] } : splitFunctions(value);
-}
-
-/** A host error as the prelude's `makeError` takes it: the wire's name, message, code and data. */
-function errorJson(error: unknown): string {
-  const scomp = toScompError(error);
-  // Guest code often shows only the message (an uncaught error in a REPL), so it names the issues.
-  const issues = (scomp.data as { issues?: unknown } | undefined)?.issues;
-  const message = isIssueList(issues) ? withIssues(scomp.message, issues) : scomp.message;
-  const detail: Record<string, unknown> = { name: scomp.name, message, code: scomp.code };
-  if (scomp.data !== undefined) detail.data = scomp.data;
-  try {
-    return JSON.stringify(detail);
-  } catch {
-    return JSON.stringify({ name: scomp.name, message, code: scomp.code });
-  }
-}
-
-function isIssueList(value: unknown): value is ValidationIssue[] {
-  return (
-    Array.isArray(value) &&
-    value.every((issue: { path?: unknown; message?: unknown } | null) => typeof issue?.path === 'string' && typeof issue.message === 'string')
-  );
 }
