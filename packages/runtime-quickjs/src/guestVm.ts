@@ -3,7 +3,7 @@ import { MAX_VALUE_DEPTH, SENTINEL_KEY } from '@scomp/protocol/value-rules';
 import { scoped } from './handleScope.js';
 import { PRELUDE_SCRIPT, PRELUDE_SOURCE } from './preludeSource.js';
 
-const HELPERS = ['toHost', 'fromHost', 'describeError', 'makeError', 'watch', 'deferred', 'install', 'uninstall'] as const;
+const HELPERS = ['toHost', 'fromHost', 'describeError', 'watch', 'caller', 'settleCall', 'install', 'uninstall'] as const;
 export type HelperName = (typeof HELPERS)[number];
 
 /** Global code, with top-level `await` and the final expression's value (`{ value }`). */

@@ -11,6 +11,6 @@ const variant = (await import(data.variant)) as { default: QuickJSSyncVariant };
 const port = parentPort!;
 const sessions = new InlineSessions({ ...data.options, variant: variant.default, clock: () => performance.now() });
 const host = new WorkerHost(port, data.shared, sessions);
-port.on('message', (message: Message) => host.receive(message));
+port.on('message', (message: Message | string) => host.receive(message));
 // Instantiating WebAssembly takes a while: do it before the first session asks.
 void sessions.warm();
