@@ -6,6 +6,7 @@ import {
   type BindingMeta,
   type HandshakeParams,
   type HandshakeResult,
+  type ServerBindingScope,
 } from '@scomp/protocol';
 import type { Binding } from './binding.js';
 import { CloseCode } from './closeCodes.js';
@@ -25,6 +26,12 @@ export interface ClientOptions {
   metadata?: Record<string, unknown>;
   /** Resume this session instead of starting a new one. */
   sessionId?: string;
+  /**
+   * Narrows the server bindings the session sees (`only`) and names those whose calls from evaluated
+   * code need this client's `confirm` binding first (`confirm`, `confirmEffects`); spec §5.1. Sent
+   * again on every resume, which may repeat it but not change it. @default every server binding, none gated
+   */
+  serverBindings?: ServerBindingScope;
   /** Default local deadline for eval and invoke. @default none */
   timeoutMs?: number;
   /** Deadline for the handshake. @default 30000 */
@@ -191,6 +198,7 @@ export class Client {
     };
     if (this.options.metadata) params.metadata = this.options.metadata;
     if (sessionId !== undefined) params.sessionId = sessionId;
+    if (this.options.serverBindings) params.serverBindings = this.options.serverBindings;
     let result: unknown;
     try {
       result = await endpoint.connection.request(Method.handshake, params, {
