@@ -1,5 +1,6 @@
 import {
   BindingNotFoundError,
+  HandshakeFailedError,
   type Binding,
   type BindingContext,
   type EvalOptions,
@@ -9,7 +10,14 @@ import {
   type RuntimeStats,
   type Client,
 } from '@scomp/peer';
-import { CONSOLE_BINDING_NAME, LOG_BINDING_NAME, type BindingMeta, type LogEntry } from '@scomp/protocol';
+import {
+  bindingPatternMatcher,
+  combineScopes,
+  CONSOLE_BINDING_NAME,
+  LOG_BINDING_NAME,
+  type BindingMeta,
+  type LogEntry,
+} from '@scomp/protocol';
 import { DownstreamLink } from './downstreamLink.js';
 import { forwardCall } from './forward.js';
 import type { ComponentOptions, InterceptContext, InvokeCall } from './options.js';
@@ -54,12 +62,22 @@ export class ComponentSession implements Runtime {
   private async connect(init: RuntimeInit): Promise<void> {
     const { options } = this;
     this.declaredMetas = JSON.stringify(init.clientBindings ?? []);
+    const serverBindings = combineScopes(init.serverBindings, options.serverBindingScope);
     this.link = await DownstreamLink.open(init.clientBindings ?? [], {
       sessionId: this.sessionId,
       component: options,
       metadata: { ...init.metadata, ...options.metadata?.downstream },
+      ...(serverBindings ? { serverBindings } : {}),
       declare: (metas) => this.declared(metas),
     });
+    // A downstream that ignores `serverBindings` (a peer of an older protocol ignores unknown
+    // members) would let guest code call what this chain hides: refuse it rather than fail open.
+    const shown = serverBindings?.only && bindingPatternMatcher(serverBindings.only);
+    const ignored = shown && this.link.serverBindings.find((meta) => !shown(meta.name));
+    if (ignored) {
+      await this.link.dispose();
+      throw new HandshakeFailedError(`${options.name}: the downstream offers ${ignored.name}, which serverBindings hides: it does not narrow its bindings`);
+    }
     const offered: Binding[] = [];
     for (const meta of this.link.serverBindings) {
       const mapped = options.mapServerBinding ? options.mapServerBinding(this.downstreamBinding(meta)) : this.downstreamBinding(meta);

@@ -1,5 +1,5 @@
 import { Client, ConnectionClosedError, DisconnectedError, type Binding, type Transport } from '@scomp/peer';
-import type { BindingMeta } from '@scomp/protocol';
+import type { BindingMeta, ServerBindingScope } from '@scomp/protocol';
 import { hopError } from './forward.js';
 import type { ComponentOptions } from './options.js';
 
@@ -9,6 +9,8 @@ export interface DownstreamLinkOptions {
   component: ComponentOptions;
   /** Handshake metadata sent downstream (the upstream's, plus the component's). */
   metadata: Record<string, unknown>;
+  /** The narrowing sent downstream: the upstream's combined with the component's (spec §15.2). */
+  serverBindings?: ServerBindingScope;
   /** The bindings to declare downstream for the upstream's client bindings `metas`. */
   declare(metas: readonly BindingMeta[]): Binding[];
 }
@@ -134,6 +136,7 @@ export class DownstreamLink {
     const opened = await Client.connect(source ?? component.downstream, {
       bindings: this.options.declare(metas),
       metadata: this.options.metadata,
+      ...(this.options.serverBindings ? { serverBindings: this.options.serverBindings } : {}),
       ...(sessionId !== undefined ? { sessionId } : {}),
       handshakeTimeoutMs: component.handshakeTimeoutMs ?? 120_000,
       reconnect: component.downstreamReconnect ?? false,

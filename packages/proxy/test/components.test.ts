@@ -130,8 +130,44 @@ describe('the scope component', () => {
     });
     expect(client.serverBindings.map((meta) => meta.name)).toEqual(['orders.list']);
     await expect(client.invoke('orders.cancel', { id: 1 })).rejects.toMatchObject({ name: 'BindingNotFoundError' });
-    expect(await client.eval('[typeof fs, typeof orders.cancel, typeof orders.list]')).toEqual(['undefined', 'function', 'function']);
+    // The server's session is narrowed too, so guest code at the end of the chain cannot call what scope hides.
+    expect(await client.eval('[typeof fs, typeof orders.cancel, typeof orders.list]')).toEqual(['undefined', 'undefined', 'function']);
     expect(await client.eval('ui.toast({ text: "hi" })')).toBe('toast hi');
+    expect(chain.server.listSessions()).toHaveLength(1);
+  });
+
+  it('narrows what its upstream asked for further, and never widens it', async () => {
+    await using chain = memoryChain([scope({ serverBindings: ['orders.*'] })], { bindings: serverBindings });
+    const narrower = await chain.connect({ serverBindings: { only: ['orders.list', 'fail'] } });
+    expect(narrower.serverBindings.map((meta) => meta.name)).toEqual(['orders.list']);
+    expect(await narrower.eval('[typeof orders.cancel, typeof fail, typeof orders.list]')).toEqual(['undefined', 'undefined', 'function']);
+    const wider = await chain.connect({ serverBindings: { only: ['fail'] } });
+    expect(wider.serverBindings).toEqual([]);
+    await expect(wider.invoke('fail', {})).rejects.toMatchObject({ name: 'BindingNotFoundError', data: { name: 'fail' } });
+  });
+
+  it('refuses a configuration that is not binding names', () => {
+    expect(() => scope({ serverBindings: ['orders.*.list'] })).toThrow('scope: "orders.*.list" is not a binding name, a name followed by .*, or *');
+  });
+});
+
+describe('the approval component and the server bindings guest code calls', () => {
+  it("has the server ask the upstream's confirm before a guest call with write effects, and run it only on true", async () => {
+    await using chain = memoryChain([approval()], { bindings: serverBindings });
+    const confirm = confirmer(true);
+    const client = await chain.connect({ bindings: [confirm.binding] });
+    expect(await client.eval('orders.cancel({ id: 4 })')).toBe('cancelled 4');
+    expect(await client.eval('orders.list({})')).toEqual([1, 2]);
+    expect(confirm.questions).toEqual([{ message: 'Allow orders.cancel (write)?', binding: 'orders.cancel', args: { id: 4 }, effects: ['write'] }]);
+  });
+
+  it('lets guest code catch the refusal, naming the binding, when the upstream declines or offers no confirm', async () => {
+    await using chain = memoryChain([approval()], { bindings: serverBindings });
+    const declined = await chain.connect({ bindings: [confirmer(false).binding] });
+    const catching = 'orders.cancel({ id: 5 }).then(() => "cancelled", (error) => [error.code, error.data])';
+    expect(await declined.eval(catching)).toEqual([-32003, { binding: 'orders.cancel', effects: ['write'] }]);
+    const noConfirm = await chain.connect();
+    expect(await noConfirm.eval(catching)).toEqual([-32003, { binding: 'orders.cancel', effects: ['write'] }]);
   });
 });
 
