@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
-import { defineBinding, type Binding } from '@scomp/peer';
+import { Client, Server, defineBinding, type Binding, type Transport } from '@scomp/peer';
+import { createFakeRuntimeFactory, createMemoryTransportPair } from '@scomp/peer/testing';
 import { STANDARD_CLIENT_BINDINGS, type LogEntry } from '@scomp/protocol';
-import { approval, audit, scope, type AuditRecord } from '../src/index.js';
+import { approval, audit, createComponent, scope, type AuditRecord } from '../src/index.js';
 import { memoryChain } from './support/memoryChain.js';
 import { settle } from './support/settle.js';
 
@@ -144,6 +145,41 @@ describe('the scope component', () => {
     const wider = await chain.connect({ serverBindings: { only: ['fail'] } });
     expect(wider.serverBindings).toEqual([]);
     await expect(wider.invoke('fail', {})).rejects.toMatchObject({ name: 'BindingNotFoundError', data: { name: 'fail' } });
+  });
+
+  it('refuses the session, rather than fail open, when its downstream ignores serverBindings', async () => {
+    await using server = new Server({ runtime: createFakeRuntimeFactory(), bindings: serverBindings });
+    /** A server of a protocol without serverBindings ignores the member, as it ignores any it does not know. */
+    const ignoring = (transport: Transport): Transport => ({
+      start: (handler) => transport.start(handler),
+      send: (message) => {
+        const parsed = JSON.parse(message) as { method?: string; params?: Record<string, unknown> };
+        if (parsed.method === 'handshake') delete parsed.params!.serverBindings;
+        transport.send(JSON.stringify(parsed));
+      },
+      close: (info) => transport.close(info),
+      get closed() {
+        return transport.closed;
+      },
+      ended: transport.ended,
+    });
+    await using component = createComponent({
+      ...scope({ serverBindings: ['orders.list'] }),
+      downstream: () => {
+        const [near, far] = createMemoryTransportPair();
+        server.accept(far);
+        return ignoring(near);
+      },
+    });
+    const [near, far] = createMemoryTransportPair();
+    component.accept(far);
+    await expect(Client.connect(near)).rejects.toMatchObject({
+      name: 'HandshakeFailedError',
+      message: 'scope: the downstream offers orders.cancel, which serverBindings hides: it does not narrow its bindings',
+    });
+    await settle();
+    // Its connection is closed; the session it opened idles until it expires, as any client's (spec §10).
+    expect(server.stats()).toMatchObject({ connections: 0, attachedSessions: 0 });
   });
 
   it('refuses a configuration that is not binding names', () => {
