@@ -15,15 +15,14 @@ export class BindingAccess {
   private readonly shown: (name: string) => boolean;
   private readonly confirmNamed: (name: string) => boolean;
   private readonly confirmEffects: ReadonlySet<string>;
+  private readonly key: string;
 
-  constructor(
-    /** The server's set when the session was created, before narrowing. */
-    private readonly created: ReadonlyMap<string, Binding>,
-    scope: ServerBindingScope | undefined,
-  ) {
+  /** `created` is the server's set when the session is created; `scope` the client's narrowing of it. */
+  constructor(created: ReadonlyMap<string, Binding>, scope: ServerBindingScope | undefined) {
     this.shown = scope?.only ? bindingPatternMatcher(scope.only) : () => true;
     this.confirmNamed = bindingPatternMatcher(scope?.confirm ?? []);
     this.confirmEffects = new Set(scope?.confirmEffects ?? []);
+    this.key = scopeKey(scope);
     const bindings = new Map<string, Binding>();
     for (const [name, binding] of created) if (this.shown(name)) bindings.set(name, binding);
     this.bindings = bindings;
@@ -40,19 +39,19 @@ export class BindingAccess {
   }
 
   /**
-   * Whether a resume's `scope` gives the same view of the set the session was created with (and of
-   * the bindings its runtime offers): a resume may repeat the narrowing, never change it.
+   * Whether a resume's `scope` is the one the session was created with: a resume may repeat the
+   * narrowing, never change it. Lists compare as sets of patterns, so order and repeats do not
+   * matter; an absent `only` (everything) differs from an empty one (nothing).
    */
-  sameView(scope: ServerBindingScope | undefined, offered: readonly Binding[]): boolean {
-    if (scope === undefined) return true;
-    const other = new BindingAccess(this.created, scope);
-    for (const binding of [...this.created.values(), ...offered]) {
-      const { name } = binding.meta;
-      if (this.shows(name) !== other.shows(name)) return false;
-      if (this.shows(name) && this.gates(binding.meta) !== other.gates(binding.meta)) return false;
-    }
-    return true;
+  sameScope(scope: ServerBindingScope | undefined): boolean {
+    return scope === undefined || scopeKey(scope) === this.key;
   }
+}
+
+/** A scope as text that is equal for scopes that say the same. */
+function scopeKey(scope: ServerBindingScope | undefined): string {
+  const set = (list: readonly string[] | undefined) => [...new Set(list ?? [])].sort();
+  return JSON.stringify([scope?.only ? set(scope.only) : null, set(scope?.confirm), set(scope?.confirmEffects)]);
 }
 
 /** A value as a confirm question shows it: functions cannot be shown, so they become a marker. */

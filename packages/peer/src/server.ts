@@ -276,7 +276,7 @@ export class Server {
       // A session of another principal is reported exactly like a missing one: ids reveal nothing.
       if (!found || found.principal.id !== principal.id) throw new SessionNotFoundError('session not found');
       connection.checkNames(found.serverBindings);
-      if (!found.access.sameView(scope, found.runtime.experimental_offered?.bindings ?? [])) {
+      if (!found.access.sameScope(scope)) {
         throw new HandshakeFailedError("a resume cannot change the session's server bindings");
       }
       session = found;

@@ -161,7 +161,8 @@ describe('a resume and the session server bindings', () => {
     expect(names(plain.serverBindings)).toEqual(['db.query', 'db.write']);
     plain.close();
     await settle();
-    const repeated = await fixture.connect({ sessionId: first.sessionId, serverBindings: { only: ['db.query', 'db.write', 'nothing'], confirm: ['db.write'] } });
+    // Repeated: the same patterns, in any order and with repeats.
+    const repeated = await fixture.connect({ sessionId: first.sessionId, serverBindings: { confirm: ['db.write', 'db.write'], only: ['db.*'] } });
     expect(names(repeated.serverBindings)).toEqual(['db.query', 'db.write']);
   });
 
@@ -170,7 +171,13 @@ describe('a resume and the session server bindings', () => {
     const first = await fixture.connect({ serverBindings: { only: ['db.*'], confirm: ['db.write'] } });
     first.close();
     await settle();
-    for (const serverBindings of [{ only: ['db.*', 'getOrder'], confirm: ['db.write'] }, { only: ['db.query'], confirm: ['db.write'] }, { only: ['db.*'] }]) {
+    for (const serverBindings of [
+      { only: ['db.*', 'getOrder'], confirm: ['db.write'] },
+      { only: ['db.query'], confirm: ['db.write'] },
+      { only: ['db.*'] },
+      // Another way to say the same view is still another narrowing: a resume repeats, it does not restate.
+      { only: ['db.query', 'db.write'], confirm: ['db.write'] },
+    ]) {
       const error = await fixture.connect({ sessionId: first.sessionId, serverBindings }).catch((failure: unknown) => failure);
       expect(error).toBeInstanceOf(HandshakeFailedError);
       expect((error as Error).message).toBe("a resume cannot change the session's server bindings");
