@@ -155,8 +155,8 @@ export class ServerConnection {
    * Refuses client bindings that would claim the same runtime global as one of the session's server
    * bindings: the set the session was created with and narrowed to, not the server's current one.
    */
-  checkNames(serverBindings: ReadonlyMap<string, Binding>): void {
-    const clash = findNameClash([...serverBindings.keys(), ...this.clientBindings.map((meta) => meta.name)]);
+  checkNames(serverBindings: ReadonlyMap<string, Binding>, clientBindings: readonly BindingMeta[] = this.clientBindings): void {
+    const clash = findNameClash([...serverBindings.keys(), ...clientBindings.map((meta) => meta.name)]);
     if (clash) throw new HandshakeFailedError(`bindings ${clash[0]} and ${clash[1]} claim the same name`);
   }
 
@@ -201,6 +201,7 @@ export class ServerConnection {
   }
 
   private async handshake(params: unknown, context: InboundContext): Promise<HandshakeResult> {
+    if (this.session && !this.handshaking) return this.redeclare(params);
     if (this.session || this.handshaking) throw new HandshakeFailedError('handshake already done on this connection');
     // The timeout is for sockets that never handshake; how long authentication takes is the hook's business.
     this.clearHandshakeTimer();
@@ -227,6 +228,51 @@ export class ServerConnection {
     }
   }
 
+  /**
+   * A second handshake naming the connection's own session re-declares the client's bindings
+   * without a new connection (spec §10): what a client over a single connection, such as a child
+   * over stdio, has instead of a resume. Any other second handshake is refused. A refused
+   * re-declare changes nothing and leaves the connection open.
+   */
+  private redeclare(params: unknown): HandshakeResult {
+    const session = this.session!;
+    if (!validators.handshakeParams.check(params)) throw InvalidParamsError.fromIssues(validators.handshakeParams.issues(params));
+    if (params.sessionId !== session.id || session.attached !== this) throw new HandshakeFailedError('handshake already done on this connection');
+    if (!isCompatibleVersion(PROTOCOL_VERSION, params.protocol)) {
+      throw new UnsupportedVersionError(`unsupported protocol version ${params.protocol}`, { supported: [PROTOCOL_VERSION] });
+    }
+    this.checkClientBindings(params.bindings);
+    this.checkNames(session.serverBindings, params.bindings);
+    if (!session.access.sameScope(params.serverBindings)) throw new HandshakeFailedError("a resume cannot change the session's server bindings");
+    this.clientBindings = params.bindings;
+    session.setClientBindings(params.bindings, this);
+    return this.handshakeResult(session, true);
+  }
+
+  /** The checks of the client's own list: references resolve, no two claim one global, none takes a sandbox global. */
+  private checkClientBindings(bindings: readonly BindingMeta[]): void {
+    bindings.forEach((meta, index) => assertRefsResolve(meta, `/bindings/${index}`));
+    const clientNames = bindings.map((meta) => meta.name);
+    const clash = findNameClash(clientNames);
+    if (clash) throw new HandshakeFailedError(`bindings ${clash[0]} and ${clash[1]} claim the same name`);
+    // The console binding receives output; it is never installed as a global.
+    const reserved = findReservedName(clientNames.filter((name) => name !== CONSOLE_BINDING_NAME), this.server.reservedNames);
+    if (reserved) throw reservedNameError(reserved);
+  }
+
+  private handshakeResult(session: Session, resumed: boolean): HandshakeResult {
+    const offered = session.runtime.experimental_offered;
+    const result: HandshakeResult = {
+      protocol: PROTOCOL_VERSION,
+      sessionId: session.id,
+      bindings: [...session.serverBindings.values(), ...this.offeredBindings(session)].map((binding) => binding.meta),
+      resumed,
+    };
+    const metadata = offered?.metadata ? { ...this.server.metadata, ...offered.metadata } : this.server.metadata;
+    if (metadata) result.metadata = metadata;
+    return result;
+  }
+
   private async openHandshake(params: unknown, cancelSignal: AbortSignal): Promise<HandshakeResult> {
     {
       if (this.server.closing) throw new ShuttingDownError('server is shutting down');
@@ -240,13 +286,7 @@ export class ServerConnection {
       this.handshakeMetadata = (params.metadata ?? {}) as Record<string, unknown>;
       const principal = await this.server.authenticate(this.handshakeMetadata);
       if (this.endpoint.connection.closed) throw new ConnectionClosedError();
-      params.bindings.forEach((meta, index) => assertRefsResolve(meta, `/bindings/${index}`));
-      const clientNames = params.bindings.map((meta) => meta.name);
-      const clash = findNameClash(clientNames);
-      if (clash) throw new HandshakeFailedError(`bindings ${clash[0]} and ${clash[1]} claim the same name`);
-      // The console binding receives output; it is never installed as a global.
-      const reserved = findReservedName(clientNames.filter((name) => name !== CONSOLE_BINDING_NAME), this.server.reservedNames);
-      if (reserved) throw reservedNameError(reserved);
+      this.checkClientBindings(params.bindings);
       this.clientBindings = params.bindings;
       const request: SessionRequest = {};
       if (params.sessionId !== undefined) request.sessionId = params.sessionId;
@@ -258,16 +298,7 @@ export class ServerConnection {
         throw cancelSignal.aborted ? new CancelledError('cancelled') : new ConnectionClosedError();
       }
       this.session = session;
-      const offered = session.runtime.experimental_offered;
-      const result: HandshakeResult = {
-        protocol: PROTOCOL_VERSION,
-        sessionId: session.id,
-        bindings: [...session.serverBindings.values(), ...this.offeredBindings(session)].map((binding) => binding.meta),
-        resumed,
-      };
-      const metadata = offered?.metadata ? { ...this.server.metadata, ...offered.metadata } : this.server.metadata;
-      if (metadata) result.metadata = metadata;
-      return result;
+      return this.handshakeResult(session, resumed);
     }
   }
 

@@ -19,6 +19,7 @@ import {
   type LogEntry,
 } from '@scomp/protocol';
 import { DownstreamLink } from './downstreamLink.js';
+import { describeError } from './components/definition.js';
 import { forwardCall } from './forward.js';
 import type { ComponentOptions, InterceptContext, InvokeCall } from './options.js';
 import { withUpstream, type Upstream } from './upstream.js';
@@ -122,9 +123,10 @@ export class ComponentSession implements Runtime {
   }
 
   /**
-   * A resume with other client bindings than the downstream session was given resumes the
-   * downstream session declaring the new list. A downstream that serves one connection (a child over
-   * stdio) cannot be resumed: it keeps the first list, and the upstream is told so in a `log` warning.
+   * A resume with other client bindings than the downstream session was given declares the new list
+   * downstream: by resuming the downstream session on a new connection, or, for a downstream that
+   * serves one connection (a child over stdio), by re-declaring on it. A downstream that refuses the
+   * re-declare keeps the first list, and the upstream is told so in a `log` warning.
    */
   setClientBindings(bindings: readonly RuntimeBinding[]): void {
     this.routes = new Map(bindings.map((binding) => [binding.meta.name, binding]));
@@ -132,12 +134,13 @@ export class ComponentSession implements Runtime {
     const listed = JSON.stringify(metas);
     if (listed === this.declaredMetas) return;
     this.declaredMetas = listed;
-    if (this.link.resumable) return this.link.redeclare(metas);
-    this.upstream.notify(LOG_BINDING_NAME, {
-      level: 'warn',
-      message: `${this.options.name}: the client bindings changed on resume, but this downstream serves one connection and keeps the first list`,
-      data: { component: this.options.name, bindings: metas.map((meta) => meta.name) },
-    } satisfies LogEntry);
+    this.link.redeclare(metas, (error) =>
+      this.upstream.notify(LOG_BINDING_NAME, {
+        level: 'warn',
+        message: `${this.options.name}: the client bindings changed on resume, but the downstream refused them and keeps the first list`,
+        data: { component: this.options.name, bindings: metas.map((meta) => meta.name), error: describeError(error) },
+      } satisfies LogEntry),
+    );
   }
 
   stats(): RuntimeStats {

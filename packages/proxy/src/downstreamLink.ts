@@ -58,10 +58,21 @@ export class DownstreamLink {
   }
 
   /**
-   * Resumes the downstream session on a new connection declaring `metas`, as the server alone would
-   * replace a resumed session's client bindings. Calls made meanwhile wait for it.
+   * Declares `metas` to the downstream session, as the server alone would replace a resumed
+   * session's client bindings: on a new connection when the downstream can take one, else on this
+   * connection (a re-declare, spec §10). Calls made meanwhile wait for it. `onRefused` hears of a
+   * downstream that refuses a re-declare, which keeps the list it has.
    */
-  redeclare(metas: readonly BindingMeta[]): void {
+  redeclare(metas: readonly BindingMeta[], onRefused: (error: unknown) => void): void {
+    if (!this.resumable) {
+      const client = this.client;
+      const swap = (async () => {
+        await this.switching;
+        if (!this.closedByUs) await client.experimental_redeclare(this.options.declare(metas));
+      })();
+      this.switching = swap.catch(onRefused);
+      return;
+    }
     const previous = this.client;
     const swap = (async () => {
       await this.switching;

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
-import { Client, Server, defineBinding, type Binding, type Transport } from '@scomp/peer';
+import { Client, Server, defineBinding, type Binding } from '@scomp/peer';
 import { createFakeRuntimeFactory, createMemoryTransportPair } from '@scomp/peer/testing';
 import { STANDARD_CLIENT_BINDINGS, type LogEntry } from '@scomp/protocol';
 import { approval, audit, createComponent, scope, type AuditRecord } from '../src/index.js';
 import { memoryChain } from './support/memoryChain.js';
+import { asOlderServer } from './support/oldServer.js';
 import { settle } from './support/settle.js';
 
 const serverBindings = [
@@ -149,26 +150,13 @@ describe('the scope component', () => {
 
   it('refuses the session, rather than fail open, when its downstream ignores serverBindings', async () => {
     await using server = new Server({ runtime: createFakeRuntimeFactory(), bindings: serverBindings });
-    /** A server of a protocol without serverBindings ignores the member, as it ignores any it does not know. */
-    const ignoring = (transport: Transport): Transport => ({
-      start: (handler) => transport.start(handler),
-      send: (message) => {
-        const parsed = JSON.parse(message) as { method?: string; params?: Record<string, unknown> };
-        if (parsed.method === 'handshake') delete parsed.params!.serverBindings;
-        transport.send(JSON.stringify(parsed));
-      },
-      close: (info) => transport.close(info),
-      get closed() {
-        return transport.closed;
-      },
-      ended: transport.ended,
-    });
     await using component = createComponent({
       ...scope({ serverBindings: ['orders.list'] }),
       downstream: () => {
         const [near, far] = createMemoryTransportPair();
         server.accept(far);
-        return ignoring(near);
+        // A server of a protocol without serverBindings ignores the member, as it ignores any it does not know.
+        return asOlderServer(near, (params) => delete params.serverBindings);
       },
     });
     const [near, far] = createMemoryTransportPair();
