@@ -86,10 +86,10 @@ function serverWorld() {
       state.seen = 0;
     },
     'missing + 1': () => {
-      throw new EvalError('ReferenceError: missing is not defined', {
+      throw new EvalError("ReferenceError: 'missing' is not defined", {
         name: 'ReferenceError',
-        message: 'missing is not defined',
-        stack: 'ReferenceError: missing is not defined\n    at <eval>:1:1',
+        message: "'missing' is not defined",
+        stack: '    at <eval> (<eval>:1:1)\n',
       });
     },
     "console.log('total', 142.5); 'done'": ({ notify }) => {
@@ -547,8 +547,8 @@ const clientStory: [string, (world: ClientWorld) => Promise<void>][] = [
       expect(error).toBeInstanceOf(EvalError);
       expect((error as EvalError).detail).toEqual({
         name: 'ReferenceError',
-        message: 'missing is not defined',
-        stack: 'ReferenceError: missing is not defined\n    at <eval>:1:1',
+        message: "'missing' is not defined",
+        stack: '    at <eval> (<eval>:1:1)\n',
       });
     },
   ],

@@ -8,7 +8,7 @@ export type HelperName = (typeof HELPERS)[number];
 
 /** Global code, with top-level `await` and the final expression's value (`{ value }`). */
 export const EVAL_FLAGS_ASYNC_GLOBAL = 1 << 7;
-export const INPUT_FILENAME = 'input.js';
+export const INPUT_FILENAME = '<eval>';
 
 export interface GuestVmHooks {
   shouldInterrupt(): boolean;
