@@ -31,11 +31,16 @@ function boundFor(result: Result, results: readonly Result[]): string | undefine
   if (result.id === 'binding.in-eval') {
     // The bare call measured in the same runs as this row, else the floors' own figure.
     const bare = baseline ?? median(results, 'floor.bare-host-call');
+    const post = median(results, 'floor.post-message');
+    const wake = median(results, 'floor.atomics-wait');
     const main = median(results, 'binding.in-eval.main-thread');
-    if (!thread || bare === undefined) return undefined;
+    if (post === undefined || bare === undefined) return undefined;
+    // Each call crosses by postMessage: a worker cannot wait in Atomics for its answer while its
+    // other sessions, timers and the eval's concurrent calls may need the thread.
     return (
-      `floor: bare host call ${us(bare)} + ${thread.text} = ${times((bare + thread.micros) / bare)} the bare call at the least` +
-      (main === undefined ? '' : `; the same binding on the main thread costs ${us(main)} (${times(main / bare)})`)
+      `floor: bare host call ${us(bare)} + postMessage round trip ${us(post)} (each call's hop to the calling thread and back) = ${times((bare + post) / bare)} the bare call at the least` +
+      (wake === undefined ? '' : ` (an Atomics wake, ${us(wake)}, needs a worker that may block)`) +
+      (main === undefined ? '' : `; the same binding on the main thread costs ${us(main)}, ${times(main / bare)}, so ${times((main + post) / bare)} with the hop`)
     );
   }
   if ((result.id === 'eval.rtt' || result.id === 'invoke.server-to-client') && thread && baseline !== undefined) {

@@ -1,7 +1,8 @@
 import type { Transport } from '@scomp/peer';
+import { tapTransport, utf8ByteLength, type MessageDirection } from '@scomp/peer/authoring';
 
 export interface Frame {
-  direction: 'out' | 'in';
+  direction: MessageDirection;
   bytes: number;
   text: string;
 }
@@ -15,30 +16,11 @@ export class FrameLog {
   readonly frames: Frame[] = [];
 
   wrap(transport: Transport): Transport {
-    const log = (direction: Frame['direction'], text: string): void => {
-      if (this.recording) this.frames.push({ direction, bytes: Buffer.byteLength(text), text: text.slice(0, 120) });
-    };
-    return {
-      start: (handler) =>
-        transport.start({
-          message: (data) => {
-            log('in', data);
-            handler.message(data);
-          },
-          close: (info) => handler.close(info),
-        }),
-      send: (message) => {
-        log('out', message);
-        transport.send(message);
+    return tapTransport(transport, {
+      message: (direction, text) => {
+        if (this.recording) this.frames.push({ direction, bytes: utf8ByteLength(text), text: text.slice(0, 120) });
       },
-      close: (info) => transport.close(info),
-      get closed() {
-        return transport.closed;
-      },
-      get ended() {
-        return transport.ended;
-      },
-    };
+    });
   }
 
   /** Runs `action` and returns the frames it caused. */

@@ -12,7 +12,7 @@ const row = (id: string, median: number, extra: Partial<Result> = {}): Result =>
 });
 
 describe('goal bounds', () => {
-  it('names the thread round trip and the bare call that bound an in-eval binding call', () => {
+  it('names the postMessage round trip each call makes and the bare call that bound an in-eval binding call', () => {
     const results = [
       row('floor.post-message', 40),
       row('floor.atomics-wait', 10),
@@ -24,10 +24,11 @@ describe('goal bounds', () => {
       }),
     ];
     explainBounds(results);
-    // 10 us bare + the cheaper crossing (10 us) = 2x the bare call.
+    // 10 us bare + the postMessage round trip each call makes (40 us) = 5x the bare call; the main
+    // thread's 30 us plus that round trip = 7x.
     expect(results[3]!.bound).toBe(
-      'floor: bare host call 10.0 us + a thread round trip (postMessage 40.0 us, Atomics wake 10.0 us) = 2.00x the bare call at the least; ' +
-        'the same binding on the main thread costs 30.0 us (3.00x)',
+      "floor: bare host call 10.0 us + postMessage round trip 40.0 us (each call's hop to the calling thread and back) = 5.00x the bare call at the least" +
+        ' (an Atomics wake, 10.0 us, needs a worker that may block); the same binding on the main thread costs 30.0 us, 3.00x, so 7.00x with the hop',
     );
   });
 

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import Type from 'typebox';
 import { Client, defineBinding, type HostFunction, type Transport } from '@scomp/peer';
+import { tapTransport, type MessageDirection } from '@scomp/peer/authoring';
 import { connectWebSocket } from '@scomp/transport-ws/node';
 import { spawnServerProcess, type ServerProcess } from '@scomp/app-server/testing';
 import { abbreviate, abbreviatedDeclarations, declaredTypeNames, section, shortId, type Write } from './transcript.js';
-import { tapTransport } from './wireTap.js';
 
 /**
  * Starts `scomp-server` as a child process, connects a client over WebSocket and walks through
@@ -38,7 +38,7 @@ export async function runDemo(write: Write = (line) => console.log(line)): Promi
 
     // The wire of a few steps is shown as it goes: → sent by the client, ← received.
     let showWire = false;
-    const wire = (direction: 'in' | 'out', message: string) => {
+    const wire = (direction: MessageDirection, message: string) => {
       if (showWire) section(write, '', [`${direction === 'out' ? '→' : '←'} ${abbreviate(message, 104)}`]);
     };
     const showingWire = async <T>(run: () => Promise<T>): Promise<T> => {
@@ -51,7 +51,7 @@ export async function runDemo(write: Write = (line) => console.log(line)): Promi
     };
     let transport: Transport | undefined;
     const url = server.url;
-    const dial = async () => (transport = tapTransport(await connectWebSocket(url), wire));
+    const dial = async () => (transport = tapTransport(await connectWebSocket(url), { message: wire }));
     // A deadline on every call, so a stuck step fails the demo instead of hanging it.
     const options = { bindings: [confirm], timeoutMs: 10_000, handshakeTimeoutMs: 10_000 };
     const client = await Client.connect(dial, options);

@@ -94,7 +94,7 @@ export class ConsoleLog extends Store {
   }
 }
 
-/** The innermost frame's position, `(input.js:2:5)` or `<eval>:2:5`: lines of the submitted code (spec §6.4). */
+/** The innermost frame's position, `(<eval>:2:5)`: lines of the submitted code (spec §6.4). */
 const STACK_POSITION = /:(\d+):(\d+)\)?\s*$/m;
 
 /** What the page shows of a failure: name, message and, for an eval, the line it failed on. */

@@ -1,7 +1,7 @@
 import { Client, ScompError, type Binding, type ClientState, type ReconnectOptions, type Transport } from '@scomp/peer';
+import { tapTransport } from '@scomp/peer/authoring';
 import { connectWebSocket } from '@scomp/transport-ws';
 import { Store } from './store.js';
-import { tapTransport } from './tap.js';
 import { Timeline } from './timeline.js';
 
 export type ConnectionStatus = 'disconnected' | 'connecting' | 'failed' | ClientState;

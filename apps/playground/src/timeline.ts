@@ -1,11 +1,11 @@
-import type { Direction } from './tap.js';
+import type { MessageDirection } from '@scomp/peer/authoring';
 
 /** One JSON-RPC message as it crossed the wire. */
 export interface WireRecord {
   readonly seq: number;
   /** Which connection of the session carried it (1 for the first, +1 per resume). */
   readonly connection: number;
-  readonly direction: Direction;
+  readonly direction: MessageDirection;
   /** Milliseconds since the playground connected. */
   readonly atMs: number;
   /** UTF-8 size of the message text. */
@@ -58,7 +58,7 @@ export class Timeline {
     return this.records;
   }
 
-  add(connection: number, direction: Direction, text: string): WireRecord {
+  add(connection: number, direction: MessageDirection, text: string): WireRecord {
     const message = parse(text);
     const kind = kindOf(message);
     // A response travels the other way from its request.
@@ -124,7 +124,7 @@ export function durationMs(record: WireRecord): number | undefined {
   return other ? Math.round((other.atMs - record.atMs) * 10) / 10 : undefined;
 }
 
-function key(connection: number, direction: Direction, id: unknown): string {
+function key(connection: number, direction: MessageDirection, id: unknown): string {
   return `${connection}:${direction}:${JSON.stringify(id)}`;
 }
 

@@ -1,3 +1,3 @@
 // The demo shop lives in @scomp/mcp so that scomp-mcp, a published command, can serve it too.
-export { demoBindings, OrderShop } from '@scomp/mcp';
-export type { Order } from '@scomp/mcp';
+export { demoBindings, OrderShop } from '@scomp/mcp/demo';
+export type { Order } from '@scomp/mcp/demo';

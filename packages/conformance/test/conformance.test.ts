@@ -48,7 +48,7 @@ describe('scomp-conformance against scomp-server', () => {
     // A cancel reaches the first eval of a freshly started runtime only at its CPU limit (a runtime
     // issue the cancel case exposes over stdio, where every case starts a server): keep that limit short.
     const command = `"${process.execPath}" "${serverBinPath}" --stdio --max-message-bytes ${MAX_MESSAGE_BYTES} --eval-timeout-ms 5000`;
-    const only = ['handshake.', 'messages.', 'eval.fifo', 'cancel.', 'invoke.', 'refs.nested', 'refs.connection-scope', 'sessions.resume', 'limits.message-bytes', 'limits.time'];
+    const only = ['handshake.', 'server-bindings.', 'messages.', 'eval.fifo', 'cancel.', 'invoke.', 'refs.nested', 'refs.connection-scope', 'sessions.resume', 'limits.message-bytes', 'limits.time'];
     const report = await runConformance({ kind: 'stdio', command }, ALL_CASES, {
       serverMaxMessageBytes: MAX_MESSAGE_BYTES,
       timeoutMs: 30_000,
@@ -60,6 +60,7 @@ describe('scomp-conformance against scomp-server', () => {
       'limits.message-bytes-close-code',
       'refs.connection-scope-client',
       'refs.connection-scope-server',
+      'server-bindings.resume-keeps-view',
       'sessions.resume',
     ]);
     expect(report.summary.passed).toBeGreaterThan(30);

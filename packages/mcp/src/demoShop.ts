@@ -1,7 +1,8 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { CancelledError, InvalidParamsError, defineBinding, type Binding } from '@scomp/peer';
 
-const OrderStatus = Type.Union(
+/** The states of an order, as a schema (the shop's `$defs.OrderStatus`) and as a type. */
+export const OrderStatus = Type.Union(
   [
     Type.Literal('pending'),
     Type.Literal('paid'),
@@ -12,7 +13,7 @@ const OrderStatus = Type.Union(
   ],
   { description: 'Where the order is in its life.' },
 );
-type OrderStatus = Static<typeof OrderStatus>;
+export type OrderStatus = Static<typeof OrderStatus>;
 
 const LineItem = Type.Object(
   {
@@ -24,7 +25,8 @@ const LineItem = Type.Object(
   { description: 'One product line of an order.' },
 );
 
-const Order = Type.Object(
+/** A customer order, as a schema (the shop's `$defs.Order`) and as a type. */
+export const Order = Type.Object(
   {
     id: Type.String({ description: 'Order id, like "o_001".' }),
     customer: Type.String({ description: 'Customer name.' }),

@@ -2,7 +2,7 @@ import { ElicitRequestSchema, LoggingMessageNotificationSchema, ToolListChangedN
 import { describe, expect, it, vi } from 'vitest';
 import { defineBinding } from '@scomp/peer';
 import Type from 'typebox';
-import { demoBindings } from '../src/index.js';
+import { demoBindings } from '../src/demo.js';
 import { codeModeFixture } from './support/codeModeFixture.js';
 
 const evalCode = (code: string, extra: Record<string, unknown> = {}) => ({ name: 'eval', arguments: { code, ...extra } });

@@ -2,7 +2,8 @@ import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { spawnProcess } from '@scomp/transport-stdio/process';
 import { describe, expect, it } from 'vitest';
-import { demoBindings, inProcessBackend, serveCodeModeHttp, type CodeModeHttpOptions } from '../src/index.js';
+import { inProcessBackend, serveCodeModeHttp, type CodeModeHttpOptions } from '../src/index.js';
+import { demoBindings } from '../src/demo.js';
 import { scompMcp } from './support/mcpFixtures.js';
 
 async function httpFixture(options: Partial<CodeModeHttpOptions> = {}) {

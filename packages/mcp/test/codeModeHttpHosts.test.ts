@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { demoBindings, inProcessBackend, serveCodeModeHttp, type CodeModeHttpOptions } from '../src/index.js';
+import { inProcessBackend, serveCodeModeHttp, type CodeModeHttpOptions } from '../src/index.js';
+import { demoBindings } from '../src/demo.js';
 import { parseMcpArgs } from '../src/cli.js';
 import { hostGuard } from '../src/codeMode/hostGuard.js';
 

@@ -5,7 +5,8 @@ import { Server, type Transport } from '@scomp/peer';
 import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { listenWebSocket } from '@scomp/transport-ws/node';
 import { describe, expect, it } from 'vitest';
-import { CodeModeSession, demoBindings, remoteBackend } from '../src/index.js';
+import { CodeModeSession, remoteBackend } from '../src/index.js';
+import { demoBindings } from '../src/demo.js';
 
 /**
  * A scomp server behind a WebSocket listener whose connections the test can drop, and whose server

@@ -2,7 +2,7 @@ import { Server } from '@scomp/peer';
 import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { listenWebSocket } from '@scomp/transport-ws/node';
 import { describe, expect, it } from 'vitest';
-import { demoBindings } from '../src/index.js';
+import { demoBindings } from '../src/demo.js';
 import { connectStdio, scompMcp } from './support/mcpFixtures.js';
 
 describe('scomp-mcp over stdio', () => {

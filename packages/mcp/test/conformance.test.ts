@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { demoBindings, inProcessBackend, serveCodeModeHttp } from '../src/index.js';
+import { inProcessBackend, serveCodeModeHttp } from '../src/index.js';
+import { demoBindings } from '../src/demo.js';
 
 const require = createRequire(import.meta.url);
 const manifest = require.resolve('@modelcontextprotocol/conformance/package.json');

@@ -6,7 +6,8 @@ import { getEventListeners } from 'node:events';
 import type { BindingContext } from '@scomp/peer';
 import { renderDeclarations } from '@scomp/peer/declarations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMcpServers, demoBindings, followBindings, inProcessBackend, parseMcpConfig, serveCodeModeHttp, type McpServers } from '../src/index.js';
+import { connectMcpServers, followBindings, inProcessBackend, parseMcpConfig, serveCodeModeHttp, type McpServers } from '../src/index.js';
+import { demoBindings } from '../src/demo.js';
 import { registryServer } from './support/mcpFixtures.js';
 
 const misbehaving = fileURLToPath(new URL('./fixtures/misbehavingServer.mjs', import.meta.url));

@@ -3,6 +3,8 @@
 // library, so a runtime's worker thread can import it without paying for the rest of the peer.
 export type { Transport, TransportHandler, TransportCloseInfo } from './transport.js';
 export { TransportInbox } from './transportInbox.js';
+export { tapTransport } from './tapTransport.js';
+export type { MessageDirection, TransportTap } from './tapTransport.js';
 export { exceedsUtf8Bytes, utf8ByteLength } from './utf8.js';
 export type {
   CallContext,

@@ -6,6 +6,7 @@ import {
   type BindingMeta,
   type HandshakeParams,
   type HandshakeResult,
+  type ServerBindingScope,
 } from '@scomp/protocol';
 import type { Binding } from './binding.js';
 import { CloseCode } from './closeCodes.js';
@@ -25,6 +26,12 @@ export interface ClientOptions {
   metadata?: Record<string, unknown>;
   /** Resume this session instead of starting a new one. */
   sessionId?: string;
+  /**
+   * Narrows the server bindings the session sees (`only`) and names those whose calls from evaluated
+   * code need this client's `confirm` binding first (`confirm`, `confirmEffects`); spec §5.1. Sent
+   * again on every resume, which may repeat it but not change it. @default every server binding, none gated
+   */
+  serverBindings?: ServerBindingScope;
   /** Default local deadline for eval and invoke. @default none */
   timeoutMs?: number;
   /** Deadline for the handshake. @default 30000 */
@@ -67,7 +74,7 @@ export class Client {
   private handshake!: HandshakeResult;
   private currentState: ClientState = 'connected';
   private closedByUser = false;
-  private readonly bindings: Map<string, Binding>;
+  private bindings: Map<string, Binding>;
   private readonly reconnectPolicy: Required<ReconnectOptions> | undefined;
   /** Ends the wait before the next reconnect attempt; set while one is scheduled. */
   private cancelRetryWait: (() => void) | undefined;
@@ -116,6 +123,30 @@ export class Client {
   /** Calls a server binding by name without going through eval. */
   invoke(name: string, args?: unknown, options: CallOptions = {}): Promise<unknown> {
     return this.call(() => this.endpoint.invoke({ name }, args, this.callOptions(options)));
+  }
+
+  /**
+   * Replaces the client's bindings in its session without a new connection: a handshake naming the
+   * attached session, which the server answers as a resume (spec §10). For a connection that cannot
+   * be opened again, such as a child over stdio. Bindings of both lists answer while it runs; on a
+   * refusal (a server without re-declares answers HandshakeFailed) the old list stays.
+   */
+  async experimental_redeclare(bindings: readonly Binding[]): Promise<void> {
+    const next = new Map(bindings.map((binding) => [binding.meta.name, binding]));
+    const previous = this.bindings;
+    // The server may call a new binding before its answer arrives.
+    this.bindings = new Map([...previous, ...next]);
+    try {
+      const result = await this.endpoint.connection.request(Method.handshake, this.handshakeParams(next, this.handshake.sessionId), {
+        timeoutMs: this.options.handshakeTimeoutMs ?? 30_000,
+      });
+      if (!validators.handshakeResult.check(result)) throw new InvalidParamsError('malformed handshake result');
+      this.handshake = result;
+      this.bindings = next;
+    } catch (error) {
+      this.bindings = previous;
+      throw error;
+    }
   }
 
   stats(): RefStats & { pendingOutbound: number; activeInbound: number } {
@@ -185,12 +216,7 @@ export class Client {
       maxInboundRequests: this.options.maxInboundRequests,
     });
     endpoint.start();
-    const params: HandshakeParams = {
-      protocol: PROTOCOL_VERSION,
-      bindings: [...this.bindings.values()].map((binding) => binding.meta),
-    };
-    if (this.options.metadata) params.metadata = this.options.metadata;
-    if (sessionId !== undefined) params.sessionId = sessionId;
+    const params = this.handshakeParams(this.bindings, sessionId);
     let result: unknown;
     try {
       result = await endpoint.connection.request(Method.handshake, params, {
@@ -206,6 +232,14 @@ export class Client {
     }
     this.endpoint = endpoint;
     this.handshake = result;
+  }
+
+  private handshakeParams(bindings: ReadonlyMap<string, Binding>, sessionId: string | undefined): HandshakeParams {
+    const params: HandshakeParams = { protocol: PROTOCOL_VERSION, bindings: [...bindings.values()].map((binding) => binding.meta) };
+    if (this.options.metadata) params.metadata = this.options.metadata;
+    if (sessionId !== undefined) params.sessionId = sessionId;
+    if (this.options.serverBindings) params.serverBindings = this.options.serverBindings;
+    return params;
   }
 
   private onClose(endpoint: Endpoint, info: TransportCloseInfo): void {

@@ -1,4 +1,4 @@
-import type { BindingMeta } from '@scomp/protocol';
+import type { BindingMeta, ServerBindingScope } from '@scomp/protocol';
 import type { Binding } from './binding.js';
 
 /**
@@ -61,6 +61,11 @@ export interface RuntimeInit {
   clientBindings?: readonly BindingMeta[];
   /** The handshake metadata of the client that opened the session. */
   metadata?: Record<string, unknown>;
+  /**
+   * The opening client's `serverBindings` (spec §5.1), already applied to `bindings`. A component
+   * passes it on to its downstream session.
+   */
+  serverBindings?: ServerBindingScope;
 }
 
 export interface EvalOptions {

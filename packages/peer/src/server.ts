@@ -1,5 +1,5 @@
 import { CONSOLE_BINDING_NAME } from '@scomp/protocol';
-import { UnauthorizedError, SessionNotFoundError, ShuttingDownError } from './errors.js';
+import { HandshakeFailedError, UnauthorizedError, SessionNotFoundError, ShuttingDownError } from './errors.js';
 import { assertRefsResolve, type Binding } from './binding.js';
 import { CloseCode } from './closeCodes.js';
 import { findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
@@ -7,7 +7,8 @@ import type { RuntimeFactory, RuntimeLimits } from './runtime.js';
 import { Session, type Principal } from './session.js';
 import { newSessionId } from './sessionId.js';
 import { PrincipalQuotas } from './principalQuotas.js';
-import { ServerConnection, type ServerContext } from './serverConnection.js';
+import { ServerConnection, type ServerContext, type SessionRequest } from './serverConnection.js';
+import { BindingAccess } from './bindingAccess.js';
 import { SessionEvents, sessionHandle, type ServerSession, type SessionEventType } from './serverSessions.js';
 import type { Transport } from './transport.js';
 
@@ -141,7 +142,7 @@ export class Server {
       maxHandshakeBytes: options.maxHandshakeBytes ?? 1024 * 1024,
       onFault: options.onFault,
       authenticate: (metadata) => this.authenticate(metadata),
-      openSession: (principal, sessionId, connection) => this.openSession(principal, sessionId, connection),
+      openSession: (principal, request, connection) => this.openSession(principal, request, connection),
       detach: (session, connection) => this.detach(session, connection),
       attached: (session, connection) => {
         if (session.attached !== connection || this.closing) return;
@@ -264,7 +265,7 @@ export class Server {
 
   private async openSession(
     principal: Principal,
-    sessionId: string | undefined,
+    { sessionId, scope }: SessionRequest,
     connection: ServerConnection,
   ): Promise<{ session: Session; resumed: boolean }> {
     if (this.closing) throw new ShuttingDownError('server is shutting down');
@@ -274,6 +275,10 @@ export class Server {
       const found = this.sessions.get(sessionId);
       // A session of another principal is reported exactly like a missing one: ids reveal nothing.
       if (!found || found.principal.id !== principal.id) throw new SessionNotFoundError('session not found');
+      connection.checkNames(found.serverBindings);
+      if (!found.access.sameScope(scope)) {
+        throw new HandshakeFailedError("a resume cannot change the session's server bindings");
+      }
       session = found;
       resumed = true;
       const previous = session.attached;
@@ -283,13 +288,16 @@ export class Server {
         if (previous instanceof ServerConnection && this.announced.has(previous)) this.events.emit('detach', session);
       }
     } else {
+      const access = new BindingAccess(this.context.bindings, scope);
+      connection.checkNames(access.bindings);
       const id = newSessionId();
       this.quotas.reserve(principal.id);
       let runtime;
       try {
         runtime = await this.runtime.create({
           sessionId: id,
-          bindings: connection.runtimeBindings(),
+          bindings: connection.runtimeBindings(access),
+          ...(scope ? { serverBindings: scope } : {}),
           clientBindings: connection.clientBindings,
           metadata: connection.handshakeMetadata,
           ...(this.options.limits ? { limits: this.options.limits } : {}),
@@ -308,7 +316,7 @@ export class Server {
           outcomeTtlMs: this.options.outcomeTtlMs ?? 600_000,
           maxStoredOutcomeBytes: this.options.maxStoredOutcomeBytes ?? 16 * 1024 * 1024,
         },
-        this.context.bindings,
+        access,
       );
       this.sessions.set(id, session);
       if (this.closing) {

@@ -8,9 +8,11 @@ import {
   type BindingMeta,
   type HandshakeResult,
   type RequestId,
+  type ServerBindingScope,
 } from '@scomp/protocol';
 import { CloseCode } from './closeCodes.js';
 import { assertRefsResolve, type Binding } from './binding.js';
+import { confirmGuestCall, type BindingAccess } from './bindingAccess.js';
 import { findNameClash, findReservedName, reservedNameError } from './bindingNames.js';
 import type { InboundContext } from './connection.js';
 import { Endpoint } from './endpoint.js';
@@ -39,7 +41,8 @@ export interface ServerContext {
   /** The runtime's own global names, which client bindings may not take. */
   reservedNames?: ReadonlySet<string>;
   authenticate(metadata: Record<string, unknown>): Promise<Principal>;
-  openSession(principal: Principal, sessionId: string | undefined, connection: ServerConnection): Promise<{ session: Session; resumed: boolean }>;
+  /** Creates or resumes the session; calls `connection.checkNames` with the session's server bindings before attaching. */
+  openSession(principal: Principal, request: SessionRequest, connection: ServerConnection): Promise<{ session: Session; resumed: boolean }>;
   detach(session: Session, connection: ServerConnection): void;
   /** The handshake response attaching `session` to `connection` has been sent. */
   attached(session: Session, connection: ServerConnection): void;
@@ -57,6 +60,14 @@ export interface ServerContext {
   maxHandshakeBytes?: number;
   onFault?(error: unknown): void;
   onConnectionClosed(connection: ServerConnection): void;
+}
+
+/** What a handshake asks of the server's sessions. */
+export interface SessionRequest {
+  /** Resume this session instead of creating one. */
+  sessionId?: string;
+  /** The client's narrowing of the server's bindings (spec §5.1). */
+  scope?: ServerBindingScope;
 }
 
 /** The server side of one connection: handshake, then eval and invoke against its session. */
@@ -119,23 +130,43 @@ export class ServerConnection {
     this.endpoint.notifyInvoke({ name }, args);
   }
 
-  /** The server's bindings as the runtime sees them: validated, with calls back to this session's client. */
-  runtimeBindings(): RuntimeBinding[] {
-    return [...this.server.bindings.values()].map((binding) => ({
-      meta: binding.meta,
-      call: async (args, context) => {
-        try {
-          return await binding.call(args, this.bindingContext(context.signal));
-        } finally {
-          releaseUnretained(collectFunctions(args));
-        }
-      },
-    }));
+  /**
+   * The server's bindings as the session's runtime sees them: those its client let it see,
+   * validated, the gated ones asking the client's `confirm` first, with calls back to its client.
+   */
+  runtimeBindings(access: BindingAccess): RuntimeBinding[] {
+    return [...access.bindings.values()].map((binding) => {
+      const gated = access.gates(binding.meta);
+      return {
+        meta: binding.meta,
+        call: async (args, context) => {
+          try {
+            if (gated) await confirmGuestCall(this.session?.attached, binding.meta, args, context.signal);
+            return await binding.call(args, this.bindingContext(context.signal));
+          } finally {
+            releaseUnretained(collectFunctions(args));
+          }
+        },
+      };
+    });
   }
 
-  /** A binding the session's runtime offers besides the server's own (see `Runtime.experimental_offered`). */
+  /**
+   * Refuses client bindings that would claim the same runtime global as one of the session's server
+   * bindings: the set the session was created with and narrowed to, not the server's current one.
+   */
+  checkNames(serverBindings: ReadonlyMap<string, Binding>, clientBindings: readonly BindingMeta[] = this.clientBindings): void {
+    const clash = findNameClash([...serverBindings.keys(), ...clientBindings.map((meta) => meta.name)]);
+    if (clash) throw new HandshakeFailedError(`bindings ${clash[0]} and ${clash[1]} claim the same name`);
+  }
+
+  /** The bindings the session's runtime offers besides the server's own (see `Runtime.experimental_offered`), as its client narrowed them. */
+  private offeredBindings(session: Session): Binding[] {
+    return (session.runtime.experimental_offered?.bindings ?? []).filter((binding) => session.access.shows(binding.meta.name));
+  }
+
   private offeredBinding(name: string): Binding | undefined {
-    return this.session?.runtime.experimental_offered?.bindings.find((binding) => binding.meta.name === name);
+    return this.session && this.offeredBindings(this.session).find((binding) => binding.meta.name === name);
   }
 
   private bindingContext(signal: AbortSignal) {
@@ -170,6 +201,7 @@ export class ServerConnection {
   }
 
   private async handshake(params: unknown, context: InboundContext): Promise<HandshakeResult> {
+    if (this.session && !this.handshaking) return this.redeclare(params);
     if (this.session || this.handshaking) throw new HandshakeFailedError('handshake already done on this connection');
     // The timeout is for sockets that never handshake; how long authentication takes is the hook's business.
     this.clearHandshakeTimer();
@@ -196,6 +228,51 @@ export class ServerConnection {
     }
   }
 
+  /**
+   * A second handshake naming the connection's own session re-declares the client's bindings
+   * without a new connection (spec §10): what a client over a single connection, such as a child
+   * over stdio, has instead of a resume. Any other second handshake is refused. A refused
+   * re-declare changes nothing and leaves the connection open.
+   */
+  private redeclare(params: unknown): HandshakeResult {
+    const session = this.session!;
+    if (!validators.handshakeParams.check(params)) throw InvalidParamsError.fromIssues(validators.handshakeParams.issues(params));
+    if (params.sessionId !== session.id || session.attached !== this) throw new HandshakeFailedError('handshake already done on this connection');
+    if (!isCompatibleVersion(PROTOCOL_VERSION, params.protocol)) {
+      throw new UnsupportedVersionError(`unsupported protocol version ${params.protocol}`, { supported: [PROTOCOL_VERSION] });
+    }
+    this.checkClientBindings(params.bindings);
+    this.checkNames(session.serverBindings, params.bindings);
+    if (!session.access.sameScope(params.serverBindings)) throw new HandshakeFailedError("a resume cannot change the session's server bindings");
+    this.clientBindings = params.bindings;
+    session.setClientBindings(params.bindings, this);
+    return this.handshakeResult(session, true);
+  }
+
+  /** The checks of the client's own list: references resolve, no two claim one global, none takes a sandbox global. */
+  private checkClientBindings(bindings: readonly BindingMeta[]): void {
+    bindings.forEach((meta, index) => assertRefsResolve(meta, `/bindings/${index}`));
+    const clientNames = bindings.map((meta) => meta.name);
+    const clash = findNameClash(clientNames);
+    if (clash) throw new HandshakeFailedError(`bindings ${clash[0]} and ${clash[1]} claim the same name`);
+    // The console binding receives output; it is never installed as a global.
+    const reserved = findReservedName(clientNames.filter((name) => name !== CONSOLE_BINDING_NAME), this.server.reservedNames);
+    if (reserved) throw reservedNameError(reserved);
+  }
+
+  private handshakeResult(session: Session, resumed: boolean): HandshakeResult {
+    const offered = session.runtime.experimental_offered;
+    const result: HandshakeResult = {
+      protocol: PROTOCOL_VERSION,
+      sessionId: session.id,
+      bindings: [...session.serverBindings.values(), ...this.offeredBindings(session)].map((binding) => binding.meta),
+      resumed,
+    };
+    const metadata = offered?.metadata ? { ...this.server.metadata, ...offered.metadata } : this.server.metadata;
+    if (metadata) result.metadata = metadata;
+    return result;
+  }
+
   private async openHandshake(params: unknown, cancelSignal: AbortSignal): Promise<HandshakeResult> {
     {
       if (this.server.closing) throw new ShuttingDownError('server is shutting down');
@@ -209,31 +286,19 @@ export class ServerConnection {
       this.handshakeMetadata = (params.metadata ?? {}) as Record<string, unknown>;
       const principal = await this.server.authenticate(this.handshakeMetadata);
       if (this.endpoint.connection.closed) throw new ConnectionClosedError();
-      params.bindings.forEach((meta, index) => assertRefsResolve(meta, `/bindings/${index}`));
-      const clientNames = params.bindings.map((meta) => meta.name);
-      const clash = findNameClash([...this.server.bindings.keys(), ...clientNames]);
-      if (clash) throw new HandshakeFailedError(`bindings ${clash[0]} and ${clash[1]} claim the same name`);
-      // The console binding receives output; it is never installed as a global.
-      const reserved = findReservedName(clientNames.filter((name) => name !== CONSOLE_BINDING_NAME), this.server.reservedNames);
-      if (reserved) throw reservedNameError(reserved);
+      this.checkClientBindings(params.bindings);
       this.clientBindings = params.bindings;
-      const { session, resumed } = await this.server.openSession(principal, params.sessionId, this);
+      const request: SessionRequest = {};
+      if (params.sessionId !== undefined) request.sessionId = params.sessionId;
+      if (params.serverBindings !== undefined) request.scope = params.serverBindings;
+      const { session, resumed } = await this.server.openSession(principal, request, this);
       // The client cannot learn of a session its cancelled or dropped handshake opened: give it up.
       if (cancelSignal.aborted || this.endpoint.connection.closed) {
         this.server.abandon(session, this, resumed);
         throw cancelSignal.aborted ? new CancelledError('cancelled') : new ConnectionClosedError();
       }
       this.session = session;
-      const offered = session.runtime.experimental_offered;
-      const result: HandshakeResult = {
-        protocol: PROTOCOL_VERSION,
-        sessionId: session.id,
-        bindings: [...session.serverBindings.values(), ...(offered?.bindings ?? [])].map((binding) => binding.meta),
-        resumed,
-      };
-      const metadata = offered?.metadata ? { ...this.server.metadata, ...offered.metadata } : this.server.metadata;
-      if (metadata) result.metadata = metadata;
-      return result;
+      return this.handshakeResult(session, resumed);
     }
   }
 

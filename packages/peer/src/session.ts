@@ -1,10 +1,13 @@
 import type { BindingMeta, EvalParams } from '@scomp/protocol';
 import { CancelledError, DisconnectedError, InvalidParamsError, LimitExceededError, ScompError } from './errors.js';
 import type { Binding } from './binding.js';
+import { BindingAccess } from './bindingAccess.js';
 import { RawJson } from './rawJson.js';
 import type { EvalOptions, Runtime } from './runtime.js';
 
 export interface AttachedClient {
+  /** The bindings the client declared in its handshake. */
+  readonly clientBindings: readonly BindingMeta[];
   invokeClient(name: string, args: unknown, signal?: AbortSignal): Promise<unknown>;
   notifyClient(name: string, args: unknown): void;
   close(info: { code?: number; reason?: string }): void;
@@ -71,9 +74,14 @@ export class Session {
     readonly principal: Principal,
     readonly runtime: Runtime,
     private readonly limits: SessionLimits,
-    /** The server's bindings when the session was created: its runtime's globals, kept across resumes. */
-    readonly serverBindings: ReadonlyMap<string, Binding> = new Map(),
+    /** The server's bindings when the session was created, as its client narrowed them; kept across resumes. */
+    readonly access: BindingAccess = new BindingAccess(new Map(), undefined),
   ) {}
+
+  /** The server bindings the session sees: its runtime's globals, kept across resumes. */
+  get serverBindings(): ReadonlyMap<string, Binding> {
+    return this.access.bindings;
+  }
 
   get queueLength(): number {
     return this.queued;

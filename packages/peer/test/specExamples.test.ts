@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
 import type { BindingMeta } from '@scomp/protocol';
 import {
+  BindingNotFoundError,
   Client,
   EvalError,
   LimitExceededError,
@@ -74,6 +75,7 @@ function serverWorld() {
   const made = { double: runtimeFunction((n: number) => n * 2), score: runtimeFunction((item: { price: number }) => -item.price) };
   const handed: ReturnType<typeof runtimeFunction>[] = [];
   const evalSignals: AbortSignal[] = [];
+  const queries: unknown[] = [];
   const scripts: Record<string, Script> = {
     '1 + 1': () => 2,
     '1': () => 1,
@@ -84,10 +86,10 @@ function serverWorld() {
       state.seen = 0;
     },
     'missing + 1': () => {
-      throw new EvalError('ReferenceError: missing is not defined', {
+      throw new EvalError("ReferenceError: 'missing' is not defined", {
         name: 'ReferenceError',
-        message: 'missing is not defined',
-        stack: 'ReferenceError: missing is not defined\n    at <eval>:1:1',
+        message: "'missing' is not defined",
+        stack: '    at <eval> (<eval>:1:1)\n',
       });
     },
     "console.log('total', 142.5); 'done'": ({ notify }) => {
@@ -113,6 +115,13 @@ function serverWorld() {
     'for (;;) {}': () => {
       throw new LimitExceededError('time limit exceeded', { limit: 'time', max: 5000, sessionReset: false });
     },
+    "try { await db.query({ sql: 'delete from orders' }) } catch (e) { e.code }": async ({ call }) => {
+      try {
+        return await call('db.query', { sql: 'delete from orders' });
+      } catch (error) {
+        return (error as { code?: number }).code;
+      }
+    },
     'shipped = (globalThis.shipped ?? 0) + 1': ({ state }) => (state.shipped = ((state.shipped as number | undefined) ?? 0) + 1),
     // Not in an example: sets up the two references the release example lets go of.
     '[(n) => n + 1, (n) => n - 1]': () => {
@@ -123,7 +132,10 @@ function serverWorld() {
   const runtime = scriptRuntimeFactory(scripts);
   const bindings = [
     bindingFrom(metaNamed(handshakeResult.bindings, 'getOrder'), ({ id }: { id: string }) => orders[id]),
-    bindingFrom(metaNamed(handshakeResult.bindings, 'db.query'), () => []),
+    bindingFrom(metaNamed(handshakeResult.bindings, 'db.query'), (args) => {
+      queries.push(args);
+      return [];
+    }),
   ];
   const fixture = memoryServer({ runtime, bindings });
   return Object.assign(fixture, {
@@ -131,6 +143,7 @@ function serverWorld() {
     made,
     handed,
     evalSignals,
+    queries,
     ids: new IdMap(),
     /** A raw client connection to this server. */
     open() {
@@ -169,6 +182,7 @@ describe('spec examples', () => {
       'nested-invoke',
       'ref-not-found',
       'release',
+      'server-bindings',
       'session-not-found',
       'session-resume',
       'unsupported-version',
@@ -411,6 +425,16 @@ describe('spec example: session-resume', () => {
   });
 });
 
+describe('spec example: server-bindings', () => {
+  it('replays byte for byte: getOrder does not exist for the session, and a declined confirm stops db.query', async () => {
+    await using world = serverWorld();
+    const { raw } = world.open();
+    await world.replay('server-bindings', raw).rest();
+    expect(world.queries).toEqual([]);
+    expect(world.runtime.runtimes[0]!.init.bindings.map((binding) => binding.meta.name)).toEqual(['db.query']);
+  });
+});
+
 // The same story against a real Client: the test plays the server, so the ids the server
 // chooses are the example's own and only the Client's bytes are under test.
 
@@ -523,8 +547,8 @@ const clientStory: [string, (world: ClientWorld) => Promise<void>][] = [
       expect(error).toBeInstanceOf(EvalError);
       expect((error as EvalError).detail).toEqual({
         name: 'ReferenceError',
-        message: 'missing is not defined',
-        stack: 'ReferenceError: missing is not defined\n    at <eval>:1:1',
+        message: "'missing' is not defined",
+        stack: '    at <eval> (<eval>:1:1)\n',
       });
     },
   ],
@@ -634,5 +658,42 @@ describe('spec example: session-resume', () => {
     await wire.expect();
     wire.send();
     expect(await shipped).toBe(1);
+  });
+});
+
+describe('spec example: server-bindings', () => {
+  it('replays byte for byte against a real Client narrowing the server bindings', async () => {
+    const [clientSide, serverSide] = createMemoryTransportPair();
+    const raw = rawPeer(serverSide);
+    const wire = replay(example('server-bindings'), raw, 'server');
+    const params = (example('server-bindings').messages[0]!.message as Message).params as {
+      bindings: BindingMeta[];
+      serverBindings: { only: string[]; confirmEffects: ['external'] };
+    };
+    const asked: unknown[] = [];
+    const connecting = Client.connect(clientSide, {
+      bindings: [
+        bindingFrom(metaNamed(params.bindings, 'confirm'), (args) => {
+          asked.push(args);
+          return false;
+        }),
+      ],
+      serverBindings: params.serverBindings,
+    });
+    await wire.expect();
+    wire.send();
+    await using client = await connecting;
+    expect(client.serverBindings.map((meta) => meta.name)).toEqual(['db.query']);
+    const hidden = client.invoke('getOrder', { id: 'o_001' }).catch((error: unknown) => error);
+    await wire.expect();
+    wire.send();
+    expect(await hidden).toBeInstanceOf(BindingNotFoundError);
+    const result = client.eval("try { await db.query({ sql: 'delete from orders' }) } catch (e) { e.code }");
+    await wire.expect(withoutKey);
+    wire.send();
+    await wire.expect();
+    wire.send();
+    expect(await result).toBe(-32003);
+    expect(asked).toHaveLength(1);
   });
 });

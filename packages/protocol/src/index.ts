@@ -13,6 +13,14 @@ export {
 } from './jsonrpc.js';
 export { BINDING_NAME_PATTERN, BindingName, STANDARD_EFFECTS, Effect, Hints, BindingMeta } from './bindings.js';
 export { SENTINEL_KEY, FunctionRefId, FunctionRef, hasSentinelKey } from './functionRef.js';
+export {
+  BINDING_PATTERN,
+  BindingPattern,
+  MAX_BINDING_PATTERNS,
+  ServerBindingScope,
+  bindingPatternMatcher,
+  combineScopes,
+} from './serverBindingScope.js';
 export { MAX_VALUE_DEPTH, MAX_MESSAGE_DEPTH, DEFAULT_MAX_MESSAGE_BYTES } from './valueRules.js';
 export { exceedsUtf8Bytes, utf8ByteLength } from './utf8.js';
 export {

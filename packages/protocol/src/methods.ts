@@ -3,6 +3,7 @@ import { BindingMeta, BindingName } from './bindings.js';
 import { FunctionRefId } from './functionRef.js';
 import { JsonValue } from './json.js';
 import { RequestId } from './jsonrpc.js';
+import { ServerBindingScope } from './serverBindingScope.js';
 
 /** Every method name scomp defines. */
 export const Method = {
@@ -30,10 +31,15 @@ export const HandshakeParams = Type.Object(
     bindings: Type.Array(BindingMeta),
     metadata: Type.Optional(Type.Object({}, { additionalProperties: true })),
     sessionId: Type.Optional(SessionId),
+    /** Narrows the server bindings the session sees and gates guest calls of them (spec §5.1). */
+    serverBindings: Type.Optional(ServerBindingScope),
   },
   open,
 );
-export type HandshakeParams = Omit<Static<typeof HandshakeParams>, 'bindings'> & { bindings: BindingMeta[] };
+export type HandshakeParams = Omit<Static<typeof HandshakeParams>, 'bindings' | 'serverBindings'> & {
+  bindings: BindingMeta[];
+  serverBindings?: ServerBindingScope;
+};
 
 export const HandshakeResult = Type.Object(
   {

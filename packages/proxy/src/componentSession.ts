@@ -1,5 +1,6 @@
 import {
   BindingNotFoundError,
+  HandshakeFailedError,
   type Binding,
   type BindingContext,
   type EvalOptions,
@@ -9,8 +10,16 @@ import {
   type RuntimeStats,
   type Client,
 } from '@scomp/peer';
-import { CONSOLE_BINDING_NAME, LOG_BINDING_NAME, type BindingMeta, type LogEntry } from '@scomp/protocol';
+import {
+  bindingPatternMatcher,
+  combineScopes,
+  CONSOLE_BINDING_NAME,
+  LOG_BINDING_NAME,
+  type BindingMeta,
+  type LogEntry,
+} from '@scomp/protocol';
 import { DownstreamLink } from './downstreamLink.js';
+import { describeError } from './components/definition.js';
 import { forwardCall } from './forward.js';
 import type { ComponentOptions, InterceptContext, InvokeCall } from './options.js';
 import { withUpstream, type Upstream } from './upstream.js';
@@ -54,12 +63,22 @@ export class ComponentSession implements Runtime {
   private async connect(init: RuntimeInit): Promise<void> {
     const { options } = this;
     this.declaredMetas = JSON.stringify(init.clientBindings ?? []);
+    const serverBindings = combineScopes(init.serverBindings, options.serverBindingScope);
     this.link = await DownstreamLink.open(init.clientBindings ?? [], {
       sessionId: this.sessionId,
       component: options,
       metadata: { ...init.metadata, ...options.metadata?.downstream },
+      ...(serverBindings ? { serverBindings } : {}),
       declare: (metas) => this.declared(metas),
     });
+    // A downstream that ignores `serverBindings` (a peer of an older protocol ignores unknown
+    // members) would let guest code call what this chain hides: refuse it rather than fail open.
+    const shown = serverBindings?.only && bindingPatternMatcher(serverBindings.only);
+    const ignored = shown && this.link.serverBindings.find((meta) => !shown(meta.name));
+    if (ignored) {
+      await this.link.dispose();
+      throw new HandshakeFailedError(`${options.name}: the downstream offers ${ignored.name}, which serverBindings hides: it does not narrow its bindings`);
+    }
     const offered: Binding[] = [];
     for (const meta of this.link.serverBindings) {
       const mapped = options.mapServerBinding ? options.mapServerBinding(this.downstreamBinding(meta)) : this.downstreamBinding(meta);
@@ -104,9 +123,10 @@ export class ComponentSession implements Runtime {
   }
 
   /**
-   * A resume with other client bindings than the downstream session was given resumes the
-   * downstream session declaring the new list. A downstream that serves one connection (a child over
-   * stdio) cannot be resumed: it keeps the first list, and the upstream is told so in a `log` warning.
+   * A resume with other client bindings than the downstream session was given declares the new list
+   * downstream: by resuming the downstream session on a new connection, or, for a downstream that
+   * serves one connection (a child over stdio), by re-declaring on it. A downstream that refuses the
+   * re-declare keeps the first list, and the upstream is told so in a `log` warning.
    */
   setClientBindings(bindings: readonly RuntimeBinding[]): void {
     this.routes = new Map(bindings.map((binding) => [binding.meta.name, binding]));
@@ -114,12 +134,13 @@ export class ComponentSession implements Runtime {
     const listed = JSON.stringify(metas);
     if (listed === this.declaredMetas) return;
     this.declaredMetas = listed;
-    if (this.link.resumable) return this.link.redeclare(metas);
-    this.upstream.notify(LOG_BINDING_NAME, {
-      level: 'warn',
-      message: `${this.options.name}: the client bindings changed on resume, but this downstream serves one connection and keeps the first list`,
-      data: { component: this.options.name, bindings: metas.map((meta) => meta.name) },
-    } satisfies LogEntry);
+    this.link.redeclare(metas, (error) =>
+      this.upstream.notify(LOG_BINDING_NAME, {
+        level: 'warn',
+        message: `${this.options.name}: the client bindings changed on resume, but the downstream refused them and keeps the first list`,
+        data: { component: this.options.name, bindings: metas.map((meta) => meta.name), error: describeError(error) },
+      } satisfies LogEntry),
+    );
   }
 
   stats(): RuntimeStats {

@@ -1,5 +1,5 @@
 import { Client, ConnectionClosedError, DisconnectedError, type Binding, type Transport } from '@scomp/peer';
-import type { BindingMeta } from '@scomp/protocol';
+import type { BindingMeta, ServerBindingScope } from '@scomp/protocol';
 import { hopError } from './forward.js';
 import type { ComponentOptions } from './options.js';
 
@@ -9,6 +9,8 @@ export interface DownstreamLinkOptions {
   component: ComponentOptions;
   /** Handshake metadata sent downstream (the upstream's, plus the component's). */
   metadata: Record<string, unknown>;
+  /** The narrowing sent downstream: the upstream's combined with the component's (spec §15.2). */
+  serverBindings?: ServerBindingScope;
   /** The bindings to declare downstream for the upstream's client bindings `metas`. */
   declare(metas: readonly BindingMeta[]): Binding[];
 }
@@ -56,10 +58,21 @@ export class DownstreamLink {
   }
 
   /**
-   * Resumes the downstream session on a new connection declaring `metas`, as the server alone would
-   * replace a resumed session's client bindings. Calls made meanwhile wait for it.
+   * Declares `metas` to the downstream session, as the server alone would replace a resumed
+   * session's client bindings: on a new connection when the downstream can take one, else on this
+   * connection (a re-declare, spec §10). Calls made meanwhile wait for it. `onRefused` hears of a
+   * downstream that refuses a re-declare, which keeps the list it has.
    */
-  redeclare(metas: readonly BindingMeta[]): void {
+  redeclare(metas: readonly BindingMeta[], onRefused: (error: unknown) => void): void {
+    if (!this.resumable) {
+      const client = this.client;
+      const swap = (async () => {
+        await this.switching;
+        if (!this.closedByUs) await client.experimental_redeclare(this.options.declare(metas));
+      })();
+      this.switching = swap.catch(onRefused);
+      return;
+    }
     const previous = this.client;
     const swap = (async () => {
       await this.switching;
@@ -134,6 +147,7 @@ export class DownstreamLink {
     const opened = await Client.connect(source ?? component.downstream, {
       bindings: this.options.declare(metas),
       metadata: this.options.metadata,
+      ...(this.options.serverBindings ? { serverBindings: this.options.serverBindings } : {}),
       ...(sessionId !== undefined ? { sessionId } : {}),
       handshakeTimeoutMs: component.handshakeTimeoutMs ?? 120_000,
       reconnect: component.downstreamReconnect ?? false,

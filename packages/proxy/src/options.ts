@@ -1,5 +1,5 @@
 import type { Binding, Principal, Transport } from '@scomp/peer';
-import type { BindingMeta, LogEntry } from '@scomp/protocol';
+import type { BindingMeta, LogEntry, ServerBindingScope } from '@scomp/protocol';
 import type { Upstream } from './upstream.js';
 
 /** Where a component's session connects downstream; called once per upstream session. */
@@ -68,6 +68,14 @@ export interface ComponentOptions {
   clientBindings?: readonly Binding[];
   /** Hides, renames or wraps the downstream's server bindings offered upstream. */
   mapServerBinding?: BindingMapper;
+  /**
+   * Narrows and gates the downstream server's bindings for guest code too (the handshake's
+   * `serverBindings`, spec §5.1): `only` hides bindings from the session at the end of the chain,
+   * `confirm` and `confirmEffects` make the server ask the upstream's `confirm` before guest calls
+   * of them. Combined with what the upstream asked for, so a component narrows further but never
+   * widens. @default the upstream's, unchanged
+   */
+  serverBindingScope?: ServerBindingScope;
   /** Hides, renames or wraps the upstream's client bindings declared downstream. */
   mapClientBinding?: BindingMapper;
   /** Around every eval. */

@@ -1,5 +1,7 @@
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CHAIN_ENV, ChainConfigError, parseChain } from '../src/node.js';
+import { UsageError } from '@scomp/transport-stdio/cli';
+import { CHAIN_ENV, ChainConfigError, PROXY_HELP, parseChain, proxyMain } from '../src/node.js';
 import { parseProxyArgs } from '../src/node/cli.js';
 
 describe('chain configuration', () => {
@@ -42,7 +44,24 @@ describe('scomp-proxy arguments', () => {
     expect(() => parseProxyArgs(['--downstream', 'ws://x', '--chain', 'c.json'], {})).toThrow(/only one of/);
     expect(() => parseProxyArgs(['audit', '--effects', 'write', '--downstream', 'ws://x'], {})).toThrow('--effects applies to the approval component only');
     expect(() => parseProxyArgs(['scope', '--downstream', 'ws://x'], {})).toThrow(/scope needs/);
-    expect(() => parseProxyArgs(['--port', '99999', '--downstream', 'ws://x'], {})).toThrow(/not a port number/);
+    expect(() => parseProxyArgs(['--port', '99999', '--downstream', 'ws://x'], {})).toThrow('--port must be an integer from 0 to 65535, got "99999"');
+    expect(() => parseProxyArgs(['--max-message-bytes', '1e6', '--downstream', 'ws://x'], {})).toThrow(/--max-message-bytes must be an integer from 1/);
+    expect(() => parseProxyArgs(['--nope', '--downstream', 'ws://x'], {})).toThrow(UsageError);
     expect(() => parseProxyArgs(['audit'], { [CHAIN_ENV]: '[' })).toThrow(`${CHAIN_ENV} is not JSON`);
+  });
+
+  it('answers --help with the help text and a bad command line with exit code 2 and the reason', async () => {
+    const run = async (argv: string[]) => {
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      const code = await proxyMain(argv, { stdout, stderr, env: {} });
+      return { code, stdout: String(stdout.read() ?? ''), stderr: String(stderr.read() ?? '') };
+    };
+    expect(await run(['--help'])).toEqual({ code: 0, stdout: PROXY_HELP, stderr: '' });
+    expect(await run(['audit', '--port', 'x', '--downstream', 'ws://x'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'scomp-proxy: --port must be an integer from 0 to 65535, got "x"\nRun "scomp-proxy --help" for the options.\n',
+    });
   });
 });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
-import { defineBinding, type Binding } from '@scomp/peer';
+import { Client, Server, defineBinding, type Binding } from '@scomp/peer';
+import { createFakeRuntimeFactory, createMemoryTransportPair } from '@scomp/peer/testing';
 import { STANDARD_CLIENT_BINDINGS, type LogEntry } from '@scomp/protocol';
-import { approval, audit, scope, type AuditRecord } from '../src/index.js';
+import { approval, audit, createComponent, scope, type AuditRecord } from '../src/index.js';
 import { memoryChain } from './support/memoryChain.js';
+import { asOlderServer } from './support/oldServer.js';
 import { settle } from './support/settle.js';
 
 const serverBindings = [
@@ -130,8 +132,66 @@ describe('the scope component', () => {
     });
     expect(client.serverBindings.map((meta) => meta.name)).toEqual(['orders.list']);
     await expect(client.invoke('orders.cancel', { id: 1 })).rejects.toMatchObject({ name: 'BindingNotFoundError' });
-    expect(await client.eval('[typeof fs, typeof orders.cancel, typeof orders.list]')).toEqual(['undefined', 'function', 'function']);
+    // The server's session is narrowed too, so guest code at the end of the chain cannot call what scope hides.
+    expect(await client.eval('[typeof fs, typeof orders.cancel, typeof orders.list]')).toEqual(['undefined', 'undefined', 'function']);
     expect(await client.eval('ui.toast({ text: "hi" })')).toBe('toast hi');
+    expect(chain.server.listSessions()).toHaveLength(1);
+  });
+
+  it('narrows what its upstream asked for further, and never widens it', async () => {
+    await using chain = memoryChain([scope({ serverBindings: ['orders.*'] })], { bindings: serverBindings });
+    const narrower = await chain.connect({ serverBindings: { only: ['orders.list', 'fail'] } });
+    expect(narrower.serverBindings.map((meta) => meta.name)).toEqual(['orders.list']);
+    expect(await narrower.eval('[typeof orders.cancel, typeof fail, typeof orders.list]')).toEqual(['undefined', 'undefined', 'function']);
+    const wider = await chain.connect({ serverBindings: { only: ['fail'] } });
+    expect(wider.serverBindings).toEqual([]);
+    await expect(wider.invoke('fail', {})).rejects.toMatchObject({ name: 'BindingNotFoundError', data: { name: 'fail' } });
+  });
+
+  it('refuses the session, rather than fail open, when its downstream ignores serverBindings', async () => {
+    await using server = new Server({ runtime: createFakeRuntimeFactory(), bindings: serverBindings });
+    await using component = createComponent({
+      ...scope({ serverBindings: ['orders.list'] }),
+      downstream: () => {
+        const [near, far] = createMemoryTransportPair();
+        server.accept(far);
+        // A server of a protocol without serverBindings ignores the member, as it ignores any it does not know.
+        return asOlderServer(near, (params) => delete params.serverBindings);
+      },
+    });
+    const [near, far] = createMemoryTransportPair();
+    component.accept(far);
+    await expect(Client.connect(near)).rejects.toMatchObject({
+      name: 'HandshakeFailedError',
+      message: 'scope: the downstream offers orders.cancel, which serverBindings hides: it does not narrow its bindings',
+    });
+    await settle();
+    // Its connection is closed; the session it opened idles until it expires, as any client's (spec §10).
+    expect(server.stats()).toMatchObject({ connections: 0, attachedSessions: 0 });
+  });
+
+  it('refuses a configuration that is not binding names', () => {
+    expect(() => scope({ serverBindings: ['orders.*.list'] })).toThrow('scope: "orders.*.list" is not a binding name, a name followed by .*, or *');
+  });
+});
+
+describe('the approval component and the server bindings guest code calls', () => {
+  it("has the server ask the upstream's confirm before a guest call with write effects, and run it only on true", async () => {
+    await using chain = memoryChain([approval()], { bindings: serverBindings });
+    const confirm = confirmer(true);
+    const client = await chain.connect({ bindings: [confirm.binding] });
+    expect(await client.eval('orders.cancel({ id: 4 })')).toBe('cancelled 4');
+    expect(await client.eval('orders.list({})')).toEqual([1, 2]);
+    expect(confirm.questions).toEqual([{ message: 'Allow orders.cancel (write)?', binding: 'orders.cancel', args: { id: 4 }, effects: ['write'] }]);
+  });
+
+  it('lets guest code catch the refusal, naming the binding, when the upstream declines or offers no confirm', async () => {
+    await using chain = memoryChain([approval()], { bindings: serverBindings });
+    const declined = await chain.connect({ bindings: [confirmer(false).binding] });
+    const catching = 'orders.cancel({ id: 5 }).then(() => "cancelled", (error) => [error.code, error.data])';
+    expect(await declined.eval(catching)).toEqual([-32003, { binding: 'orders.cancel', effects: ['write'] }]);
+    const noConfirm = await chain.connect();
+    expect(await noConfirm.eval(catching)).toEqual([-32003, { binding: 'orders.cancel', effects: ['write'] }]);
   });
 });
 

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
-import { Client, defineBinding, type Binding } from '@scomp/peer';
+import { Client, Server, defineBinding, type Binding } from '@scomp/peer';
+import { createFakeRuntimeFactory, createMemoryTransportPair } from '@scomp/peer/testing';
+import { createComponent } from '../src/index.js';
 import { LOG_BINDING_NAME, STANDARD_CLIENT_BINDINGS, type LogEntry } from '@scomp/protocol';
 import { memoryChain, type ComponentSpec } from './support/memoryChain.js';
+import { asOlderServer } from './support/oldServer.js';
 import { settle } from './support/settle.js';
 
 const answer = (name: string, value: string): Binding =>
@@ -64,8 +67,31 @@ describe('resuming through a chain with other client bindings', () => {
     expect(await resumeWithOtherBindings([reconnecting('one'), reconnecting('two'), reconnecting('three')])).toEqual(alone);
   });
 
-  it('warns upstream when the downstream serves one connection and keeps the first list', async () => {
-    await using chain = memoryChain([{ name: 'single' }]);
+  it('re-declares the new bindings on a downstream that serves one connection, through every hop', async () => {
+    const alone = await resumeWithOtherBindings([]);
+    expect(await resumeWithOtherBindings([{ name: 'one' }, { name: 'two' }, { name: 'three' }])).toEqual(alone);
+  });
+
+  it('warns upstream when the downstream refuses the re-declare, and keeps the first list', async () => {
+    await using server = new Server({ runtime: createFakeRuntimeFactory() });
+    await using component = createComponent({
+      name: 'single',
+      downstream: () => {
+        const [near, far] = createMemoryTransportPair();
+        server.accept(far);
+        // A server of a protocol without re-declares refuses any second handshake on a connection.
+        return asOlderServer(near, (params, count) => {
+          if (count > 1) params.sessionId = 'sess_not_this_one';
+        });
+      },
+    });
+    const chain = {
+      dial() {
+        const [near, far] = createMemoryTransportPair();
+        component.accept(far);
+        return near;
+      },
+    };
     const logs: LogEntry[] = [];
     const log = defineBinding({
       name: LOG_BINDING_NAME,
@@ -80,7 +106,11 @@ describe('resuming through a chain with other client bindings', () => {
     first.close({ reason: 'network lost' });
     const resumed = await Client.connect(chain.dial(), { sessionId: client.sessionId, bindings: [log, answer('beta', 'b')] });
     await expect.poll(() => logs.length).toBe(1);
-    expect(logs[0]).toMatchObject({ level: 'warn', message: expect.stringMatching(/^single: the client bindings changed on resume/), data: { bindings: ['log', 'beta'] } });
+    expect(logs[0]).toMatchObject({
+      level: 'warn',
+      message: 'single: the client bindings changed on resume, but the downstream refused them and keeps the first list',
+      data: { bindings: ['log', 'beta'], error: { name: 'HandshakeFailedError', message: 'handshake already done on this connection' } },
+    });
     // The downstream still declares alpha, which is no longer anyone's: calling it is BindingNotFound.
     await expect(resumed.eval('alpha({})')).rejects.toMatchObject({ data: { name: 'BindingNotFoundError', message: 'binding not found: alpha' } });
     resumed.close();

@@ -1,5 +1,5 @@
-import { CancelledError, EvalError, LimitExceededError } from '@scomp/peer/authoring';
-import type { LimitKind } from '@scomp/protocol';
+import { CancelledError, EvalError, LimitExceededError, toScompError, withIssues } from '@scomp/peer/authoring';
+import type { LimitKind, ValidationIssue } from '@scomp/protocol';
 import { cutText, MAX_GUEST_NAME, MAX_GUEST_TEXT } from './cutText.js';
 import { PRELUDE_SCRIPT } from './preludeSource.js';
 
@@ -57,4 +57,26 @@ export function isHostStackOverflow(error: unknown): boolean {
 /** The WebAssembly instance aborted (a failed assertion in C). */
 export function isWasmAbort(error: unknown): boolean {
   return error instanceof Error && error.constructor.name === 'RuntimeError';
+}
+
+/** A host error as the guest gets it (the prelude's `makeError`): the wire's name, message, code and data. */
+export function errorJson(error: unknown): string {
+  const scomp = toScompError(error);
+  // Guest code often shows only the message (an uncaught error in a REPL), so it names the issues.
+  const issues = (scomp.data as { issues?: unknown } | undefined)?.issues;
+  const message = isIssueList(issues) ? withIssues(scomp.message, issues) : scomp.message;
+  const detail: Record<string, unknown> = { name: scomp.name, message, code: scomp.code };
+  if (scomp.data !== undefined) detail.data = scomp.data;
+  try {
+    return JSON.stringify(detail);
+  } catch {
+    return JSON.stringify({ name: scomp.name, message, code: scomp.code });
+  }
+}
+
+function isIssueList(value: unknown): value is ValidationIssue[] {
+  return (
+    Array.isArray(value) &&
+    value.every((issue: { path?: unknown; message?: unknown } | null) => typeof issue?.path === 'string' && typeof issue.message === 'string')
+  );
 }

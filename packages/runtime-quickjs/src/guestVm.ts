@@ -3,12 +3,12 @@ import { MAX_VALUE_DEPTH, SENTINEL_KEY } from '@scomp/protocol/value-rules';
 import { scoped } from './handleScope.js';
 import { PRELUDE_SCRIPT, PRELUDE_SOURCE } from './preludeSource.js';
 
-const HELPERS = ['toHost', 'fromHost', 'describeError', 'makeError', 'watch', 'deferred', 'install', 'uninstall'] as const;
+const HELPERS = ['toHost', 'fromHost', 'describeError', 'watch', 'caller', 'settleCall', 'install', 'uninstall'] as const;
 export type HelperName = (typeof HELPERS)[number];
 
 /** Global code, with top-level `await` and the final expression's value (`{ value }`). */
 export const EVAL_FLAGS_ASYNC_GLOBAL = 1 << 7;
-export const INPUT_FILENAME = 'input.js';
+export const INPUT_FILENAME = '<eval>';
 
 export interface GuestVmHooks {
   shouldInterrupt(): boolean;

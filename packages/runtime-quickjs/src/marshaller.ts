@@ -1,10 +1,9 @@
-import { RefNotFoundError, ScompError, toScompError, withIssues } from '@scomp/peer/authoring';
-import type { ValidationIssue } from '@scomp/protocol';
+import { RefNotFoundError, ScompError } from '@scomp/peer/authoring';
 import type { HostFunction } from '@scomp/peer';
 import { placeFunctions, splitFunctions, type ValuePath as Path } from '@scomp/peer/authoring';
-import { QuickJSDeferredPromise, type QuickJSHandle } from 'quickjs-emscripten-core';
-import { limitError } from './errorsMap.js';
-import { scoped } from './handleScope.js';
+import type { QuickJSHandle } from 'quickjs-emscripten-core';
+import { errorJson, limitError } from './errorsMap.js';
+import { scoped, type Own } from './handleScope.js';
 import type { GuestVm } from './guestVm.js';
 import type { JobPump } from './jobPump.js';
 import { JsonText } from './jsonText.js';
@@ -26,6 +25,11 @@ export interface MarshallerOptions {
   lifetime: AbortSignal;
 }
 
+interface PendingCall {
+  /** The eval that made the call, if one was running. */
+  caller: ActiveEval | undefined;
+}
+
 interface GuestFunctionEntry {
   handle: QuickJSHandle;
   vm: GuestVm;
@@ -39,7 +43,8 @@ interface GuestFunctionEntry {
  */
 export class Marshaller {
   private readonly guestFunctions = new Set<GuestFunctionEntry>();
-  private readonly deferreds = new Set<QuickJSDeferredPromise>();
+  /** Calls out the guest awaits, by the id the prelude gave them. */
+  private readonly calls = new Map<number, PendingCall>();
   /**
    * HostFunctions handed to the guest, held weakly: once the guest drops its function, QuickJS
    * frees the host closure and the HostFunction may be collected (its owner's finalizer releases
@@ -58,12 +63,12 @@ export class Marshaller {
 
   /** Guest functions the host holds, calls out still pending, host functions the guest holds. */
   stats(): { liveFunctions: number; pendingHostCalls: number; receivedFunctions: number } {
-    return { liveFunctions: this.guestFunctions.size, pendingHostCalls: this.deferreds.size, receivedFunctions: this.receivedFunctions.size };
+    return { liveFunctions: this.guestFunctions.size, pendingHostCalls: this.calls.size, receivedFunctions: this.receivedFunctions.size };
   }
 
   /** Whether a call out, or a guest function the host holds, may still settle a guest promise. */
   get holdsWork(): boolean {
-    return this.deferreds.size > 0 || this.guestFunctions.size > 0;
+    return this.calls.size > 0 || this.guestFunctions.size > 0;
   }
 
   /**
@@ -71,12 +76,11 @@ export class Marshaller {
    * functions stays the guest's JSON text (JsonText), for a caller that only forwards it.
    */
   toHost(handle: QuickJSHandle, asText = false): unknown {
-    const maxBytes = this.options.maxValueBytes;
     const vm = this.vm.vm;
     const ctx = vm.context;
     const result = scoped((own) => {
       const value = own(handle);
-      const limit = own(ctx.newNumber(maxBytes));
+      const limit = own(ctx.newNumber(this.options.maxValueBytes));
       return this.guard.enter(() => ctx.callFunction(vm.helper('toHost'), ctx.undefined, value, limit, ctx.true));
     });
     if (result.error) throw this.jobs.thrown(result.error);
@@ -84,14 +88,9 @@ export class Marshaller {
       const tuple = own(result.value);
       const jsonHandle = own(ctx.getProp(tuple, 0));
       const json = ctx.typeof(jsonHandle) === 'string' ? ctx.getString(jsonHandle) : undefined;
-      if (json === 'too-large' || (json !== undefined && exceedsUtf8Bytes(json, maxBytes))) {
-        throw limitError('resultBytes', { max: maxBytes });
-      }
-      const paths = JSON.parse(ctx.getString(own(ctx.getProp(tuple, 2)))) as Path[];
-      if (asText && paths.length === 0) return json === undefined ? undefined : new JsonText(json);
-      const fnsHandle = own(ctx.getProp(tuple, 1));
-      const fns = paths.map((_, index) => this.wrapGuestFunction(ctx.getProp(fnsHandle, index)));
-      return placeFunctions(json === undefined ? undefined : JSON.parse(json), fns, paths);
+      if (json === 'too-large') throw limitError('resultBytes', { max: this.options.maxValueBytes });
+      const paths = ctx.getString(own(ctx.getProp(tuple, 2)));
+      return this.fromGuestText(json, paths, paths === '[]' ? undefined : own(ctx.getProp(tuple, 1)), asText);
     });
   }
 
@@ -118,44 +117,43 @@ export class Marshaller {
     });
   }
 
+  /**
+   * A value the guest's `toHost` wrote: its JSON text, the paths of its functions as JSON text, and
+   * (when there are any) the array of those functions, which become HostFunctions.
+   */
+  private fromGuestText(json: string | undefined, paths: string, fnsHandle: QuickJSHandle | undefined, asText: boolean): unknown {
+    const maxBytes = this.options.maxValueBytes;
+    if (json !== undefined && exceedsUtf8Bytes(json, maxBytes)) throw limitError('resultBytes', { max: maxBytes });
+    if (fnsHandle === undefined) {
+      if (json === undefined) return undefined;
+      return asText ? new JsonText(json) : JSON.parse(json);
+    }
+    const ctx = this.vm.vm.context;
+    const fnPaths = JSON.parse(paths) as Path[];
+    const fns = fnPaths.map((_, index) => this.wrapGuestFunction(ctx.getProp(fnsHandle, index)));
+    return placeFunctions(json === undefined ? undefined : JSON.parse(json), fns, fnPaths);
+  }
+
   /** Host → guest: JSON (or JsonText) plus HostFunctions. Returns an owned handle. */
   toGuest(value: unknown): QuickJSHandle {
     const vm = this.vm.vm;
     const ctx = vm.context;
-    const { json, fns, paths } = value instanceof JsonText ? { json: value.json, fns: [], paths: [] } : splitFunctions(value);
+    const { json, fns, paths } = splitHostValue(value);
     if (json === undefined && fns.length === 0) return ctx.undefined;
     const result = scoped((own) => {
-      const jsonHandle = json === undefined ? ctx.undefined : own(ctx.newString(json));
-      const fnArray = own(ctx.newArray());
-      fns.forEach((fn, index) => ctx.setProp(fnArray, index, own(this.wrapHostFunction(fn))));
-      const pathsHandle = own(ctx.newString(JSON.stringify(paths)));
+      const [jsonHandle, fnArray, pathsHandle] = this.guestParts(own, json, fns, paths);
       return this.guard.enter(() => ctx.callFunction(vm.helper('fromHost'), ctx.undefined, jsonHandle, fnArray, pathsHandle));
     });
     if (result.error) throw this.jobs.thrown(result.error);
     return result.value;
   }
 
-  /** A host error as a guest Error with the wire's name, message, code and data. Returns an owned handle. */
-  errorToGuest(error: unknown): QuickJSHandle {
-    const vm = this.vm.vm;
-    const ctx = vm.context;
-    const scomp = toScompError(error);
-    // Guest code often shows only the message (an uncaught error in a REPL), so it names the issues.
-    const issues = (scomp.data as { issues?: unknown } | undefined)?.issues;
-    const message = isIssueList(issues) ? withIssues(scomp.message, issues) : scomp.message;
-    const detail: Record<string, unknown> = { name: scomp.name, message, code: scomp.code };
-    if (scomp.data !== undefined) detail.data = scomp.data;
-    let json: string;
-    try {
-      json = JSON.stringify(detail);
-    } catch {
-      json = JSON.stringify({ name: scomp.name, message, code: scomp.code });
-    }
-    const made = scoped((own) => {
-      const jsonHandle = own(ctx.newString(json));
-      return this.guard.enter(() => ctx.callFunction(vm.helper('makeError'), ctx.undefined, jsonHandle));
-    });
-    return made.error ?? made.value;
+  /** fromHost's arguments as handles: the JSON text, the functions (as guest functions) and their paths. */
+  private guestParts(own: Own, json: string | undefined, fns: HostFunction[], paths: Path[]): [QuickJSHandle, QuickJSHandle, QuickJSHandle] {
+    const ctx = this.vm.vm.context;
+    const fnArray = own(ctx.newArray());
+    fns.forEach((fn, index) => ctx.setProp(fnArray, index, own(this.wrapHostFunction(fn))));
+    return [json === undefined ? ctx.undefined : own(ctx.newString(json)), fnArray, own(ctx.newString(JSON.stringify(paths)))];
   }
 
   /** A HostFunction handed to the guest becomes an async guest function. The runtime now owns it. */
@@ -164,38 +162,56 @@ export class Marshaller {
       for (const ref of this.receivedFunctions) if (!ref.deref()) this.receivedFunctions.delete(ref);
     }
     this.receivedFunctions.add(new WeakRef(fn));
-    return this.vm.vm.context.newFunction(fn.name || 'fn', (arg) => this.callHost((args) => fn(args), arg));
+    return this.callOut((args) => fn(args), fn.name || 'fn');
   }
 
-  /** The guest side of every call out: a guest promise settled when the host call settles. */
-  callHost(invoke: (args: unknown, signal: AbortSignal) => Promise<unknown>, argHandle: QuickJSHandle | undefined): QuickJSHandle {
-    const deferred = this.newDeferred();
-    this.deferreds.add(deferred);
+  /**
+   * A guest function that calls out to the host: `invoke` gets the converted argument and the
+   * signal of the eval that made the call, and its result settles the promise the guest awaits.
+   * The guest converts the argument itself and crosses once per call (the prelude's `caller`).
+   * `name` names the guest function (`fn` when not given). Returns an owned handle.
+   */
+  callOut(invoke: (args: unknown, signal: AbortSignal) => Promise<unknown>, name?: string): QuickJSHandle {
+    const vm = this.vm.vm;
+    const ctx = vm.context;
+    return scoped((own) => {
+      const hostFn = own(ctx.newFunction('call', (...parts) => this.startCall(invoke, parts)));
+      const limit = own(ctx.newNumber(this.options.maxValueBytes));
+      const named = name === undefined ? [] : [own(ctx.newString(name))];
+      return ctx.unwrapResult(ctx.callFunction(vm.helper('caller'), ctx.undefined, hostFn, limit, ...named));
+    });
+  }
+
+  /** The host side of a call out (see callOut): `parts` are the prelude's `(id, json, paths?, fns?, thrown?)`, borrowed. */
+  private startCall(invoke: (args: unknown, signal: AbortSignal) => Promise<unknown>, parts: QuickJSHandle[]): void {
+    const ctx = this.vm.vm.context;
+    const id = ctx.getNumber(parts[0]!);
+    const call: PendingCall = { caller: this.guard.current };
+    this.calls.set(id, call);
     let args: unknown;
     let refused: { error: unknown } | undefined;
     try {
-      args = argHandle ? this.toHost(argHandle.dup(), this.options.valuesAsText) : undefined;
+      if (parts.length >= 5) throw this.jobs.thrown(parts[4]!.dup());
+      const json = ctx.getString(parts[1]!);
+      if (json === 'too-large') throw limitError('resultBytes', { max: this.options.maxValueBytes });
+      args = this.fromGuestText(json === '' ? undefined : json, parts.length >= 4 ? ctx.getString(parts[2]!) : '[]', parts[3], this.options.valuesAsText ?? false);
     } catch (error) {
-      // Settled from a job like every other call: settling now would free the promise handle
-      // before it is returned to the guest.
+      // Settled from a job like every other call, so a refused call fails the same way.
       refused = { error };
     }
-    const caller = this.guard.current;
-    const signal = caller?.controller.signal ?? this.options.lifetime;
     // The eval that made the call: once it was cancelled or stopped on a limit, what awaits the call
     // belongs to code that was told to stop, and must not run on when the call returns.
+    const signal = call.caller?.controller.signal ?? this.options.lifetime;
     Promise.resolve()
       .then(() => (refused ? Promise.reject(refused.error) : invoke(args, signal)))
       .then(
-        (value) => this.finishHostCall(deferred, true, value, caller),
-        (error: unknown) => this.finishHostCall(deferred, false, error, caller),
+        (value) => this.finishCall(id, call, true, value),
+        (error: unknown) => this.finishCall(id, call, false, error),
       )
       // Settling fails only when the session's VM went away meanwhile; nothing is left to tell, and
       // a rejection nobody handles would end the thread with every session on it.
       .catch(() => {});
-    return deferred.handle;
   }
-
   /** A guest function handed to the host becomes a HostFunction holding a handle until disposed. */
   private wrapGuestFunction(handle: QuickJSHandle): HostFunction {
     const entry: GuestFunctionEntry = { handle, vm: this.vm.vm, disposed: false };
@@ -233,51 +249,56 @@ export class Marshaller {
     return hostFn;
   }
 
-  /**
-   * A guest promise with its resolvers, made by a prelude helper. quickjs-emscripten's `newPromise`
-   * reads the resolvers through a view of the WebAssembly memory that the allocation itself can
-   * detach by growing the memory, which fails the call at random under load.
-   */
-  private newDeferred(): QuickJSDeferredPromise {
-    const vm = this.vm.vm;
-    const ctx = vm.context;
-    return scoped((own) => {
-      const tuple = own(ctx.unwrapResult(ctx.callFunction(vm.helper('deferred'), ctx.undefined)));
-      return new QuickJSDeferredPromise({
-        context: ctx,
-        promiseHandle: ctx.getProp(tuple, 0),
-        resolveHandle: ctx.getProp(tuple, 1),
-        rejectHandle: ctx.getProp(tuple, 2),
-      });
-    });
-  }
 
-  private finishHostCall(deferred: QuickJSDeferredPromise, ok: boolean, value: unknown, caller: ActiveEval | undefined): void {
-    if (!this.deferreds.delete(deferred)) return;
+  /** Settles call `id` in the guest with the host's answer, then runs the guest code that awaited it. */
+  private finishCall(id: number, call: PendingCall, ok: boolean, value: unknown): void {
+    if (this.calls.get(id) !== call) return;
+    this.calls.delete(id);
     // Guest code outside evals used up its time, or the eval that made the call was cancelled or
     // stopped on a limit: what awaited this call does not run on (it would run outside any eval,
     // where a cancel no longer reaches it, until the CPU limit).
-    if (this.guard.idleSpent || caller?.controller.signal.aborted) return deferred.dispose();
+    if (this.guard.idleSpent || call.caller?.controller.signal.aborted) return this.forgetCall(id);
     this.guard.beginActivation();
-    scoped((own) => {
-      own(deferred);
-      let handle: QuickJSHandle;
-      try {
-        handle = own(ok ? this.toGuest(value) : this.errorToGuest(value));
-      } catch (error) {
-        ok = false;
-        handle = own(this.errorToGuest(error instanceof ScompError ? error : new TypeError(String(error))));
-      }
-      try {
-        this.guard.enter(() => (ok ? deferred.resolve(handle) : deferred.reject(handle)));
-      } catch {
-        // Settling runs the promise's reactions, and code there that meets its limit or a cancel is
-        // interrupted, which QuickJS reports as a throw. The interrupt already ends that code (its
-        // eval fails with the limit); escaping from here as an unhandled rejection would instead
-        // stop the worker thread and reset every session on it.
-      }
-    });
+    const failure = this.settleCall(id, ok, value);
+    // A value that cannot become a guest value fails the call with why.
+    if (failure && ok) this.settleCall(id, false, failure instanceof ScompError ? failure : new TypeError(String(failure)));
     this.jobs.pump();
+  }
+
+  /** Runs the prelude's `settleCall`; returns what it threw instead of throwing. */
+  private settleCall(id: number, ok: boolean, value: unknown): Error | undefined {
+    const vm = this.vm.vm;
+    const ctx = vm.context;
+    try {
+      const result = scoped((own) => {
+        const args = [own(ctx.newNumber(id)), own(ctx.newNumber(ok ? 1 : 0))];
+        if (!ok) args.push(own(ctx.newString(errorJson(value))));
+        else {
+          const { json, fns, paths } = splitHostValue(value);
+          // Without functions only the text crosses: the prelude parses it, nothing to place.
+          if (fns.length === 0) args.push(json === undefined ? ctx.undefined : own(ctx.newString(json)));
+          else args.push(...this.guestParts(own, json, fns, paths));
+        }
+        return this.guard.enter(() => ctx.callFunction(vm.helper('settleCall'), ctx.undefined, ...args));
+      });
+      if (result.error) return this.jobs.thrown(result.error);
+      result.value.dispose();
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error : new TypeError(String(error));
+    }
+  }
+
+  /** Drops the guest's record of a call whose answer will not be delivered. */
+  private forgetCall(id: number): void {
+    const vm = this.vm.vm;
+    if (!vm.alive) return;
+    const ctx = vm.context;
+    // The prelude's own bookkeeping: no limit or cancel of the guest's code applies to it.
+    scoped((own) => {
+      const result = this.guard.trustedRun(() => ctx.callFunction(vm.helper('settleCall'), ctx.undefined, own(ctx.newNumber(id)), own(ctx.newNumber(2))));
+      own(result.error ?? result.value);
+    });
   }
 
   private dropHandles(): void {
@@ -286,16 +307,14 @@ export class Marshaller {
       if (entry.handle.alive) entry.handle.dispose();
     }
     this.guestFunctions.clear();
-    for (const deferred of this.deferreds) if (deferred.alive) deferred.dispose();
-    this.deferreds.clear();
+    // The guest's record of them goes with its context.
+    this.calls.clear();
     for (const ref of this.receivedFunctions) ref.deref()?.[Symbol.dispose]?.();
     this.receivedFunctions.clear();
   }
 }
 
-function isIssueList(value: unknown): value is ValidationIssue[] {
-  return (
-    Array.isArray(value) &&
-    value.every((issue: { path?: unknown; message?: unknown } | null) => typeof issue?.path === 'string' && typeof issue.message === 'string')
-  );
+/** A host value as JSON text plus its functions; JsonText is text already. */
+function splitHostValue(value: unknown): { json: string | undefined; fns: HostFunction[]; paths: Path[] } {
+  return value instanceof JsonText ? { json: value.json, fns: [], paths: [] } : splitFunctions(value);
 }

@@ -368,17 +368,75 @@
     );
   }
 
-  // A promise and its resolvers, for calls out to the host.
-  function deferred() {
-    /** @type {((value: unknown) => void) | undefined} */
-    let resolve;
-    /** @type {((reason: unknown) => void) | undefined} */
-    let reject;
-    const promise = new PromiseCtor((ok, fail) => {
-      resolve = ok;
-      reject = fail;
-    });
-    return [promise, resolve, reject];
+  // Calls out to the host awaiting their answer, by id: resolve, reject, and the call site, whose
+  // stack a rejection gets so that its line numbers point into the submitted code.
+  /** @type {Map<number, [(value: unknown) => void, (reason: unknown) => void, Error]>} */
+  const calls = new MapCtor();
+  let lastCall = 0;
+  const mapDelete = Function.prototype.call.bind(Map.prototype.delete);
+
+  // The guest side of every call out (a binding, or a host function handed in): the argument is
+  // converted here and reaches the host as text in one host call, `hostFn(id, json)` (json '' for
+  // no value), `hostFn(id, json, paths, fns)` when it holds functions, or `hostFn(id, '', '', [],
+  // thrown)` when it cannot be converted; the host settles the returned promise by id (settleCall).
+  // One host call per call out: each crossing of the boundary costs more than this code.
+  /**
+   * @param {(id: number, json: string, paths?: string, fns?: Function[], thrown?: unknown) => void} hostFn
+   * @param {number} maxChars
+   * @param {string} [name]
+   */
+  function caller(hostFn, maxChars, name) {
+    const fn = function (/** @type {unknown} */ args) {
+      const site = new ErrorCtor();
+      const id = ++lastCall;
+      /** @type {ReturnType<typeof toHost> | undefined} */
+      let converted;
+      let failed = false;
+      /** @type {unknown} */
+      let thrown;
+      try {
+        converted = toHost(args, maxChars, true);
+      } catch (error) {
+        failed = true;
+        thrown = error;
+      }
+      const promise = new PromiseCtor((resolve, reject) => {
+        mapSet(calls, id, [resolve, reject, site]);
+      });
+      if (failed || converted === undefined) hostFn(id, '', '', [], thrown);
+      else if (converted.length === 1 || converted[2] === '[]') hostFn(id, converted[0] ?? '');
+      else hostFn(id, converted[0] ?? '', converted[2], converted[1]);
+      return promise;
+    };
+    if (name !== undefined) defineProperty(fn, 'name', { value: name, configurable: true });
+    return fn;
+  }
+
+  // Settles call `id`: `ok` 1 with the value (fromHost's arguments), 0 with an error's JSON
+  // (makeError's), 2 to forget a call whose answer is dropped. A value that cannot be placed throws
+  // and leaves the call pending, for the host to settle it with that error instead.
+  /**
+   * @param {number} id
+   * @param {number} ok
+   * @param {string | undefined} json
+   * @param {Function[]} [fns]
+   * @param {string} [fnPathsJson]
+   */
+  function settleCall(id, ok, json, fns, fnPathsJson) {
+    const entry = mapGet(calls, id);
+    if (entry === undefined) return;
+    if (ok === 1) {
+      const value = fns === undefined ? (json === undefined ? undefined : parse(json)) : fromHost(json, fns, /** @type {string} */ (fnPathsJson));
+      mapDelete(calls, id);
+      entry[0](value);
+    } else if (ok === 0) {
+      const error = makeError(/** @type {string} */ (json));
+      try { defineProperty(error, 'stack', { value: entry[2].stack, writable: true, configurable: true }); } catch {}
+      mapDelete(calls, id);
+      entry[1](error);
+    } else {
+      mapDelete(calls, id);
+    }
   }
 
   /** @param {string} level */
@@ -428,20 +486,9 @@
 
   /**
    * @param {string} name
-   * @param {(args: unknown) => unknown} hostFn
+   * @param {Function} fn a function made by `caller`
    */
-  function install(name, hostFn) {
-    // The host settles the call later, from a promise job; the error it rejects with gets the
-    // stack of the call site so line numbers point into the submitted code.
-    const fn = function (/** @type {unknown} */ args) {
-      const site = new ErrorCtor();
-      return promiseThen(hostFn(args), undefined, (/** @type {unknown} */ error) => {
-        if (error instanceof ErrorCtor) {
-          try { defineProperty(error, 'stack', { value: site.stack, writable: true, configurable: true }); } catch {}
-        }
-        throw error;
-      });
-    };
+  function install(name, fn) {
     // Indexed within bounds only; `any` spares a cast at each use.
     /** @type {any[]} */
     const parts = name.split('.');
@@ -475,5 +522,5 @@
     delete target[parts[parts.length - 1]];
   }
 
-  return { toHost, fromHost, describeError, makeError, watch, deferred, install, uninstall };
+  return { toHost, fromHost, describeError, watch, caller, settleCall, install, uninstall };
 });

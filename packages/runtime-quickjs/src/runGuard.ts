@@ -55,6 +55,8 @@ export class RunGuard {
   private active: ActiveEval | undefined;
   /** Set while the runtime's own code runs in the VM, which is never interrupted. */
   private trusted = false;
+  /** Calls into guest functions outside any eval, waiting on what they returned (untilStoppedOutsideEval). */
+  private readonly outsideWaits = new Set<(error: Error) => void>();
 
   constructor(
     private readonly vm: SessionVm,
@@ -192,26 +194,34 @@ export class RunGuard {
   /**
    * For guest code run outside an eval: a promise rejected if the runtime is disposed, or the CPU
    * allowance outside evals runs out, before `release()`. Each wait gets its own, and releases it,
-   * because a reaction left on one session-long promise per call is never freed.
+   * because a reaction left on one session-long promise per call is never freed. The waits share
+   * one listener on the session's lifetime, so many calls into guest functions at once do not
+   * pile listeners onto that one signal.
    */
   untilStoppedOutsideEval(): { stopped: Promise<never>; release(): void } {
     let reject!: (error: Error) => void;
     const stopped = new Promise<never>((_, fail) => (reject = fail));
     stopped.catch(() => {});
     const lifetime = this.options.lifetime;
-    const onDispose = () => reject(new CancelledError('runtime disposed'));
-    const idle = this.idle.signal;
-    const onIdleSpent = () => reject(idle.reason as Error);
-    lifetime.addEventListener('abort', onDispose, { once: true });
-    if (idle.aborted) onIdleSpent();
-    else idle.addEventListener('abort', onIdleSpent, { once: true });
+    if (lifetime.aborted) reject(new CancelledError('runtime disposed'));
+    else if (this.idle.exhausted) reject(this.idle.signal.reason as Error);
+    else {
+      if (this.outsideWaits.size === 0) lifetime.addEventListener('abort', this.onDisposedOutside, { once: true });
+      this.outsideWaits.add(reject);
+    }
     return {
       stopped,
       release: () => {
-        lifetime.removeEventListener('abort', onDispose);
-        idle.removeEventListener('abort', onIdleSpent);
+        if (!this.outsideWaits.delete(reject) || this.outsideWaits.size > 0) return;
+        lifetime.removeEventListener('abort', this.onDisposedOutside);
       },
     };
+  }
+
+  private readonly onDisposedOutside = () => this.failOutsideWaits(new CancelledError('runtime disposed'));
+
+  private failOutsideWaits(error: Error): void {
+    for (const reject of this.outsideWaits) reject(error);
   }
 
   /**
@@ -221,6 +231,7 @@ export class RunGuard {
    */
   private chargeIdle(ms: number): void {
     if (!this.idle.charge(ms, this.options.limits.evalTimeoutMs, () => this.idleSpentError())) return;
+    this.failOutsideWaits(this.idle.signal.reason as Error);
     // The entry that used the allowance up reports its own interruption: keep its reason.
     const interrupted = this.interrupt;
     this.options.onIdleSpent();

@@ -168,21 +168,18 @@ export class QuickJsRuntime implements Runtime {
   private install(name: string, kind: 'server' | 'client'): void {
     const vm = this.vm.vm;
     const ctx = vm.context;
-    const leaf = name.slice(name.lastIndexOf('.') + 1);
     const result = scoped((own) => {
       const fn = own(
-        ctx.newFunction(leaf, (arg) =>
-          this.marshaller.callHost((args, signal) => {
-            const binding = kind === 'server' ? this.serverBindings.get(name) : this.clientBindings.get(name);
-            if (!binding) throw new BindingNotFoundError(`binding ${name} is not available`);
-            // The structured log travels as notifications (spec §11.7): logging never waits on the client.
-            if (kind === 'client' && name === LOG && binding.notify) {
-              binding.notify(args);
-              return Promise.resolve(null);
-            }
-            return binding.call(args, { signal, sessionId: this.init.sessionId });
-          }, arg),
-        ),
+        this.marshaller.callOut((args, signal) => {
+          const binding = kind === 'server' ? this.serverBindings.get(name) : this.clientBindings.get(name);
+          if (!binding) throw new BindingNotFoundError(`binding ${name} is not available`);
+          // The structured log travels as notifications (spec §11.7): logging never waits on the client.
+          if (kind === 'client' && name === LOG && binding.notify) {
+            binding.notify(args);
+            return Promise.resolve(null);
+          }
+          return binding.call(args, { signal, sessionId: this.init.sessionId });
+        }),
       );
       return ctx.callFunction(vm.helper('install'), ctx.undefined, own(ctx.newString(name)), fn);
     });

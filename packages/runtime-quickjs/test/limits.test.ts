@@ -70,6 +70,34 @@ describe('limits', () => {
     });
   });
 
+  // On a worker, the calls of one eval share one signal on the calling thread: cancelling an eval
+  // must reach all of its calls and none of another eval's.
+  it.each(['worker', 'main'] as const)('aborts the signals of the cancelled eval’s calls only (%s)', (runIn) => {
+    const seen: { tag: string; signal: AbortSignal }[] = [];
+    const watch = binding('watch', ({ tag }: { tag: string }, context) => {
+      seen.push({ tag, signal: context.signal });
+      return new Promise(() => {});
+    });
+    return withSession({ bindings: [watch], factory: { runIn } }, async (runtime) => {
+      // Calls the first eval leaves running after it succeeded.
+      await runtime.eval("globalThis.left = [watch({ tag: 'left' }), watch({ tag: 'left' })]; 0");
+      const controller = new AbortController();
+      const pending = runtime.eval("await Promise.all([watch({ tag: 'cancelled' }), watch({ tag: 'cancelled' })])", { signal: controller.signal });
+      await vi.waitFor(() => expect(seen).toHaveLength(4));
+      controller.abort();
+      await expect(pending).rejects.toBeInstanceOf(CancelledError);
+      await vi.waitFor(() => expect(seen.filter((call) => call.tag === 'cancelled').every((call) => call.signal.aborted)).toBe(true));
+      // A later call of the cancelled kind gets a fresh signal.
+      void runtime.eval("globalThis.later = watch({ tag: 'later' }); 0");
+      await vi.waitFor(() => expect(seen).toHaveLength(5));
+      expect(seen.filter((call) => call.tag !== 'cancelled').map((call) => [call.tag, call.signal.aborted])).toEqual([
+        ['left', false],
+        ['left', false],
+        ['later', false],
+      ]);
+    });
+  });
+
   it('ends an allocation bomb with LimitExceeded memory and says whether the session was reset', () =>
     withSession({ limits: { memoryBytes: 8 * 1024 * 1024 } }, async (runtime) => {
       await runtime.eval('const keep = "kept"');

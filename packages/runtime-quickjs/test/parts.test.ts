@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import releaseVariant from '@jitl/quickjs-wasmfile-release-sync';
 import { CancelledError, LimitExceededError, type HostFunction, type RuntimeBinding } from '@scomp/peer';
 import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
@@ -72,18 +73,24 @@ describe('handle scope', () => {
 });
 
 describe('run guard', () => {
-  function guard(options: { heapBytes?: number; onIdleSpent?: () => void } = {}): { guard: RunGuard; slot: ModuleSlot; tick(ms: number): void } {
+  function guard(options: { heapBytes?: number; onIdleSpent?: () => void } = {}): {
+    guard: RunGuard;
+    slot: ModuleSlot;
+    lifetime: AbortController;
+    tick(ms: number): void;
+  } {
     let now = 0;
     const { vm, slot } = fakeVm(options.heapBytes);
     const limits = { ...DEFAULT_LIMITS, evalTimeoutMs: 100, memoryBytes: 1000 };
+    const lifetime = new AbortController();
     const run = new RunGuard(vm, {
       limits,
       clock: () => now,
       memoryCheckIntervalMs: 10,
-      lifetime: new AbortController().signal,
+      lifetime: lifetime.signal,
       onIdleSpent: options.onIdleSpent ?? (() => {}),
     });
-    return { guard: run, slot, tick: (ms) => (now += ms) };
+    return { guard: run, slot, lifetime, tick: (ms) => (now += ms) };
   }
 
   it('interrupts an eval once its entries used the CPU budget, and says which limit', () => {
@@ -136,6 +143,36 @@ describe('run guard', () => {
     expect(run.idleSpentError()).toBeInstanceOf(LimitExceededError);
     run.startEval();
     expect(run.idleSpent).toBe(false);
+  });
+
+  it('keeps one listener on the session lifetime however many calls wait outside evals, and none once they end', async () => {
+    const { guard: run, lifetime } = guard();
+    const waits = Array.from({ length: 50 }, () => run.untilStoppedOutsideEval());
+    expect(getEventListeners(lifetime.signal, 'abort')).toHaveLength(1);
+    for (const wait of waits) wait.release();
+    expect(getEventListeners(lifetime.signal, 'abort')).toHaveLength(0);
+    // Released one at a time, as calls end, the count never grows either.
+    for (let call = 0; call < 20; call++) run.untilStoppedOutsideEval().release();
+    expect(getEventListeners(lifetime.signal, 'abort')).toHaveLength(0);
+
+    const pending = Array.from({ length: 3 }, () => run.untilStoppedOutsideEval());
+    const released = run.untilStoppedOutsideEval();
+    released.release();
+    lifetime.abort();
+    for (const wait of pending) await expect(wait.stopped).rejects.toThrow(new CancelledError('runtime disposed'));
+    await expect(Promise.race([released.stopped, Promise.resolve('still waiting')])).resolves.toBe('still waiting');
+    await expect(run.untilStoppedOutsideEval().stopped).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('fails the calls waiting outside evals once the allowance outside evals runs out', async () => {
+    const { guard: run, lifetime, tick } = guard();
+    const waits = [run.untilStoppedOutsideEval(), run.untilStoppedOutsideEval()];
+    run.beginActivation();
+    run.enter(() => tick(150));
+    for (const wait of waits) await expect(wait.stopped).rejects.toBeInstanceOf(LimitExceededError);
+    await expect(run.untilStoppedOutsideEval().stopped).rejects.toMatchObject({ detail: { limit: 'time', max: 100 } });
+    for (const wait of waits) wait.release();
+    expect(getEventListeners(lifetime.signal, 'abort')).toHaveLength(0);
   });
 });
 

@@ -2,6 +2,7 @@ import releaseVariant from '@jitl/quickjs-wasmfile-release-sync';
 import { LimitExceededError } from '@scomp/peer';
 import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
 import { describe, expect, it } from 'vitest';
+import { INPUT_FILENAME } from '../src/guestVm.js';
 import { createQuickJsRuntimeFactory } from '../src/index.js';
 
 type EvalFn = (ctx: number, ...rest: unknown[]) => unknown;
@@ -23,7 +24,7 @@ function trappingVariant(): { variant: QuickJSSyncVariant; arm(): void } {
           super(...args);
           const evaluate = this.QTS_Eval as unknown as EvalFn;
           (this as unknown as { QTS_Eval: EvalFn }).QTS_Eval = (ctx, ...rest) => {
-            const trap = armed && rest[2] === 'input.js';
+            const trap = armed && rest[2] === INPUT_FILENAME;
             if (trap) armed = false;
             return evaluate(trap ? 0x7ffffff0 : ctx, ...rest);
           };

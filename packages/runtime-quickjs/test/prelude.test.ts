@@ -15,9 +15,9 @@ describe('the guest prelude', () => {
     const error = evalError({
       name: 'Error',
       message: 'x',
-      stack: ['    at f (input.js:2:5)', `    at fn (${PRELUDE_SCRIPT}:280:20)`, '    at g (prelude.js:1:1)', '    at <eval> (input.js:3:1)'].join('\n'),
+      stack: ['    at f (<eval>:2:5)', `    at fn (${PRELUDE_SCRIPT}:280:20)`, '    at g (prelude.js:1:1)', '    at <eval> (<eval>:3:1)'].join('\n'),
     });
     // A frame merely named like the prelude's file is the code's own and stays.
-    expect(error.detail.stack).toBe(['    at f (input.js:2:5)', '    at g (prelude.js:1:1)', '    at <eval> (input.js:3:1)'].join('\n'));
+    expect(error.detail.stack).toBe(['    at f (<eval>:2:5)', '    at g (prelude.js:1:1)', '    at <eval> (<eval>:3:1)'].join('\n'));
   });
 });

@@ -76,7 +76,7 @@ describe('sandbox', () => {
     withSession({}, async (runtime) => {
       const error = (await runtime.eval('new Proxy({}, { get() { throw new Error("trap") } })').catch((e: unknown) => e)) as EvalError;
       expect(error.detail.message).toBe('trap');
-      expect(error.detail.stack).toMatch(/input\.js:1:/);
+      expect(error.detail.stack).toMatch(/\(<eval>:1:/);
       expect(error.detail.stack).not.toMatch(/prelude/);
     }));
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { EvalError, InvalidParamsError, type HostFunction } from '@scomp/peer';
 import { describe, expect, it } from 'vitest';
 import { rewriteDeclarations } from '../src/rewrite.js';
@@ -38,10 +39,29 @@ describe('evaluation semantics', () => {
       expect((error as EvalError).detail.name).toBe('SyntaxError');
     }));
 
+  it('fails the code of the spec example eval-error with exactly the error the spec shows', () =>
+    withSession({}, async (runtime) => {
+      const example = JSON.parse(readFileSync(new URL('../../../spec/examples/eval-error.json', import.meta.url), 'utf8')) as {
+        messages: [{ message: { params: { code: string } } }, { message: { error: { code: number; message: string; data: unknown } } }];
+      };
+      const [request, response] = example.messages;
+      const error = (await runtime.eval(request.message.params.code).catch((e: unknown) => e)) as EvalError;
+      expect(error).toBeInstanceOf(EvalError);
+      expect({ code: error.code, message: error.message, data: error.detail }).toEqual(response.message.error);
+    }));
+
+  it('names the submitted code <eval> in stack frames, its lines counted from its first line', () =>
+    withSession({}, async (runtime) => {
+      // The declarations on the first lines are rewritten before the code runs: the lines must not move.
+      const code = 'class Box {}\nlet n = 1\nfunction f() {\n  null.x\n}\nf()';
+      const error = (await runtime.eval(code).catch((e: unknown) => e)) as EvalError;
+      expect(error.detail.stack?.split('\n')).toEqual([expect.stringMatching(/^ {4}at f \(<eval>:4:\d+\)$/), expect.stringMatching(/^ {4}at <eval> \(<eval>:6:\d+\)$/), '']);
+    }));
+
   it('reports the line of an error thrown after an await', () =>
     withSession({}, async (runtime) => {
       const error = (await runtime.eval('await null;\n\nthrow new Error("late")').catch((e: unknown) => e)) as EvalError;
-      expect(error.detail.stack).toMatch(/input\.js:3:/);
+      expect(error.detail.stack).toMatch(/\(<eval>:3:/);
     }));
 
   it('reports an uncaught binding failure with its wire code, data and the calling line', () =>
@@ -62,7 +82,7 @@ describe('evaluation semantics', () => {
           code: -32602,
           data: { issues: [{ path: '/id', message: 'must be string' }] },
         });
-        expect(error.detail.stack).toMatch(/input\.js:2:/);
+        expect(error.detail.stack).toMatch(/\(<eval>:2:/);
         expect(error.detail.stack).not.toMatch(/prelude/);
         // A peer that sent only "invalid params" still gets the issue named in the guest's message.
         expect(error.detail.message).toBe('invalid params: /id must be string');

@@ -61,7 +61,7 @@ function describeFailure(error: unknown): EvalFailure {
   if (error instanceof EvalError) {
     const detail = error.detail as { name?: string; message?: string; stack?: string; code?: number; data?: unknown };
     const failure: EvalFailure = { name: detail.name ?? 'Error', message: detail.message ?? error.message };
-    // The first frame is where it was thrown: `at f (input.js:2:22)`; its line is one of the submitted code's.
+    // The first frame is where it was thrown: `at f (<eval>:2:22)`; its line is one of the submitted code's.
     const line = /:(\d+):\d+\)?\s*$/m.exec(detail.stack ?? '')?.[1];
     if (line !== undefined) failure.line = Number(line);
     if (detail.code !== undefined) failure.code = detail.code;

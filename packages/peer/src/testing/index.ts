@@ -1,4 +1,10 @@
 export { createMemoryTransportPair } from './memoryTransport.js';
 export { transportConformance, type TransportConformanceOptions, type TransportPair } from './transportConformance.js';
-export { runtimeConformance, testBinding, type RuntimeCapabilities, type RuntimeConformanceOptions } from './runtimeConformance.js';
+export {
+  runtimeConformance,
+  testBinding,
+  type RuntimeCapabilities,
+  type RuntimeConformanceOptions,
+  type TestBindingHandler,
+} from './runtimeConformance.js';
 export { FakeRuntime, createFakeRuntimeFactory, toJsonValue, FAKE_RUNTIME_CAPABILITIES } from './fakeRuntime.js';

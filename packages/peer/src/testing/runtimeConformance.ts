@@ -25,12 +25,13 @@ export interface RuntimeConformanceOptions {
   capabilities?: RuntimeCapabilities;
 }
 
+/** What a {@link testBinding} runs per call; its result (or a promise of it) is the call's result. */
 // Test bindings destructure whatever arguments their case sends; their schemas are not the point.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Handler = (args: any, context: CallContext) => unknown;
+export type TestBindingHandler = (args: any, context: CallContext) => unknown;
 
 /** A runtime binding from a plain function, recording its calls. */
-export function testBinding(name: string, handler: Handler): RuntimeBinding & { calls: unknown[] } {
+export function testBinding(name: string, handler: TestBindingHandler): RuntimeBinding & { calls: unknown[] } {
   const calls: unknown[] = [];
   return {
     meta: { name, input: {} },

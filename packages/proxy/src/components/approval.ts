@@ -8,7 +8,11 @@ export interface ApprovalOptions {
   name?: string;
   /** Calls of bindings declaring any of these effects need the upstream's `confirm`. @default ['write', 'external'] */
   effects?: readonly Effect[];
-  /** Which calls are gated: `upstream` (guest code calling client bindings), `downstream` (the client invoking server bindings). @default both */
+  /**
+   * Which calls are gated: `upstream`, guest code's calls (of client bindings, and of the server's
+   * own bindings, which the server gates at the component's request, spec §5.1); `downstream`, the
+   * client invoking server bindings. @default both
+   */
   directions?: readonly InvokeCall['direction'][];
 }
 
@@ -16,6 +20,9 @@ export interface ApprovalOptions {
  * A component that asks before a call with effects goes through: it calls the upstream's
  * `confirm` binding and lets the call through only on `true`. Without a `confirm` upstream, or on
  * any other answer, the call is refused with Unauthorized, which guest code sees as a thrown error.
+ * Guest calls of the server's own bindings cross no component: for those it asks the server to
+ * gate them by effect (`confirmEffects`), and the server's `confirm` question reaches the upstream
+ * through the component.
  */
 export function approval(options: ApprovalOptions = {}): ComponentDefinition {
   const name = options.name ?? 'approval';
@@ -23,6 +30,7 @@ export function approval(options: ApprovalOptions = {}): ComponentDefinition {
   const directions = new Set(options.directions ?? ['upstream', 'downstream']);
   return {
     name,
+    ...(directions.has('upstream') ? { serverBindingScope: { confirmEffects: [...gated] as Effect[] } } : {}),
     onInvoke: async (call, next, context) => {
       const effects = call.meta.effects ?? [];
       if (!directions.has(call.direction) || call.name === CONFIRM_BINDING_NAME || !effects.some((effect) => gated.has(effect))) {

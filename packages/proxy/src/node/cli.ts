@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { splitCommand } from '@scomp/transport-stdio';
+import { UsageError, integerOption, parseCommandLine } from '@scomp/transport-stdio/cli';
 import { CHAIN_ENV, parseChain, type ChainEntry } from './chainConfig.js';
 
 export const PROXY_HELP = `Usage: scomp-proxy [component] [options]
@@ -32,10 +32,6 @@ Component options:
   --client-bindings <list>        scope: client bindings declared downstream
 `;
 
-export class ProxyUsageError extends Error {
-  override name = 'ProxyUsageError';
-}
-
 export type ComponentKind = 'transparent' | 'audit' | 'approval' | 'scope';
 
 export interface ProxyCliOptions {
@@ -59,51 +55,47 @@ const list = (value: string | undefined) =>
         .map((item) => item.trim())
         .filter((item) => item !== '');
 
+/** Turns `argv` (without node and script) into what to run. Throws {@link UsageError} for a bad command line. */
 export function parseProxyArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ProxyCliOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        module: { type: 'string' },
-        downstream: { type: 'string' },
-        'downstream-stdio': { type: 'string' },
-        chain: { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'max-message-bytes': { type: 'string' },
-        'audit-file': { type: 'string' },
-        effects: { type: 'string' },
-        'server-bindings': { type: 'string' },
-        'client-bindings': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new ProxyUsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      help: { type: 'boolean', short: 'h' },
+      module: { type: 'string' },
+      downstream: { type: 'string' },
+      'downstream-stdio': { type: 'string' },
+      chain: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'max-message-bytes': { type: 'string' },
+      'audit-file': { type: 'string' },
+      effects: { type: 'string' },
+      'server-bindings': { type: 'string' },
+      'client-bindings': { type: 'string' },
+    },
+    true,
+  );
   const { values, positionals } = parsed;
   if (values.help) return 'help';
-  if (positionals.length > 1) throw new ProxyUsageError(`unexpected argument "${positionals[1]}"`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   const kind = (positionals[0] ?? 'transparent') as ComponentKind;
-  if (!['transparent', 'audit', 'approval', 'scope'].includes(kind)) throw new ProxyUsageError(`unknown component "${kind}"`);
-  if (values.module !== undefined && positionals.length > 0) throw new ProxyUsageError('give either a component name or --module, not both');
+  if (!['transparent', 'audit', 'approval', 'scope'].includes(kind)) throw new UsageError(`unknown component "${kind}"`);
+  if (values.module !== undefined && positionals.length > 0) throw new UsageError('give either a component name or --module, not both');
   const given = [values.downstream, values['downstream-stdio'], values.chain].filter((value) => value !== undefined);
-  if (given.length > 1) throw new ProxyUsageError('give only one of --downstream, --downstream-stdio and --chain');
+  if (given.length > 1) throw new UsageError('give only one of --downstream, --downstream-stdio and --chain');
   let downstream: ProxyCliOptions['downstream'];
   if (values.downstream !== undefined) {
-    if (!/^wss?:\/\/./.test(values.downstream)) throw new ProxyUsageError(`--downstream: "${values.downstream}" is not a WebSocket URL`);
+    if (!/^wss?:\/\/./.test(values.downstream)) throw new UsageError(`--downstream: "${values.downstream}" is not a WebSocket URL`);
     downstream = { kind: 'url', url: values.downstream };
   } else if (values['downstream-stdio'] !== undefined) {
     let words: string[];
     try {
       words = splitCommand(values['downstream-stdio']);
     } catch (error) {
-      throw new ProxyUsageError(`--downstream-stdio: ${(error as Error).message}`);
+      throw new UsageError(`--downstream-stdio: ${(error as Error).message}`);
     }
     const [command, ...args] = words;
-    if (command === undefined) throw new ProxyUsageError('--downstream-stdio needs a command');
+    if (command === undefined) throw new UsageError('--downstream-stdio needs a command');
     downstream = { kind: 'chain', chain: [{ command, args }] };
   } else if (values.chain !== undefined) {
     downstream = { kind: 'chainFile', path: values.chain };
@@ -112,30 +104,22 @@ export function parseProxyArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     try {
       json = JSON.parse(env[CHAIN_ENV]);
     } catch {
-      throw new ProxyUsageError(`${CHAIN_ENV} is not JSON`);
+      throw new UsageError(`${CHAIN_ENV} is not JSON`);
     }
     try {
       downstream = { kind: 'chain', chain: parseChain(json, CHAIN_ENV) };
     } catch (error) {
-      throw new ProxyUsageError((error as Error).message);
+      throw new UsageError((error as Error).message);
     }
   } else {
-    throw new ProxyUsageError('missing downstream: --downstream <ws://…>, --downstream-stdio "<command>" or --chain <chain.json>');
+    throw new UsageError('missing downstream: --downstream <ws://…>, --downstream-stdio "<command>" or --chain <chain.json>');
   }
   const options: ProxyCliOptions = { kind, downstream, host: values.host ?? '127.0.0.1' };
   if (values.module !== undefined) options.module = values.module;
-  if (values.port !== undefined) {
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ProxyUsageError(`--port: "${values.port}" is not a port number`);
-    options.port = port;
-  }
-  if (values['max-message-bytes'] !== undefined) {
-    const bytes = Number(values['max-message-bytes']);
-    if (!Number.isSafeInteger(bytes) || bytes < 1) throw new ProxyUsageError(`--max-message-bytes: "${values['max-message-bytes']}" is not a positive integer`);
-    options.maxMessageBytes = bytes;
-  }
+  if (values.port !== undefined) options.port = integerOption('--port', values.port, 0, 0, 65535);
+  if (values['max-message-bytes'] !== undefined) options.maxMessageBytes = integerOption('--max-message-bytes', values['max-message-bytes'], 0, 1);
   const only = (flag: string, value: unknown, component: ComponentKind) => {
-    if (value !== undefined && kind !== component) throw new ProxyUsageError(`${flag} applies to the ${component} component only`);
+    if (value !== undefined && kind !== component) throw new UsageError(`${flag} applies to the ${component} component only`);
   };
   only('--audit-file', values['audit-file'], 'audit');
   only('--effects', values.effects, 'approval');
@@ -149,7 +133,7 @@ export function parseProxyArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   const clientBindings = list(values['client-bindings']);
   if (clientBindings) options.clientBindings = clientBindings;
   if (kind === 'scope' && !serverBindings && !clientBindings) {
-    throw new ProxyUsageError('scope needs --server-bindings and/or --client-bindings');
+    throw new UsageError('scope needs --server-bindings and/or --client-bindings');
   }
   return options;
 }

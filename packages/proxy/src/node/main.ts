@@ -2,21 +2,18 @@ import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Effect } from '@scomp/protocol';
+import { parseOrReport, processIo, redirectConsoleToStderr, shutdownSignal, type CommandIo } from '@scomp/transport-stdio/cli';
 import { createComponent } from '../component.js';
 import { approval } from '../components/approval.js';
 import { audit } from '../components/audit.js';
 import type { ComponentDefinition } from '../components/definition.js';
 import { scope } from '../components/scope.js';
 import { loadChain } from './chainConfig.js';
-import { PROXY_HELP, ProxyUsageError, parseProxyArgs, type ProxyCliOptions } from './cli.js';
+import { PROXY_HELP, parseProxyArgs, type ProxyCliOptions } from './cli.js';
 import { chainDownstream, webSocketDownstream } from './downstreams.js';
 import { serveComponent } from './serve.js';
 
-export interface ProxyMainIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-}
+export type ProxyMainIo = CommandIo;
 
 async function definitionFor(options: ProxyCliOptions): Promise<ComponentDefinition> {
   if (options.module !== undefined) {
@@ -48,20 +45,16 @@ async function definitionFor(options: ProxyCliOptions): Promise<ComponentDefinit
  * Runs `scomp-proxy` until its upstream goes away or a signal arrives; resolves with the exit code:
  * 0 after a clean shutdown, 1 when it could not start, 2 for a bad command line.
  */
-export async function proxyMain(argv: readonly string[], io: ProxyMainIo): Promise<number> {
-  let options;
-  try {
-    options = parseProxyArgs(argv, io.env);
-  } catch (error) {
-    if (!(error instanceof ProxyUsageError)) throw error;
-    io.stderr.write(`scomp-proxy: ${error.message}\nRun "scomp-proxy --help" for the options.\n`);
-    return 2;
-  }
+export async function proxyMain(argv: readonly string[], io: ProxyMainIo = processIo()): Promise<number> {
+  const options = parseOrReport('scomp-proxy', () => parseProxyArgs(argv, io.env), io.stderr);
+  if (!options) return 2;
   if (options === 'help') {
     io.stdout.write(PROXY_HELP);
     return 0;
   }
   const log = (line: string) => io.stderr.write(`scomp-proxy: ${line}\n`);
+  // Over stdio, stdout carries the protocol: anything a --module component prints goes to stderr.
+  if (options.port === undefined) redirectConsoleToStderr();
   let served;
   try {
     const definition = await definitionFor(options);
@@ -90,10 +83,9 @@ export async function proxyMain(argv: readonly string[], io: ProxyMainIo): Promi
     log(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
+  // Listening for signals before the listening line means none is missed once it is printed.
+  const stop = shutdownSignal(log);
   if (served.url !== undefined) io.stdout.write(`scomp-proxy listening on ${served.url}\n`);
-  const onSignal = () => void served.close();
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  await served.closed;
-  process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  await Promise.race([served.closed, stop.then(() => served.close())]);
   return 0;
 }

@@ -3,6 +3,7 @@ import type { HostFunction } from '@scomp/peer';
 import { placeFunctions, splitFunctions } from '@scomp/peer/authoring';
 import { JsonText } from '../jsonText.js';
 import { carryError, uncarryError, type CarriedError } from './carriedError.js';
+import { compact, expand } from './compactMessages.js';
 import type { Carried, OperationTable } from './operations.js';
 
 /** One message on the link; `op` and `body` follow the sender's OperationTable. */
@@ -13,7 +14,7 @@ export type Message =
 
 /** What a channel sends on: a worker's parent port, or the Worker itself. */
 export interface Port {
-  postMessage(message: Message): void;
+  postMessage(message: Message | string): void;
 }
 
 type RequestName<TTable extends OperationTable> = keyof TTable['requests'] & string;
@@ -109,7 +110,7 @@ export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
       this.pending.set(id, { resolve, reject, session });
       if (this.pending.size === 1) this.options.onPending?.(true);
       try {
-        this.send({ t: 'req', id, op, body });
+        this.send(compact({ t: 'req', id, op, body }, false));
       } catch (error) {
         // A body that cannot be cloned is never sent: nothing will answer it.
         this.take(id);
@@ -129,7 +130,8 @@ export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
     }
   }
 
-  receive(message: Message): void {
+  receive(received: Message | string): void {
+    const message = typeof received === 'string' ? expand(received) : received;
     if (message.t === 'res') return this.settle(message);
     if (message.t === 'note') {
       if (message.op === 'release') return this.release((message.body as { fn: number }).fn);
@@ -143,8 +145,10 @@ export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
     }
     const handler = this.handlers.get(message.op);
     const run = handler ? handler(message.body, message.id) : Promise.reject(new InternalError(`unknown operation ${message.op}`));
+    // Calls of bindings and functions answer with a carried value, which may travel compact.
+    const carried = message.op === 'binding' || message.op === 'call';
     run.then(
-      (body) => this.reply(message.id, () => ({ t: 'res', id: message.id, body })),
+      (body) => this.reply(message.id, () => compact({ t: 'res', id: message.id, body }, carried)),
       (error: unknown) => this.reply(message.id, () => ({ t: 'res', id: message.id, error: carryError(error) })),
     );
   }
@@ -259,7 +263,7 @@ export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
   }
 
   /** Answers a request; a reply that cannot be encoded or cloned is answered with an error instead. */
-  private reply(id: number, build: () => Message): void {
+  private reply(id: number, build: () => Message | string): void {
     if (this.closed) return;
     try {
       this.send(build());
@@ -273,7 +277,7 @@ export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
     }
   }
 
-  private send(message: Message): void {
+  private send(message: Message | string): void {
     this.port.postMessage(message);
   }
 }

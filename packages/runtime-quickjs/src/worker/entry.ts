@@ -14,6 +14,6 @@ const port = parentPort!;
 const SPARE_AFTER_IDLE_MS = 10;
 const sessions = new InlineSessions({ ...data.options, variant: variant.default, clock: () => performance.now(), spareAfterIdleMs: SPARE_AFTER_IDLE_MS });
 const host = new WorkerHost(port, data.shared, sessions);
-port.on('message', (message: Message) => host.receive(message));
+port.on('message', (message: Message | string) => host.receive(message));
 // Instantiating WebAssembly and compiling the prelude take a while: do it before the first session asks.
 void sessions.warm();

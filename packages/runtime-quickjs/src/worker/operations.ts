@@ -55,12 +55,19 @@ export interface ToWorker extends OperationTable {
 /** What a worker thread asks and tells the supervising thread. */
 export interface ToSupervisor extends OperationTable {
   requests: FunctionOperations['requests'] & {
-    /** Guest code called a binding of the session; the supervising thread holds it. */
-    binding: { body: { session: number; kind: 'server' | 'client'; name: string; args: Carried | undefined }; reply: Carried | undefined };
+    /**
+     * Guest code called a binding of the session; the supervising thread holds it. `signal` names
+     * the worker's abort signal of the call (its eval's, or the session's outside evals): calls with
+     * the same one share one signal on the supervising side, aborted by the note `abort`.
+     */
+    binding: {
+      body: { session: number; kind: 'server' | 'client'; name: string; args: Carried | undefined; signal: number };
+      reply: Carried | undefined;
+    };
   };
   notes: FunctionOperations['notes'] & {
-    /** The eval that made binding call request `id` ended: abort the call. */
-    abort: { id: number };
+    /** Abort signal `signal` of binding calls aborted (the eval that made them ended): abort them. */
+    abort: { signal: number };
     /** A notification to a client binding (the structured log). */
     notify: { session: number; name: string; args: Carried | undefined };
   };

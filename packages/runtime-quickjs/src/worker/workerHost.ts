@@ -1,6 +1,5 @@
 import { CancelledError } from '@scomp/peer/authoring';
 import type { RuntimeBinding, RuntimeInit } from '@scomp/peer';
-import { setMaxListeners } from 'node:events';
 import type { InlineSessions, InstanceStats } from '../inlineSessions.js';
 import type { QuickJsRuntime } from '../session.js';
 import { Channel, type Message, type Port } from './channel.js';
@@ -23,6 +22,9 @@ export class WorkerHost {
   private readonly channel: Channel<ToSupervisor, ToWorker>;
   private readonly hosted = new Map<number, Hosted>();
   private readonly shared: SharedState;
+  /** Keys of the abort signals binding calls were made under (see the `binding` operation). */
+  private readonly signals = new WeakMap<AbortSignal, number>();
+  private nextSignal = 1;
 
   constructor(
     port: Port,
@@ -43,7 +45,7 @@ export class WorkerHost {
     });
   }
 
-  receive(message: Message): void {
+  receive(message: Message | string): void {
     this.channel.receive(message);
   }
 
@@ -97,6 +99,20 @@ export class WorkerHost {
     return this.sessions.stats();
   }
 
+  /**
+   * The key of a binding call's abort signal. Each signal gets one listener, however many calls are
+   * made under it, which tells the supervising thread once when it aborts.
+   */
+  private signalKey(signal: AbortSignal): number {
+    let key = this.signals.get(signal);
+    if (key !== undefined) return key;
+    key = this.nextSignal++;
+    this.signals.set(signal, key);
+    const aborted = key;
+    if (!signal.aborted) signal.addEventListener('abort', () => this.channel.note('abort', { signal: aborted }), { once: true });
+    return key;
+  }
+
   /** Bindings of the supervising thread, callable from this worker's guest code. */
   private bindings(session: number, kind: 'server' | 'client', sketches: readonly BindingSketch[]): RuntimeBinding[] {
     const channel = this.channel;
@@ -104,20 +120,11 @@ export class WorkerHost {
       const binding: RuntimeBinding = {
         meta,
         call: async (args, context) => {
-          const { id, reply } = channel.request('binding', { session, kind, name: meta.name, args: channel.carry(args, session) }, session);
-          const onAbort = () => channel.note('abort', { id });
-          if (context.signal.aborted) onAbort();
-          else {
-            // One listener per call in flight, removed when it settles: an eval making many
-            // concurrent calls is not a leak, so Node's leak warning threshold does not apply.
-            setMaxListeners(0, context.signal);
-            context.signal.addEventListener('abort', onAbort, { once: true });
-          }
-          try {
-            return channel.uncarry(await reply, session);
-          } finally {
-            context.signal.removeEventListener('abort', onAbort);
-          }
+          const signal = this.signalKey(context.signal);
+          const { reply } = channel.request('binding', { session, kind, name: meta.name, args: channel.carry(args, session), signal }, session);
+          // Made under a signal that already aborted: the note follows the request.
+          if (context.signal.aborted) channel.note('abort', { signal });
+          return channel.uncarry(await reply, session);
         },
       };
       if (notify) binding.notify = (args) => channel.note('notify', { session, name: meta.name, args: channel.carry(args, session) });

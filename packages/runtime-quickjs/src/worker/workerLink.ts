@@ -37,8 +37,15 @@ export class WorkerLink {
   private readonly reserved = new Set<number>();
   /** When a cancel was asked, per session, for the watchdog. */
   private readonly cancels = new Map<number, number>();
-  /** Abort controllers of binding calls in progress, by the worker's request id. */
-  private readonly calls = new Map<number, AbortController>();
+  /**
+   * Abort signals of binding calls, by the worker's key of its signal: the calls of one eval share
+   * one controller. A session's entry stays while its calls run or it is the session's latest, and
+   * goes when a call under another signal finds it idle: calls under a signal are made only while
+   * its eval runs, so once the next one calls, only calls still running can need it.
+   */
+  private readonly signals = new Map<number, { controller: AbortController; calls: number; session: number }>();
+  /** The signal of each session's latest binding call. */
+  private readonly latestSignal = new Map<number, number>();
   private readonly watchdog: ReturnType<typeof setInterval>;
   private stopped: Promise<void> | undefined;
   /** Set once the thread runs: a session placed here then does not wait for it to start. */
@@ -52,14 +59,14 @@ export class WorkerLink {
   ) {
     this.slots = Array.from({ length: options.sessionsPerWorker }, (_, index) => index);
     this.channel = new Channel(worker, { onPending: (busy) => (busy ? worker.ref() : worker.unref()) });
-    worker.on('message', (message: Message) => this.channel.receive(message));
+    worker.on('message', (message: Message | string) => this.channel.receive(message));
     worker.once('online', () => (this.booted = true));
     // After the listener: Node refs a worker's port when its first 'message' listener is added.
     worker.unref();
     worker.on('error', (error) => this.fail(undefined, new InternalError('runtime worker failed', { sessionReset: true }, { cause: error })));
     worker.on('exit', () => this.fail(undefined, new InternalError('runtime worker exited', { sessionReset: true })));
-    this.channel.handle('binding', (body, id) => this.callBinding(body, id));
-    this.channel.on('abort', (body) => this.calls.get(body.id)?.abort(new CancelledError('eval ended')));
+    this.channel.handle('binding', (body) => this.callBinding(body));
+    this.channel.on('abort', (body) => this.signals.get(body.signal)?.controller.abort(new CancelledError('eval ended')));
     this.channel.on('notify', ({ session, name, args }) => {
       const binding = this.sessions.get(session)?.binding('client', name);
       binding?.notify?.(this.channel.uncarry(args, session));
@@ -162,24 +169,37 @@ export class WorkerLink {
   private detach(session: number, slot: number): void {
     if (!this.sessions.delete(session) && !this.reserved.has(slot)) return;
     this.channel.dropSession(session, new CancelledError('runtime disposed'));
+    for (const [key, entry] of this.signals) if (entry.session === session) this.signals.delete(key);
+    this.latestSignal.delete(session);
     this.reserved.delete(slot);
     this.shared.clearCancel(slot);
     this.slots.push(slot);
   }
 
-  private async callBinding(body: ToSupervisor['requests']['binding']['body'], id: number): Promise<Carried | undefined> {
+  private async callBinding(body: ToSupervisor['requests']['binding']['body']): Promise<Carried | undefined> {
     const { session, name } = body;
     const owner = this.sessions.get(session);
     const binding = owner?.binding(body.kind, name);
     if (!owner || !binding) throw new BindingNotFoundError(`binding ${name} is not available`);
-    const controller = new AbortController();
-    this.calls.set(id, controller);
+    const shared = this.signalOf(session, body.signal);
+    shared.calls++;
     try {
       const args = this.channel.uncarry(body.args, session);
-      return this.channel.carry(await binding.call(args, { signal: controller.signal, sessionId: owner.sessionId }), session);
+      return this.channel.carry(await binding.call(args, { signal: shared.controller.signal, sessionId: owner.sessionId }), session);
     } finally {
-      this.calls.delete(id);
+      shared.calls--;
     }
+  }
+
+  private signalOf(session: number, key: number): { controller: AbortController; calls: number; session: number } {
+    const latest = this.latestSignal.get(session);
+    if (latest !== key) {
+      if (latest !== undefined && this.signals.get(latest)?.calls === 0) this.signals.delete(latest);
+      this.latestSignal.set(session, key);
+    }
+    let shared = this.signals.get(key);
+    if (!shared) this.signals.set(key, (shared = { controller: new AbortController(), calls: 0, session }));
+    return shared;
   }
 
   /** The watchdog: stops the thread when guest code outlives its limit, or a cancel, by the grace period. */
@@ -205,8 +225,9 @@ export class WorkerLink {
       () => {},
     );
     this.onGone();
-    for (const controller of this.calls.values()) controller.abort(new CancelledError('runtime worker stopped'));
-    this.calls.clear();
+    for (const { controller } of this.signals.values()) controller.abort(new CancelledError('runtime worker stopped'));
+    this.signals.clear();
+    this.latestSignal.clear();
     for (const [session, owner] of this.sessions) {
       let error: Error;
       let notice: Error | undefined;
