@@ -12,17 +12,14 @@ export class SessionVm {
   private place: ModuleSlot;
   private readonly dropHandles: (() => void)[] = [];
 
-  /** `prepared`: a VM made ahead on `slot`'s instance, which this session adopts. */
   constructor(
     private readonly pool: ModulePool,
     slot: ModuleSlot,
     private readonly limits: Required<RuntimeLimits>,
     private readonly hooks: GuestVmHooks,
-    prepared?: GuestVm,
   ) {
     this.place = slot;
-    prepared?.adopt(limits, hooks);
-    this.guest = prepared ?? new GuestVm(slot.module, limits, hooks);
+    this.guest = new GuestVm(slot.module, limits, hooks);
   }
 
   get vm(): GuestVm {

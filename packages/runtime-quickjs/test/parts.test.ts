@@ -1,11 +1,10 @@
 import { getEventListeners } from 'node:events';
 import releaseVariant from '@jitl/quickjs-wasmfile-release-sync';
-import { CancelledError, LimitExceededError, type HostFunction, type RuntimeBinding } from '@scomp/peer';
+import { CancelledError, LimitExceededError, type HostFunction } from '@scomp/peer';
 import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GuestVmHooks } from '../src/guestVm.js';
 import { scoped } from '../src/handleScope.js';
-import { InlineSessions } from '../src/inlineSessions.js';
 import { JobPump } from '../src/jobPump.js';
 import { DEFAULT_LIMITS } from '../src/limits.js';
 import { Marshaller } from '../src/marshaller.js';
@@ -253,51 +252,5 @@ describe('marshaller', () => {
     } finally {
       dispose();
     }
-  });
-});
-
-describe('a spare VM made ahead (worker threads)', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  it('is adopted by the next session with its own limits, hooks and bindings, and the next spare is made once creations pause', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const sessions = new InlineSessions({
-      variant,
-      sessionsPerModule: 256,
-      retireModuleAboveBytes: 256 * 1024 * 1024,
-      memoryCheckIntervalMs: 10,
-      clock: () => performance.now(),
-      spareAfterIdleMs: 10,
-    });
-    await sessions.warm();
-    // The spare holds its place on the instance; the session takes that place, not another.
-    expect(sessions.stats().sessions).toBe(1);
-    const twice: RuntimeBinding = { meta: { name: 'twice', input: {} }, call: async (args) => (args as { n: number }).n * 2 };
-    const runtime = await sessions.create({ sessionId: 's', bindings: [twice], limits: { memoryBytes: 4 * 1024 * 1024, evalTimeoutMs: 200 } });
-    expect(sessions.stats().sessions).toBe(1);
-    const logs: unknown[] = [];
-    runtime.setClientBindings([{ meta: { name: 'console', input: {} }, call: async () => null, notify: (args) => logs.push(args) }]);
-    try {
-      expect(await runtime.eval('console.log("hi"); await twice({ n: 21 })')).toBe(42);
-      expect(logs).toEqual([{ level: 'log', args: ['hi'] }]);
-      // The session's own limits, not the spare's defaults: its heap and its time.
-      expect(await runtime.eval('while (true) {}').catch((e: unknown) => e)).toMatchObject({ detail: { limit: 'time' } });
-      expect(await runtime.eval('"x".repeat(8e6).length').catch((e: unknown) => e)).toMatchObject({ detail: { limit: 'memory' } });
-      // The next spare is made once no session was created for spareAfterIdleMs; a creation meanwhile puts it off.
-      expect(sessions.stats().sessions).toBe(1);
-      vi.advanceTimersByTime(9);
-      const second = await sessions.create({ sessionId: 't', bindings: [] });
-      vi.advanceTimersByTime(9);
-      expect(sessions.stats().sessions).toBe(2);
-      vi.advanceTimersByTime(1);
-      await sessions.warm();
-      expect(sessions.stats().sessions).toBe(3);
-      second.dispose();
-    } finally {
-      runtime.dispose();
-    }
-    expect(sessions.stats().sessions).toBe(1);
   });
 });
