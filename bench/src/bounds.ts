@@ -46,6 +46,19 @@ function boundFor(result: Result, results: readonly Result[]): string | undefine
   if ((result.id === 'eval.rtt' || result.id === 'invoke.server-to-client') && thread && baseline !== undefined) {
     return `floor: the raw echo ${us(baseline)} + ${thread.text} to the guest's thread = ${times((baseline + thread.micros) / baseline)} the raw floor at the least`;
   }
+  if (result.id === 'invoke.pipelined' && baseline !== undefined) {
+    // With many calls in flight each end is busy all the time, so throughput is 1 / (the busier
+    // end's time per call): the raw echo's time per message plus the peer's own work at that end.
+    // The in-memory row is that work for both ends on one thread, with no wire.
+    const peerBothEnds = median(results, 'peers.mcp.memory');
+    if (peerBothEnds === undefined) return undefined;
+    const rawPerOp = 1e6 / baseline;
+    const bound = 1e6 / (rawPerOp + peerBothEnds / 2);
+    return (
+      `bound: the raw echo's ${us(rawPerOp)} per message + the peer's own work per invoke (${us(peerBothEnds)} for both ends over the in-memory pair, ` +
+      `about half at each end) = at most ${bound.toFixed(0)} ops/s, ${times(bound / baseline)} the floor`
+    );
+  }
   if (result.id.startsWith('size.eval-result.')) {
     return thread ? `the result also crosses from the guest's thread (a copy, plus ${thread.text} per eval)` : undefined;
   }

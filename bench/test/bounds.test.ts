@@ -41,6 +41,22 @@ describe('goal bounds', () => {
     expect(results.map((r) => r.bound)).toEqual([undefined, undefined]);
   });
 
+  it('bounds pipelined invokes by the raw echo plus the peer work at one end', () => {
+    const results = [
+      row('peers.mcp.memory', 20),
+      row('invoke.pipelined', 30_000, {
+        baseline: { name: 'raw', unit: 'ops/s', summary: summarize([100_000]) },
+        ratio: 0.3,
+        goal: { text: '>= 70% of the floor', met: false },
+      }),
+    ];
+    explainBounds(results);
+    // 10 us per raw message + half of 20 us = 20 us per call at the busier end: 50,000 ops/s, 0.5x.
+    expect(results[1]!.bound).toBe(
+      "bound: the raw echo's 10.0 us per message + the peer's own work per invoke (20.0 us for both ends over the in-memory pair, about half at each end) = at most 50000 ops/s, 0.50x the floor",
+    );
+  });
+
   it('bounds the 20-call story by 20 binding calls against the time of MCP', () => {
     const results = [
       row('binding.in-eval', 100),
