@@ -21,6 +21,7 @@ export type {
 // A runtime may offer bindings of its own (`experimental_offered`), built with the main entry's `defineBinding`.
 export type { Binding, BindingContext } from './binding.js';
 export { mapValue, splitFunctions, placeFunctions } from './values.js';
+export { RawJson } from './rawJson.js';
 export type { SplitValue, ValuePath, ValueVisitor } from './values.js';
 export {
   ScompError,

@@ -24,6 +24,7 @@ import {
 import { CloseCode } from './closeCodes.js';
 import { nestsDeeperThan, topLevelOnly } from './messageDepth.js';
 import { PendingRequests } from './pending.js';
+import { stringifyMessage } from './rawJson.js';
 import { exceedsUtf8Bytes } from './utf8.js';
 import type { Transport, TransportCloseInfo } from './transport.js';
 
@@ -127,7 +128,7 @@ export class Connection {
     const id = this.nextId++;
     let text: string;
     try {
-      text = JSON.stringify({ jsonrpc: '2.0', id, method, params });
+      text = stringifyMessage({ jsonrpc: '2.0', id, method, params });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -149,7 +150,7 @@ export class Connection {
     if (this.closeError) return;
     let text: string;
     try {
-      text = JSON.stringify({ jsonrpc: '2.0', method, params });
+      text = stringifyMessage({ jsonrpc: '2.0', method, params });
     } catch (error) {
       return this.options.onFault?.(error);
     }
@@ -295,7 +296,7 @@ export class Connection {
     if (this.closeError) return;
     let text: string;
     try {
-      text = JSON.stringify({ jsonrpc: '2.0', id, result });
+      text = stringifyMessage({ jsonrpc: '2.0', id, result });
     } catch (error) {
       this.options.onFault?.(error);
       return this.sendError(id, new InternalError('result could not be serialized'));
@@ -318,12 +319,12 @@ export class Connection {
     if (this.closeError) return;
     let text: string;
     try {
-      text = JSON.stringify({ jsonrpc: '2.0', id, error: error.toErrorObject() });
+      text = stringifyMessage({ jsonrpc: '2.0', id, error: error.toErrorObject() });
     } catch (cause) {
       this.options.onFault?.(cause);
-      text = JSON.stringify({ jsonrpc: '2.0', id, error: new InternalError('error could not be serialized').toErrorObject() });
+      text = stringifyMessage({ jsonrpc: '2.0', id, error: new InternalError('error could not be serialized').toErrorObject() });
     }
-    if (this.tooLarge(text)) text = JSON.stringify({ jsonrpc: '2.0', id, error: this.tooLargeError('error response').toErrorObject() });
+    if (this.tooLarge(text)) text = stringifyMessage({ jsonrpc: '2.0', id, error: this.tooLargeError('error response').toErrorObject() });
     this.sendText(text);
   }
 

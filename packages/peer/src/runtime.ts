@@ -75,6 +75,13 @@ export interface EvalOptions {
   timeoutMs?: number;
   /** The eval's idempotency key as the client sent it (a component passes it on downstream). */
   key?: string;
+  /**
+   * The caller takes a result without functions as `RawJson` (`@scomp/peer/authoring`), its JSON text unparsed: a
+   * runtime that holds the result as text may hand it over so, and the peer puts it on the wire as
+   * it is. The server's sessions ask for this; other callers get plain values.
+   * @default false
+   */
+  acceptRawJson?: boolean;
 }
 
 /** Counters a runtime exposes so tests can prove nothing leaks. */

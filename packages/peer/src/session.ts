@@ -2,7 +2,8 @@ import type { BindingMeta, EvalParams } from '@scomp/protocol';
 import { CancelledError, DisconnectedError, InvalidParamsError, LimitExceededError, ScompError } from './errors.js';
 import type { Binding } from './binding.js';
 import { BindingAccess } from './bindingAccess.js';
-import type { Runtime } from './runtime.js';
+import { RawJson } from './rawJson.js';
+import type { EvalOptions, Runtime } from './runtime.js';
 
 export interface AttachedClient {
   /** The bindings the client declared in its handshake. */
@@ -45,6 +46,7 @@ interface StoredOutcome {
 
 /** The JSON size of a settled outcome (functions count as nothing). */
 function outcomeBytes(outcome: unknown): number {
+  if (outcome instanceof RawJson) return outcome.text.length;
   try {
     return JSON.stringify(outcome instanceof ScompError ? outcome.toErrorObject() : outcome)?.length ?? 0;
   } catch {
@@ -110,7 +112,8 @@ export class Session {
     const run = this.tail.then(() => {
       if (this.disposed) throw new DisconnectedError('session ended');
       if (cancelSignal.aborted) throw new CancelledError('eval cancelled before it started');
-      const options: { signal: AbortSignal; timeoutMs?: number; key?: string } = { signal: cancelSignal };
+      // The outcome is only sent on (and kept for retries): text the runtime holds stays text.
+      const options: EvalOptions = { signal: cancelSignal, acceptRawJson: true };
       if (params.timeoutMs !== undefined) options.timeoutMs = params.timeoutMs;
       if (params.key !== undefined) options.key = params.key;
       return this.runtime.eval(params.code, options);

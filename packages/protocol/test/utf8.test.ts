@@ -1,5 +1,4 @@
-import { describe, expect, it } from 'vitest';
-import { exceedsUtf8Bytes, utf8ByteLength } from '../src/utf8.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const samples = [
   '',
@@ -16,15 +15,37 @@ const samples = [
   'reversed \uDE00\uD83D',
 ];
 
-describe('UTF-8 byte counting', () => {
-  it.each(samples)('counts %j as TextEncoder encodes it', (text) => {
+type Utf8 = typeof import('../src/utf8.js');
+
+/** The module as loaded on Node (native counter) and where `Buffer` does not exist (the loop). */
+const counters: [string, () => Promise<Utf8>][] = [
+  ['with Node’s Buffer', () => import('../src/utf8.js')],
+  [
+    'without Buffer',
+    async () => {
+      vi.resetModules();
+      vi.stubGlobal('Buffer', undefined);
+      return import('../src/utf8.js');
+    },
+  ],
+];
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.resetModules();
+});
+
+describe.each(counters)('UTF-8 byte counting %s', (_, load) => {
+  it.each(samples)('counts %j as TextEncoder encodes it', async (text) => {
+    const { exceedsUtf8Bytes, utf8ByteLength } = await load();
     const encoded = new TextEncoder().encode(text).length;
     expect(utf8ByteLength(text)).toBe(encoded);
     expect(exceedsUtf8Bytes(text, encoded)).toBe(false);
     if (encoded > 0) expect(exceedsUtf8Bytes(text, encoded - 1)).toBe(true);
   });
 
-  it('counts a lone high surrogate as U+FFFD and still counts the character after it', () => {
+  it('counts a lone high surrogate as U+FFFD and still counts the character after it', async () => {
+    const { utf8ByteLength } = await load();
     // Three bytes for the replacement character, one for "x": the "x" is not swallowed into a pair.
     expect(utf8ByteLength('\uD800x')).toBe(4);
     expect(utf8ByteLength('\uD800\uD800')).toBe(6);

@@ -59,7 +59,7 @@ export class EvalRunner {
       const value = scoped((own) => vm.context.getProp(own(completion), 'value'));
       // A promise as the final value is awaited, so `getOrder({ id })` without `await` yields the order.
       const settled = await jobs.settle(value, stop);
-      return marshaller.toHost(settled, asText);
+      return marshaller.resultToHost(settled, asText);
     } catch (error) {
       throw await recovery.finishError(error, active);
     } finally {

@@ -104,7 +104,10 @@ export class QuickJsRuntimeFactory implements RuntimeFactory {
   async create(init: RuntimeInit): Promise<Runtime> {
     if (!this.workers) return (await this.inlineSessions()).create(init);
     const runtime = new WorkerRuntime(this.workers, init, resolveLimits(this.options.limits, init.limits).evalTimeoutMs);
-    await runtime.start();
+    // Not awaited: the thread creates the session while the handshake is answered, and the first
+    // eval waits for it, so a handshake never waits for a thread round trip (nor a thread's boot).
+    // A creation that fails fails that eval; the next one starts the session over on a thread.
+    runtime.start().catch(() => {});
     return runtime;
   }
 

@@ -95,6 +95,29 @@ export class Marshaller {
   }
 
   /**
+   * An eval's result to the host, as {@link toHost} does. A string result is read as it is and
+   * quoted here: QuickJS's `JSON.stringify` quotes a string of megabytes several times slower than
+   * the host's, and a large result is most often one string. Reading a string turns a lone
+   * surrogate into U+FFFD where the guest's JSON keeps its escape, so a text holding U+FFFD goes
+   * the guest's way, as does every other value.
+   */
+  resultToHost(handle: QuickJSHandle, asText: boolean): unknown {
+    const ctx = this.vm.vm.context;
+    if (ctx.typeof(handle) !== 'string') return this.toHost(handle, asText);
+    const maxBytes = this.options.maxValueBytes;
+    return scoped((own) => {
+      const value = own(handle);
+      // UTF-8 takes at least a byte per character: a string this long is over the limit unread.
+      if (ctx.getNumber(own(ctx.getProp(value, 'length'))) + 2 > maxBytes) throw limitError('resultBytes', { max: maxBytes });
+      const text = ctx.getString(value);
+      if (text.includes('\uFFFD')) return this.toHost(value.dup(), asText);
+      const json = JSON.stringify(text);
+      if (exceedsUtf8Bytes(json, maxBytes)) throw limitError('resultBytes', { max: maxBytes });
+      return asText ? new JsonText(json) : text;
+    });
+  }
+
+  /**
    * A value the guest's `toHost` wrote: its JSON text, the paths of its functions as JSON text, and
    * (when there are any) the array of those functions, which become HostFunctions.
    */

@@ -1,5 +1,5 @@
 import type { EvalOptions, Runtime, RuntimeBinding, RuntimeInit, RuntimeLimits, RuntimeStats } from '@scomp/peer';
-import { BindingNotFoundError, CancelledError } from '@scomp/peer/authoring';
+import { BindingNotFoundError, CancelledError, RawJson } from '@scomp/peer/authoring';
 import { CONSOLE_BINDING_NAME } from '@scomp/protocol/value-rules';
 import type { Clock } from './budget.js';
 import { cutText, MAX_GUEST_TEXT } from './cutText.js';
@@ -7,6 +7,7 @@ import { EvalRunner } from './evalRunner.js';
 import type { GuestVm } from './guestVm.js';
 import { scoped } from './handleScope.js';
 import { JobPump } from './jobPump.js';
+import { JsonText } from './jsonText.js';
 import { Marshaller } from './marshaller.js';
 import type { ModulePool, ModuleSlot } from './modulePool.js';
 import { Recovery } from './recovery.js';
@@ -100,8 +101,11 @@ export class QuickJsRuntime implements Runtime {
 
   // ----- Runtime -----
 
-  eval(code: string, options: EvalOptions = {}): Promise<unknown> {
-    return this.runner.run(code, options, false);
+  async eval(code: string, options: EvalOptions = {}): Promise<unknown> {
+    if (!options.acceptRawJson) return this.runner.run(code, options, false);
+    // The caller sends the result on: the guest's JSON text goes to it checked, never parsed here.
+    const value = await this.runner.run(code, options, true);
+    return value instanceof JsonText ? new RawJson(value.json) : value;
   }
 
   /** `eval`, with a result that holds no functions left as JsonText: for a caller that forwards it. */

@@ -1,9 +1,14 @@
 import type { HostFunction } from '@scomp/peer';
+import { InternalError, RawJson } from '@scomp/peer/authoring';
+import { EventEmitter } from 'node:events';
+import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { JsonText } from '../src/jsonText.js';
 import type { QuickJsRuntime } from '../src/session.js';
-import { Channel } from '../src/worker/channel.js';
+import { Channel, type Message } from '../src/worker/channel.js';
 import type { ToSupervisor, ToWorker } from '../src/worker/operations.js';
+import { SharedState } from '../src/worker/sharedState.js';
+import { WorkerLink } from '../src/worker/workerLink.js';
 import { withSession } from './support.js';
 
 describe('eval results forwarded as JSON text', () => {
@@ -43,5 +48,68 @@ describe('eval results forwarded as JSON text', () => {
     // The proxy's own result crosses back as text too, for the guest to parse.
     expect(await withFunction.twice(4)).toEqual(new JsonText('8'));
     expect(supervisor.uncarry(worker.carry(new JsonText('[1]'), 1), 1)).toEqual([1]);
+  });
+});
+
+describe.each(['worker', 'main'] as const)('eval results for a caller that sends them on (runIn: %s)', (runIn) => {
+  it('hands over a result without functions as the guest made it, as RawJson, and one with functions as values', () =>
+    withSession({ factory: { runIn } }, async (runtime) => {
+      const raw = await runtime.eval('({ a: [1, 2n, undefined], b: undefined, c: new Map([["k", -0]]) })', { acceptRawJson: true });
+      expect(raw).toBeInstanceOf(RawJson);
+      expect((raw as RawJson).text).toBe('{"a":[1,"2",null],"c":[["k",0]]}');
+      const text = 'line\n"quoted" \u2028 é 😀';
+      expect(((await runtime.eval(JSON.stringify(text), { acceptRawJson: true })) as RawJson).text).toBe(JSON.stringify(text));
+      const withFunction = (await runtime.eval('({ n: 1, f: () => 2 })', { acceptRawJson: true })) as { n: number; f: HostFunction };
+      expect(withFunction).not.toBeInstanceOf(RawJson);
+      expect(await withFunction.f()).toBe(2);
+      expect(await runtime.eval('undefined', { acceptRawJson: true })).toBeUndefined();
+      // A caller that does not ask gets values.
+      expect(await runtime.eval('({ a: 1 })')).toEqual({ a: 1 });
+    }));
+
+  it('keeps lone surrogates in a string result, and a real U+FFFD', () =>
+    withSession({ factory: { runIn } }, async (runtime) => {
+      expect(await runtime.eval('"a\\ud800b" + "\\udc00"')).toBe('a\ud800b\udc00');
+      expect(((await runtime.eval('"a\\ud800b"', { acceptRawJson: true })) as RawJson).text).toBe('"a\\ud800b"');
+      expect(await runtime.eval('"\\ufffd"')).toBe('\ufffd');
+    }));
+});
+
+/** A stand-in for a worker thread that answers every eval with `value`, as a faulty or subverted worker might. */
+function workerAnswering(value: ToWorker['requests']['eval']['reply']['value']): Worker {
+  const worker = new EventEmitter() as EventEmitter & Record<string, unknown>;
+  Object.assign(worker, {
+    ref() {},
+    unref() {},
+    terminate: async () => 0,
+    postMessage(message: Message) {
+      if (message.t !== 'req') return;
+      const reply: Message = { t: 'res', id: message.id, body: { value, instances: { modules: 1, brokenModules: 0, sessions: 1, memoryBytes: 0 } } };
+      queueMicrotask(() => worker.emit('message', reply));
+    },
+  });
+  return worker as unknown as Worker;
+}
+
+describe('the thread that sends a result on', () => {
+  it('refuses text from a worker that could change the message it is spliced into', async () => {
+    const link = new WorkerLink(workerAnswering({ json: '1},"id":99,"result":{"value":2' }), SharedState.create(1), { sessionsPerWorker: 1, watchdogGraceMs: 1000 }, () => {});
+    try {
+      await expect(link.eval(1, 0, 'x', { acceptRawJson: true })).rejects.toThrow(InternalError);
+    } finally {
+      await link.stop(new InternalError('test done'));
+    }
+  });
+
+  it('passes well-formed text on without parsing it', async () => {
+    const link = new WorkerLink(workerAnswering({ json: '{"n":1.50}' }), SharedState.create(1), { sessionsPerWorker: 1, watchdogGraceMs: 1000 }, () => {});
+    try {
+      const result = await link.eval(1, 0, 'x', { acceptRawJson: true });
+      expect(result).toBeInstanceOf(RawJson);
+      expect((result as RawJson).text).toBe('{"n":1.50}');
+      expect(await link.eval(1, 0, 'x', {})).toEqual({ n: 1.5 });
+    } finally {
+      await link.stop(new InternalError('test done'));
+    }
   });
 });

@@ -227,6 +227,17 @@ describe('limits', () => {
       expect(await runtime.eval('"ok"')).toBe('ok');
     }));
 
+  it('counts a string result as its JSON in UTF-8 bytes, escapes and quotes included', () =>
+    withSession({ limits: { resultBytes: 100 } }, async (runtime) => {
+      // 98 characters fit with their quotes; 49 two-byte characters are 100 bytes with them.
+      expect(await runtime.eval('"x".repeat(98)')).toBe('x'.repeat(98));
+      expect(await runtime.eval('"é".repeat(49)')).toBe('é'.repeat(49));
+      expect(await limitOf(runtime.eval('"x".repeat(99)'))).toMatchObject({ limit: 'resultBytes', max: 100 });
+      expect(await limitOf(runtime.eval('"é".repeat(50)'))).toMatchObject({ limit: 'resultBytes', max: 100 });
+      expect(await limitOf(runtime.eval('"\\n".repeat(50)'))).toMatchObject({ limit: 'resultBytes', max: 100 });
+      expect(await limitOf(runtime.eval('"x".repeat(1e7)'))).toMatchObject({ limit: 'resultBytes', max: 100 });
+    }));
+
   it('keeps a limit hit in one session from affecting another', async () => {
     await withSession({ limits: { evalTimeoutMs: 30 } }, async (busy) => {
       await withSession({}, async (calm) => {

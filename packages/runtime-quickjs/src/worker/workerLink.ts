@@ -1,5 +1,5 @@
-import { BindingNotFoundError, CancelledError, InternalError, LimitExceededError } from '@scomp/peer/authoring';
-import type { RuntimeBinding, RuntimeLimits } from '@scomp/peer';
+import { BindingNotFoundError, CancelledError, InternalError, LimitExceededError, RawJson } from '@scomp/peer/authoring';
+import type { EvalOptions, RuntimeBinding, RuntimeLimits } from '@scomp/peer';
 import type { Worker } from 'node:worker_threads';
 import type { InstanceStats } from '../inlineSessions.js';
 import { Channel, type Message } from './channel.js';
@@ -122,8 +122,13 @@ export class WorkerLink {
     }
   }
 
-  /** Runs one eval; aborting `signal` cancels it through shared memory, so even a busy loop sees it. */
-  async eval(session: number, slot: number, code: string, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+  /**
+   * Runs one eval; aborting `signal` cancels it through shared memory, so even a busy loop sees it.
+   * With `acceptRawJson`, a result without functions stays the guest's JSON text (RawJson), which
+   * is checked but never parsed on this thread.
+   */
+  async eval(session: number, slot: number, code: string, options: EvalOptions): Promise<unknown> {
+    const { signal, timeoutMs } = options;
     const { id, reply } = this.channel.request('eval', timeoutMs === undefined ? { session, code } : { session, code, timeoutMs }, session);
     const onAbort = () => {
       this.shared.requestCancel(slot, id);
@@ -136,6 +141,7 @@ export class WorkerLink {
     try {
       const { value, instances } = await reply;
       this.instances = instances;
+      if (options.acceptRawJson && value?.json !== undefined && !value.fns?.length) return new RawJson(value.json);
       return this.channel.uncarry(value, session);
     } finally {
       signal?.removeEventListener('abort', onAbort);

@@ -61,7 +61,7 @@ export class WorkerRuntime implements Runtime, LinkedSession {
 
   async eval(code: string, options: EvalOptions = {}): Promise<unknown> {
     if (this.disposed) throw new CancelledError('runtime disposed');
-    const { signal, timeoutMs } = options;
+    const { signal } = options;
     if (signal?.aborted) throw cancelledError(signal.reason);
     if (this.notice) {
       const notice = this.notice;
@@ -73,7 +73,7 @@ export class WorkerRuntime implements Runtime, LinkedSession {
     await placement.ready;
     this.evaluating = true;
     try {
-      return await placement.link.eval(placement.session, placement.slot, code, timeoutMs, signal);
+      return await placement.link.eval(placement.session, placement.slot, code, options);
     } finally {
       this.evaluating = false;
     }
