@@ -44,30 +44,32 @@ function newServer(sessionIdleTimeoutMs?: number) {
 
 /**
  * Milliseconds from connect to an answered handshake (the runtime is made on its thread meanwhile),
- * and from connect to the answer of a first eval of `1`, which waits for that runtime.
+ * and, on a server of its own so that no creation left running from the first loop is counted,
+ * from connect to the answer of a first eval of `1`, which waits for that runtime.
  */
 async function creation(): Promise<{ created: Summary; firstEval: Summary }> {
+  const created = await perSession(async (connect) => connect());
+  const firstEval = await perSession(async (connect) => {
+    const client = await connect();
+    await client.eval('1');
+    return client;
+  });
+  return { created, firstEval };
+}
+
+/** Milliseconds per session of `open`, run for `createCount` sessions one after another. */
+async function perSession(open: (connect: () => Promise<Client>) => Promise<Client>): Promise<Summary> {
   const { server, connect } = newServer();
-  const created: number[] = [];
-  const firstEval: number[] = [];
-  const msSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6 / createCount;
+  const samples: number[] = [];
   for (let run = -1; run < runs; run++) {
     const clients: Client[] = [];
-    let start = process.hrtime.bigint();
-    for (let i = 0; i < createCount; i++) clients.push(await connect());
-    if (run >= 0) created.push(msSince(start));
-    for (const client of clients) client.close();
-    start = process.hrtime.bigint();
-    for (let i = 0; i < createCount; i++) {
-      const client = await connect();
-      await client.eval('1');
-      clients.push(client);
-    }
-    if (run >= 0) firstEval.push(msSince(start));
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < createCount; i++) clients.push(await open(connect));
+    if (run >= 0) samples.push(Number(process.hrtime.bigint() - start) / 1e6 / createCount);
     for (const client of clients) client.close();
   }
   await server.close();
-  return { created: summarize(created), firstEval: summarize(firstEval) };
+  return summarize(samples);
 }
 
 /** Memory held by detached sessions that have each run one eval. */
