@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtClientBin, builtProxyBin, builtServerBin } from './support/chainProcesses.js';
+import { builtClientBin, builtProxyBin, builtServerBin, writeBuiltChain } from './support/chainProcesses.js';
 import { child } from './support/processes.js';
 
 /** `scomp eval` (built) to completion: its exit code and output. */
@@ -15,22 +14,14 @@ async function scompEval(...args: string[]) {
 
 describe('the three components from the command line, as the proxy README shows', () => {
   it('audit logs every call, approval asks before a call with effects, scope offers the client only what it names', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scomp-readme-chain-'));
-    const auditFile = join(dir, 'audit.jsonl');
-    const chainFile = join(dir, 'chain.json');
-    const node = process.execPath;
-    writeFileSync(
-      chainFile,
-      JSON.stringify({
-        chain: [
-          { command: node, args: [builtProxyBin, 'audit', '--audit-file', auditFile] },
-          { command: node, args: [builtProxyBin, 'approval'] },
-          { command: node, args: [builtProxyBin, 'scope', '--server-bindings', 'listOrders,getOrder'] },
-          { command: node, args: [builtServerBin, '--stdio'] },
-        ],
-      }),
-    );
-    const stdio = ['--stdio', `"${node}" "${builtProxyBin}" --chain "${chainFile}"`];
+    using chainFile = writeBuiltChain('scomp-readme-chain-', (dir) => [
+      [builtProxyBin, 'audit', '--audit-file', join(dir, 'audit.jsonl')],
+      [builtProxyBin, 'approval'],
+      [builtProxyBin, 'scope', '--server-bindings', 'listOrders,getOrder'],
+      [builtServerBin, '--stdio'],
+    ]);
+    const auditFile = join(chainFile.dir, 'audit.jsonl');
+    const stdio = chainFile.stdio;
     const SHOW = "await html_panel.show({ id: 'plan', label: 'Plan', contents: '<b>ship it</b>' }); 'shown'";
 
     // scope: the client is offered only the bindings it names.

@@ -1,31 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, defineBinding } from '@scomp/peer';
 import { connectWebSocket } from '@scomp/transport-ws/node';
-import { builtClientBin, builtProxyBin, builtServerBin } from './support/chainProcesses.js';
+import { builtClientBin, builtProxyBin, builtServerBin, writeBuiltChain } from './support/chainProcesses.js';
 import { child } from './support/processes.js';
 
 const answer = (name: string, value: string) => defineBinding({ name, input: Type.Object({}), handler: () => value });
 
 describe('a resume with other client bindings through stdio hops', () => {
   it('reaches the server at the end of the chain: each component re-declares on its one connection', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scomp-chain-redeclare-'));
-    const file = join(dir, 'chain.json');
-    const node = process.execPath;
-    writeFileSync(
-      file,
-      JSON.stringify({
-        chain: [
-          { command: node, args: [builtProxyBin, 'audit'] },
-          { command: node, args: [builtProxyBin, 'scope', '--server-bindings', '*'] },
-          { command: node, args: [builtServerBin, '--stdio'] },
-        ],
-      }),
-    );
-    await using chain = child([builtClientBin, 'chain', file, '--port', '0']);
+    using chainFile = writeBuiltChain('scomp-chain-redeclare-', () => [
+      [builtProxyBin, 'audit'],
+      [builtProxyBin, 'scope', '--server-bindings', '*'],
+      [builtServerBin, '--stdio'],
+    ]);
+    await using chain = child([builtClientBin, 'chain', chainFile.path, '--port', '0']);
     const [, url] = await chain.line(/listening on (ws:\/\/\S+)/);
     const first = await Client.connect(await connectWebSocket(url!), { bindings: [answer('alpha', 'a')] });
     await first.eval('kept = 41');

@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BindingNotFoundError, Client, HandshakeFailedError, defineBinding, type ClientOptions } from '@scomp/peer';
 import { STANDARD_CLIENT_BINDINGS } from '@scomp/protocol';
 import { approval, audit, scope } from '@scomp/proxy';
 import { spawnServerProcess } from '@scomp/app-server/testing';
 import { connectWebSocket } from '@scomp/transport-ws/node';
-import { builtClientBin, builtProxyBin, builtServerBin } from './support/chainProcesses.js';
+import { builtClientBin, builtProxyBin, builtServerBin, writeBuiltChain } from './support/chainProcesses.js';
 import { child } from './support/processes.js';
 import { webSocketChain } from './support/wsChain.js';
 
@@ -82,20 +79,12 @@ describe('components narrow and gate the server bindings guest code calls', () =
   });
 
   it('over stdio, answered by scomp eval --confirm yes, no and ask', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scomp-server-bindings-'));
-    const chainFile = join(dir, 'chain.json');
-    const node = process.execPath;
-    writeFileSync(
-      chainFile,
-      JSON.stringify({
-        chain: [
-          { command: node, args: [builtProxyBin, 'approval'] },
-          { command: node, args: [builtProxyBin, 'scope', '--server-bindings', 'getOrder,listOrders,updateOrder'] },
-          { command: node, args: [builtServerBin, '--stdio'] },
-        ],
-      }),
-    );
-    const stdio = ['--stdio', `"${node}" "${builtProxyBin}" --chain "${chainFile}"`];
+    using chainFile = writeBuiltChain('scomp-server-bindings-', () => [
+      [builtProxyBin, 'approval'],
+      [builtProxyBin, 'scope', '--server-bindings', 'getOrder,listOrders,updateOrder'],
+      [builtServerBin, '--stdio'],
+    ]);
+    const stdio = chainFile.stdio;
     const scompEval = async (input: string, ...args: string[]) => {
       await using run = child([builtClientBin, 'eval', ...stdio, ...args]);
       run.write(input);

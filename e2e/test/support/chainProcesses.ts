@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChainEntry } from '@scomp/proxy/node';
 import { serverBin, tsNodeArgs } from './processes.js';
@@ -62,3 +64,28 @@ export function processLine(pid: number): string {
 export const builtProxyBin = fileURLToPath(new URL('../../../packages/proxy/bin/scomp-proxy.js', import.meta.url));
 export { serverBinPath as builtServerBin } from '@scomp/app-server/testing';
 export const builtClientBin = fileURLToPath(new URL('../../../apps/client/dist/bin.js', import.meta.url));
+
+/** A chain file of built entry points in a temporary directory, which disposing removes. */
+export interface BuiltChainFile extends Disposable {
+  dir: string;
+  path: string;
+  /** The arguments that make `scomp` start the chain's head over stdio. */
+  stdio: string[];
+}
+
+/**
+ * Writes a chain file whose entries each run `node <args>` (a built bin and its arguments), in a
+ * fresh temporary directory that `entries` may place files in.
+ */
+export function writeBuiltChain(prefix: string, entries: (dir: string) => string[][]): BuiltChainFile {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const path = join(dir, 'chain.json');
+  const node = process.execPath;
+  writeFileSync(path, JSON.stringify({ chain: entries(dir).map((args) => ({ command: node, args })) }));
+  return {
+    dir,
+    path,
+    stdio: ['--stdio', `"${node}" "${builtProxyBin}" --chain "${path}"`],
+    [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
