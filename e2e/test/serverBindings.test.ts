@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import Type from 'typebox';
-import { BindingNotFoundError, Client, HandshakeFailedError, defineBinding, type ClientOptions } from '@scomp/peer';
+import { BindingNotFoundError, Client, HandshakeFailedError, type ClientOptions } from '@scomp/peer';
 import { confirmer } from '@scomp/peer/testing';
-import { STANDARD_CLIENT_BINDINGS } from '@scomp/protocol';
 import { approval, audit, scope } from '@scomp/proxy';
 import { spawnServerProcess } from '@scomp/app-server/testing';
 import { connectWebSocket } from '@scomp/transport-ws/node';
