@@ -9,8 +9,11 @@ import type { WorkerData } from './workerPool.js';
 const data = workerData as WorkerData;
 const variant = (await import(data.variant)) as { default: QuickJSSyncVariant };
 const port = parentPort!;
-const sessions = new InlineSessions({ ...data.options, variant: variant.default, clock: () => performance.now() });
+// The thread's sessions end with it, so it keeps one VM made ahead for the next session, made
+// once no session was created for a moment (a burst of connects pays for no VMs made in between).
+const SPARE_AFTER_IDLE_MS = 10;
+const sessions = new InlineSessions({ ...data.options, variant: variant.default, clock: () => performance.now(), spareAfterIdleMs: SPARE_AFTER_IDLE_MS });
 const host = new WorkerHost(port, data.shared, sessions);
 port.on('message', (message: Message | string) => host.receive(message));
-// Instantiating WebAssembly takes a while: do it before the first session asks.
+// Instantiating WebAssembly and compiling the prelude take a while: do it before the first session asks.
 void sessions.warm();

@@ -75,11 +75,12 @@ export class WorkerPool {
   }
 
   stats(): InstanceStats & { workers: number; workersStarted: number } {
-    const total = { workers: this.links.size, workersStarted: this.started, modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 };
+    const total = { workers: this.links.size, workersStarted: this.started, modules: 0, brokenModules: 0, sessions: 0, spareVms: 0, memoryBytes: 0 };
     for (const link of this.links) {
       const snapshot = link.instances;
       total.modules += snapshot.modules;
       total.brokenModules += snapshot.brokenModules;
+      total.spareVms += snapshot.spareVms;
       total.memoryBytes += snapshot.memoryBytes;
       total.sessions += link.sessionCount();
     }
