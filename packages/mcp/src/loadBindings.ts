@@ -1,15 +1,10 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Binding } from '@scomp/peer';
+import { isBinding, type Binding } from '@scomp/peer';
+
+export { isBinding };
 
 const typeScriptFile = /\.(?:ts|mts|cts|tsx)$/;
-
-/** Whether a value looks like what `defineBinding` returns. Duck-typed, so a module may use its own copy of the SDK. */
-export function isBinding(value: unknown): value is Binding {
-  if (typeof value !== 'object' || value === null) return false;
-  const { meta, call } = value as { meta?: { name?: unknown }; call?: unknown };
-  return typeof call === 'function' && typeof meta === 'object' && meta !== null && typeof meta.name === 'string';
-}
 
 /**
  * Loads bindings from a module: its default export (an array of bindings, or one binding) plus

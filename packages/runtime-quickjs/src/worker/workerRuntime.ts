@@ -13,12 +13,15 @@ interface Placement {
 }
 
 function sketch(binding: RuntimeBinding): BindingSketch {
-  return { meta: binding.meta, notify: typeof binding.notify === 'function' };
+  const sketched: BindingSketch = { meta: binding.meta, notify: typeof binding.notify === 'function' };
+  if (binding.origin) sketched.origin = binding.origin;
+  return sketched;
 }
 
 /**
  * A session whose guest code runs on a worker thread. This thread keeps its bindings and hands the
- * worker only their metadata; calls come back here. If the thread is stopped (the watchdog, or a
+ * worker only their metadata; calls come back here, except those of bindings defined in a module
+ * (RuntimeBinding.origin), which the worker imports and runs itself. If the thread is stopped (the watchdog, or a
  * crash), the session starts over on another thread and says so once, in its next eval's error.
  */
 export class WorkerRuntime implements Runtime, LinkedSession {
