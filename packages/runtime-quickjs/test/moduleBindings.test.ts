@@ -3,7 +3,6 @@ import { createMemoryTransportPair } from '@scomp/peer/testing';
 import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createQuickJsRuntimeFactory, type QuickJsRuntimeFactoryOptions } from '../src/index.js';
-import * as fixtures from './fixtures/threadBindings.js';
 
 const TOOLS = new URL('./fixtures/threadBindings.js', import.meta.url);
 const NAMES = ['where', 'refuses', 'crashes', 'waits', 'relay'] as const;
@@ -14,8 +13,9 @@ function moduleTools(): Promise<Binding[]> {
 }
 
 /** The same bindings as plain objects of this thread: every guest call of them comes here. */
-function mainTools(): Binding[] {
-  return NAMES.map((name) => fixtures[name] as Binding);
+async function mainTools(): Promise<Binding[]> {
+  const namespace = (await import(TOOLS.href)) as Record<string, Binding>;
+  return NAMES.map((name) => namespace[name]!);
 }
 
 function serverOf(bindings: Binding[], options: QuickJsRuntimeFactoryOptions = { workerThreads: 1 }): Server {
@@ -81,7 +81,7 @@ describe('bindings defined in a module', () => {
 
   it('fail in guest code exactly as the same bindings do on the main thread', async () => {
     await using local = serverOf(await moduleTools());
-    await using main = serverOf(mainTools());
+    await using main = serverOf(await mainTools());
     const localClient = await connect(local);
     const mainClient = await connect(main);
     try {

@@ -61,7 +61,7 @@ export class WorkerHost {
   private async create(body: ToWorker['requests']['create']['body']): Promise<InstanceStats> {
     const { session, slot } = body;
     const bindings = body.bindings.some((sketch) => sketch.origin)
-      ? await Promise.all(body.bindings.map((sketch) => (sketch.origin ? this.moduleBinding(session, body.sessionId, sketch) : this.proxy(session, 'server', sketch))))
+      ? await Promise.all(body.bindings.map((sketch) => (sketch.origin ? this.moduleBinding(session, body.sessionId, sketch) : Promise.resolve(this.proxy(session, 'server', sketch)))))
       : this.bindings(session, 'server', body.bindings);
     const init: RuntimeInit = { sessionId: body.sessionId, bindings };
     if (body.limits) init.limits = body.limits;
