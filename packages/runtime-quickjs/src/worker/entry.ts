@@ -7,6 +7,12 @@ import type { WorkerData } from './workerPool.js';
 
 // The thread a worker-mode factory starts: sessions on this thread's own QuickJS instances.
 const data = workerData as WorkerData;
+// Bindings defined in a module run their handlers here, and the host may speak its protocol on
+// stdout (a stdio server): what they log goes to stderr, as a stdio command does with its own.
+const toStderr = (...args: unknown[]) => console.error(...args);
+console.log = toStderr;
+console.info = toStderr;
+console.debug = toStderr;
 const variant = (await import(data.variant)) as { default: QuickJSSyncVariant };
 const port = parentPort!;
 const sessions = new InlineSessions({ ...data.options, variant: variant.default, clock: () => performance.now() });
