@@ -3,6 +3,7 @@ import type { BindingOrigin, RuntimeBinding, RuntimeInit } from '@scomp/peer';
 import type { InlineSessions, InstanceStats } from '../inlineSessions.js';
 import type { QuickJsRuntime } from '../session.js';
 import { Channel, type Message, type Port } from './channel.js';
+import { JsonText } from '../jsonText.js';
 import { fromHandler, toHandler } from './handlerValues.js';
 import type { BindingSketch, ToSupervisor, ToWorker } from './operations.js';
 import { SharedState } from './sharedState.js';
@@ -165,7 +166,8 @@ export class WorkerHost {
         try {
           return fromHandler(await binding.call(value, { signal: context.signal, sessionId, invoke }));
         } finally {
-          releaseUnretainedIn(value);
+          // Arguments that arrived as text hold no functions to release.
+          if (!(args instanceof JsonText)) releaseUnretainedIn(value);
         }
       },
     };
