@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createQuickJsRuntimeFactory, type QuickJsRuntimeFactoryOptions } from '../src/index.js';
 
 const TOOLS = new URL('./fixtures/threadBindings.js', import.meta.url);
-const NAMES = ['where', 'refuses', 'crashes', 'waits', 'relay'] as const;
+const NAMES = ['where', 'refuses', 'crashes', 'waits', 'relay', 'offers'] as const;
 
 /** The fixture's bindings named by module, so guest calls of them may run on the guest's thread. */
 function moduleTools(): Promise<Binding[]> {
@@ -130,6 +130,20 @@ describe('bindings defined in a module', () => {
     }
   });
 
+  it('hand the client functions that take parsed arguments on the handler\'s thread', async () => {
+    await using server = serverOf(await moduleTools());
+    const client = await connect(server, {
+      bindings: [clientBinding('callsBack', async ({ fn }: { fn: (n: number) => Promise<unknown> }) => fn(41))],
+    });
+    try {
+      const answer = (await client.eval('await offers({})')) as { got: number; typeOf: string; threadId: number };
+      expect(answer).toMatchObject({ got: 41, typeOf: 'number' });
+      expect(answer.threadId).not.toBe(threadId);
+    } finally {
+      client.close();
+    }
+  });
+
   it("keep a gated binding behind the client's confirm on this thread, and a hidden one hidden", async () => {
     await using server = serverOf(await moduleTools());
     const asked: unknown[] = [];
@@ -141,7 +155,7 @@ describe('bindings defined in a module', () => {
       expect(await client.eval('await where({ n: 1 })')).toEqual({ n: 2, threadId });
       expect(await client.eval('where({ n: 2 }).catch((error) => error.name)')).toBe('UnauthorizedError');
       expect(asked).toMatchObject([{ binding: 'where', args: { n: 1 } }, { binding: 'where', args: { n: 2 } }]);
-      expect(await client.eval('[typeof refuses, typeof relay]')).toEqual(['undefined', 'function']);
+      expect(await client.eval('[typeof refuses, typeof relay, typeof offers]')).toEqual(['undefined', 'function', 'undefined']);
     } finally {
       client.close();
     }
