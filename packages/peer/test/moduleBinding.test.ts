@@ -10,7 +10,7 @@ const context = { signal: new AbortController().signal, sessionId: 'sess_test', 
 describe('moduleBinding', () => {
   it("serves the module's binding on this thread and names where it came from", async () => {
     const add = await moduleBinding(TOOLS, 'add');
-    expect(add.meta).toEqual({ name: 'add', input: expect.objectContaining({ type: 'object' }), output: { type: 'number' } });
+    expect(add.meta).toEqual({ name: 'add', input: expect.objectContaining({ type: 'object' }), output: { type: 'number' }, effects: ['read'] });
     expect(add.origin).toEqual({ url: TOOLS.href, export: 'add' });
     expect(await add.call({ a: 1, b: 2 }, context)).toBe(3);
     await expect(add.call({ a: 1 }, context)).rejects.toBeInstanceOf(InvalidParamsError);
@@ -29,7 +29,7 @@ describe('moduleBinding', () => {
 });
 
 describe("a server's module bindings as its runtime sees them", () => {
-  it('carry their origin, except those the session hides or gates behind confirm', async () => {
+  it('carry their origin, except those the session hides or gates behind confirm, by name or by effect', async () => {
     const add = await moduleBinding(TOOLS, 'add');
     const fromDefault = await moduleBinding(TOOLS, 'default');
     const plain = defineBinding({ name: 'plain', input: Type.Object({}), handler: () => 'plain' });
@@ -37,10 +37,12 @@ describe("a server's module bindings as its runtime sees them", () => {
     await using fixture = memoryServer({ runtime, bindings: [add, fromDefault, plain] });
     await fixture.connect();
     await fixture.connect({ serverBindings: { only: ['add', 'plain'], confirm: ['add'] } });
+    await fixture.connect({ serverBindings: { confirmEffects: ['read'] } });
     const origins = runtime.runtimes.map(({ init }) => Object.fromEntries(init.bindings.map((binding) => [binding.meta.name, binding.origin])));
     expect(origins).toEqual([
       { add: add.origin, fromDefault: fromDefault.origin, plain: undefined },
       { add: undefined, plain: undefined },
+      { add: undefined, fromDefault: fromDefault.origin, plain: undefined },
     ]);
   });
 });
