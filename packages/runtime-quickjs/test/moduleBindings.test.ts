@@ -161,6 +161,36 @@ describe('bindings defined in a module', () => {
     }
   });
 
+  it('are imported by a thread started after a session used them, before any session there calls them', async () => {
+    const imports = new BroadcastChannel('scomp-test-thread-bindings');
+    const importedOn: number[] = [];
+    let heard = () => {};
+    imports.onmessage = (event) => {
+      importedOn.push((event as MessageEvent<{ threadId: number }>).data.threadId);
+      heard();
+    };
+    const importedBesides = async (known: readonly number[]): Promise<number> => {
+      for (;;) {
+        const other = importedOn.find((id) => !known.includes(id));
+        if (other !== undefined) return other;
+        await new Promise<void>((resolve) => (heard = resolve));
+      }
+    };
+    try {
+      await using server = serverOf(await moduleTools(), { workerThreads: 2 });
+      const first = await connect(server);
+      const firstThread = (await first.eval('(await where({ n: 1 })).threadId')) as number;
+      // The spare thread started beside the first session's imports the module with no session on it yet.
+      const spareThread = await importedBesides([threadId, firstThread]);
+      const second = await connect(server);
+      expect(await second.eval('(await where({ n: 1 })).threadId')).toBe(spareThread);
+      first.close();
+      second.close();
+    } finally {
+      imports.close();
+    }
+  });
+
   it("fail a session's evals with the module's name when the runtime's thread cannot import it", async () => {
     const mainOnly = await moduleBinding(new URL('./fixtures/mainOnlyBinding.js', import.meta.url), 'mainOnly');
     await using server = serverOf([mainOnly]);

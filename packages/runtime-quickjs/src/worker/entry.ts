@@ -18,5 +18,7 @@ const port = parentPort!;
 const sessions = new InlineSessions({ ...data.options, variant: variant.default, clock: () => performance.now() });
 const host = new WorkerHost(port, data.shared, sessions);
 port.on('message', (message: Message | string) => host.receive(message));
+// Binding modules the factory's sessions used: imported now rather than on a session's first eval.
+host.preload(data.preload);
 // Instantiating WebAssembly takes a while: do it before the first session asks.
 void sessions.warm();

@@ -173,6 +173,11 @@ export class WorkerHost {
     };
   }
 
+  /** Starts importing binding modules ahead of the sessions that use them; a failure waits for their creation to report it. */
+  preload(origins: readonly BindingOrigin[]): void {
+    for (const origin of origins) this.importOnce(origin).catch(() => {});
+  }
+
   private importOnce(origin: BindingOrigin): Promise<Binding> {
     const key = `${origin.export} ${origin.url}`;
     let imported = this.imported.get(key);

@@ -47,8 +47,11 @@ export class WorkerRuntime implements Runtime, LinkedSession {
 
   /** Places the session on a thread (again, after a loss). */
   start(): Promise<void> {
+    const sketches = this.init.bindings.map(sketch);
+    // Before placing: a thread started for this session (or as the spare) then imports them as it boots.
+    this.pool.preload(sketches);
     const { link, session, slot } = this.pool.place();
-    const ready = link.attach(session, slot, this, this.init.bindings.map(sketch), this.init.limits);
+    const ready = link.attach(session, slot, this, sketches, this.init.limits);
     const placement: Placement = { link, session, slot, ready };
     this.placement = placement;
     ready.then(
