@@ -1,5 +1,7 @@
 import { parse, type Program } from 'acorn';
 
+const DECLARING_WORD = /\b(?:let|const|class)\b/;
+
 /** How many recent inputs a session remembers the rewrite of. */
 const RECENT_INPUTS = 32;
 /** Longer inputs are rewritten each time: their parse is small beside their run. */
@@ -47,8 +49,9 @@ export class DeclarationRewriter {
  */
 export function rewriteDeclarations(code: string): string {
   // Keywords cannot be written with escapes, so code without these words has nothing to rewrite
-  // and most evals skip the parse.
-  if (!code.includes('let') && !code.includes('const') && !code.includes('class')) return code;
+  // and most evals skip the parse. A keyword stands between characters that cannot continue a
+  // name, all outside `\w`: words that only contain one (`deleted`, `className`) skip it too.
+  if (!DECLARING_WORD.test(code)) return code;
   let program: Program;
   try {
     program = parse(code, {

@@ -10,6 +10,24 @@ vi.mock('acorn', async (importOriginal) => {
 });
 const parse = vi.mocked(acorn.parse);
 
+describe('rewriteDeclarations', () => {
+  afterEach(() => parse.mockClear());
+
+  it('does not parse code whose words only contain let, const or class', () => {
+    const code = 'const_ = 1; deleted.className = constructor.name; outlet';
+    parse.mockClear();
+    expect(rewriteDeclarations(code)).toBe(code);
+    expect(parse).not.toHaveBeenCalled();
+  });
+
+  it('parses code naming one of them as a word, whatever stands around it', () => {
+    for (const code of ['let a = 1', 'x;const a = 1', '$let;\nclass A {}', 'for (let i = 0; i < 1; i++) {}']) rewriteDeclarations(code);
+    expect(parse).toHaveBeenCalledTimes(4);
+    expect(rewriteDeclarations('x;const a = 1')).toBe('x;var   a = 1');
+    expect(rewriteDeclarations('$let;\nclass A {}')).toBe('$let;\nvar A = class A {};');
+  });
+});
+
 describe('DeclarationRewriter', () => {
   afterEach(() => parse.mockClear());
 
