@@ -263,7 +263,9 @@ export class Connection {
       get cancelSignal() {
         return running.cancelSignal;
       },
-      signal: running.signal,
+      get signal() {
+        return running.signal;
+      },
       afterResponse: (callback) => after.push(callback),
     };
     new Promise<unknown>((resolve) => resolve(this.handlers.request(method, params, context)))
@@ -343,12 +345,15 @@ export class Connection {
 /**
  * The abort signals of one running request. Plain controllers rather than `AbortSignal.any`, which
  * over the connection's long-lived close signal costs tens of microseconds per request and more as
- * requests accumulate; the cancel-only signal, which only eval reads, is made on first use.
+ * requests accumulate. Each signal is made on first use: an eval reads only the cancel-only one,
+ * an invoke only the other, and making an AbortSignal costs several microseconds.
  */
 class InboundRequest {
-  private readonly whole = new AbortController();
+  private wholeController: AbortController | undefined;
   private cancelController: AbortController | undefined;
   private cancelError: Error | undefined;
+  /** Why the whole signal aborts: the first of a cancel and the connection's close. */
+  private endError: Error | undefined;
 
   get cancelled(): boolean {
     return this.cancelError !== undefined;
@@ -356,7 +361,11 @@ class InboundRequest {
 
   /** Aborts when the sender cancels this request or the connection closes. */
   get signal(): AbortSignal {
-    return this.whole.signal;
+    if (!this.wholeController) {
+      this.wholeController = new AbortController();
+      if (this.endError) this.wholeController.abort(this.endError);
+    }
+    return this.wholeController.signal;
   }
 
   /** Aborts only when the sender cancels this request. */
@@ -371,10 +380,16 @@ class InboundRequest {
   cancel(error: Error): void {
     this.cancelError = error;
     this.cancelController?.abort(error);
-    this.whole.abort(error);
+    this.end(error);
   }
 
   close(error: Error): void {
-    this.whole.abort(error);
+    this.end(error);
+  }
+
+  private end(error: Error): void {
+    if (this.endError) return;
+    this.endError = error;
+    this.wholeController?.abort(error);
   }
 }

@@ -144,7 +144,8 @@ export class ServerConnection {
             if (gated) await confirmGuestCall(this.session?.attached, binding.meta, args, context.signal);
             return await binding.call(args, this.bindingContext(context.signal));
           } finally {
-            releaseUnretained(collectFunctions(args));
+            // A number, string, boolean or null carries no function: nothing to walk or release.
+            if ((typeof args === 'object' && args !== null) || typeof args === 'function') releaseUnretained(collectFunctions(args));
           }
         },
       };
