@@ -5,7 +5,7 @@ import type { QuickJSHandle } from 'quickjs-emscripten-core';
 import { errorJson, limitError } from './errorsMap.js';
 import { scoped, type Own } from './handleScope.js';
 import type { GuestVm } from './guestVm.js';
-import { readGuestText } from './guestText.js';
+import { readGuestString, readGuestText } from './guestText.js';
 import type { JobPump } from './jobPump.js';
 import { JsonText } from './jsonText.js';
 import { exceedsUtf8Bytes } from '@scomp/protocol/utf8';
@@ -113,9 +113,8 @@ export class Marshaller {
       const length = ctx.getNumber(own(ctx.getProp(value, 'length')));
       // UTF-8 takes at least a byte per character: a string this long is over the limit unread.
       if (length + 2 > maxBytes) throw limitError('resultBytes', { max: maxBytes });
-      const { text, utf8Bytes } = readGuestText(ctx, value);
+      const { text, utf8Bytes, plain } = readGuestString(ctx, value);
       if (text.length !== length || text.includes('\uFFFD')) return this.toHost(value.dup(), asText);
-      const plain = !NEEDS_ESCAPE.test(text);
       const json = plain ? (asText ? `"${text}"` : undefined) : JSON.stringify(text);
       if (plain ? utf8Bytes + 2 > maxBytes : exceedsUtf8Bytes(json!, maxBytes)) throw limitError('resultBytes', { max: maxBytes });
       return asText ? new JsonText(json!) : text;
@@ -318,10 +317,6 @@ export class Marshaller {
     this.receivedFunctions.clear();
   }
 }
-
-/** Characters `JSON.stringify` escapes in a string without lone surrogates: control characters are among them. */
-// eslint-disable-next-line no-control-regex
-const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 
 /** A host value as JSON text plus its functions; JsonText is text already. */
 function splitHostValue(value: unknown): { json: string | undefined; fns: HostFunction[]; paths: Path[] } {

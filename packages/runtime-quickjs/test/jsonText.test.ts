@@ -83,6 +83,10 @@ describe.each(['worker', 'main'] as const)('eval results for a caller that sends
         'before\u0000after',
         'x'.repeat(40_000) + '\ud800' + 'y'.repeat(10),
         '\udc00' + '😀'.repeat(10),
+        // Whatever needs an escape is found at every offset within the four bytes read at once.
+        ...[0, 1, 2, 3].map((offset) => `${'x'.repeat(1000 + offset)}"${'y'.repeat(offset)}`),
+        `${'é'.repeat(2049)}\\`,
+        `${'x'.repeat(5001)}\u001f`,
       ];
       for (const sample of samples) {
         const code = JSON.stringify(sample);
