@@ -60,8 +60,9 @@ function boundFor(result: Result, results: readonly Result[]): string | undefine
     );
   }
   if (result.id.startsWith('size.eval-result.')) {
-    // wire.ts measures what a result goes through besides the raw echo's work, at the row's size.
-    if (result.bound) return thread ? `${result.bound}; plus ${thread.text} per eval` : result.bound;
+    // wire.ts measures what a result goes through besides the raw echo's work, at the row's size;
+    // the eval's fixed cost it adds already holds the thread round trip.
+    if (result.bound) return result.bound;
     return thread ? `the result also crosses from the guest's thread (a copy, plus ${thread.text} per eval)` : undefined;
   }
   if (result.id === 'invoke.rtt' && baseline !== undefined) {
