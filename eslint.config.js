@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** Plain JavaScript that no tsconfig includes: launchers, scripts and test fixtures run by Node. */
-const UNTYPED_JS = ['scripts/*.mjs', '*/*/bin/*.js', 'packages/*/scripts/*.mjs', 'packages/*/bench/*.mjs', '*/*/test/fixtures/*.{js,mjs}'];
+const UNTYPED_JS = ['scripts/*.mjs', '*/*/bin/*.js', 'packages/*/scripts/*.mjs', 'packages/*/bench/*.mjs', '*/*/test/fixtures/*.{js,mjs}', 'bench/src/*.js', 'e2e/test/fixtures/*.js'];
 const NO_UNSAFE_ANY_OFF = {
   '@typescript-eslint/no-unsafe-argument': 'off',
   '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -21,12 +21,14 @@ async function roundTrips(mcp: System): Promise<number> {
   return x;
 }
 
+/** `id` names the row after `agent.20-calls.`; `modules` says the tools are module bindings. */
 async function story(
   config: Config,
-  transport: string,
+  row: { id: string; transport: string; modules?: boolean },
   goal: (ratio: number) => Goal,
   open: () => Promise<[ScompSystem, System]>,
 ): Promise<Result> {
+  const { transport } = row;
   const [scomp, mcp] = await open();
   try {
     const result = await paired(
@@ -35,9 +37,11 @@ async function story(
       config.counts,
     );
     return {
-      id: `agent.20-calls.${transport}`,
+      id: `agent.20-calls.${row.id}`,
       group: 'agent',
-      title: `20 dependent tool calls, ${transport}: one eval vs 20 callTool`,
+      title: row.modules
+        ? `20 dependent tool calls, ${transport}, tools defined in a module (run on the guest's thread): one eval vs 20 callTool`
+        : `20 dependent tool calls, ${transport}: one eval vs 20 callTool`,
       subject: { name: 'scomp: one eval', unit: 'ms', summary: result.subject, perRun: config.agentTasks },
       baseline: { name: 'MCP: 20 callTool', unit: 'ms', summary: result.baseline, perRun: config.agentTasks },
       ratio: result.ratio,
@@ -51,9 +55,18 @@ async function story(
 }
 
 export async function agentBenchmarks(config: Config): Promise<Result[]> {
+  const stdio = { id: 'stdio child process', transport: 'stdio child process' };
+  const memory = { id: 'in-memory pair', transport: 'in-memory pair' };
+  const overStdio = (ratio: number) => goalTimesFaster(ratio, 5, 'MCP');
+  // In memory, 20 bare QuickJS host calls alone take more than half of MCP's time: near the limit.
+  const inMemory = (ratio: number) => goalNoSlower(ratio, 'MCP');
   return [
-    await story(config, 'stdio child process', (ratio) => goalTimesFaster(ratio, 5, 'MCP'), async () => [await scompStdio(), await mcpStdio()]),
-    // In memory, 20 bare QuickJS host calls alone take more than half of MCP's time: near the limit.
-    await story(config, 'in-memory pair', (ratio) => goalNoSlower(ratio, 'MCP'), async () => [await scompMemory(), await mcpMemory()]),
+    await story(config, stdio, overStdio, async () => [await scompStdio(), await mcpStdio()]),
+    await story(config, memory, inMemory, async () => [await scompMemory(), await mcpMemory()]),
+    await story(config, { id: 'stdio.module', transport: stdio.transport, modules: true }, overStdio, async () => [await scompStdio(true), await mcpStdio()]),
+    await story(config, { id: 'memory.module', transport: memory.transport, modules: true }, inMemory, async () => [
+      await scompMemory(undefined, true),
+      await mcpMemory(),
+    ]),
   ];
 }

@@ -1,7 +1,7 @@
 /**
  * The far end of the cross-process benchmarks, started with node by the runner. `ws` hosts a raw
  * echo, a scomp server and a Cap'n Web server on loopback and prints their URLs as one JSON line;
- * `scomp-stdio` and `mcp-stdio` serve over stdin/stdout. Every mode exits when stdin closes.
+ * `scomp-stdio` (`scomp-stdio-modules`: its tools as module bindings) and `mcp-stdio` serve over stdin/stdout. Every mode exits when stdin closes.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { serveStdio } from '@scomp/transport-stdio';
@@ -10,7 +10,7 @@ import { newWebSocketRpcSession } from 'capnweb';
 import { WebSocketServer } from 'ws';
 import { serveRawEcho } from './rawEcho.js';
 import './wsGlobal.js';
-import { CapnwebApi, MAX_MESSAGE_BYTES, mcpServer, scompServer } from './services.js';
+import { CapnwebApi, MAX_MESSAGE_BYTES, mcpServer, moduleBindings, scompServer } from './services.js';
 
 const mode = process.argv[2];
 
@@ -52,8 +52,8 @@ async function main(): Promise<void> {
   let stop: () => Promise<void>;
   if (mode === 'ws') {
     stop = await serveWs();
-  } else if (mode === 'scomp-stdio') {
-    const server = scompServer();
+  } else if (mode === 'scomp-stdio' || mode === 'scomp-stdio-modules') {
+    const server = scompServer(mode === 'scomp-stdio-modules' ? { bindings: await moduleBindings() } : {});
     server.accept(serveStdio({ maxMessageBytes: MAX_MESSAGE_BYTES }));
     stop = () => server.close();
   } else if (mode === 'mcp-stdio') {

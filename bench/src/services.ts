@@ -1,44 +1,42 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { defineBinding, Server, type Binding } from '@scomp/peer';
+import { moduleBinding, Server, type Binding } from '@scomp/peer';
 import { createQuickJsRuntimeFactory } from '@scomp/runtime-quickjs';
 import { RpcTarget } from 'capnweb';
-import Type from 'typebox';
 import { z } from 'zod';
 
-/** The same three tools for every system under test: echo a number, measure a string, take one step. */
+/** The same three tools for every system under test (tools.js): echo a number, measure a string, take one step. */
 
 export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
 
-export const bindings: Binding[] = [
-  defineBinding({
-    name: 'echo',
-    input: Type.Object({ n: Type.Number() }),
-    output: Type.Object({ n: Type.Number() }),
-    handler: (args) => args,
-  }),
-  defineBinding({
-    name: 'size',
-    input: Type.Object({ s: Type.String() }),
-    output: Type.Number(),
-    handler: ({ s }) => s.length,
-  }),
-  defineBinding({
-    name: 'step',
-    input: Type.Object({ x: Type.Number() }),
-    output: Type.Object({ x: Type.Number() }),
-    handler: ({ x }) => ({ x: x + 1 }),
-  }),
-];
+const TOOLS = new URL('./tools.js', import.meta.url);
+const TOOL_NAMES = ['echo', 'size', 'step'];
+const tools = (await import(TOOLS.href)) as Record<string, Binding>;
+
+/** The tools as bindings of the server's thread: guest calls on a worker thread cross to it. */
+export const bindings: Binding[] = TOOL_NAMES.map((name) => tools[name]!);
+
+/** The same tools named by their module: a worker thread imports it and runs guest calls there. */
+export function moduleBindings(): Promise<Binding[]> {
+  return Promise.all(TOOL_NAMES.map((name) => moduleBinding(TOOLS, name)));
+}
+
+export interface ScompServerOptions {
+  /** Where guest code runs. @default the runtime's default */
+  runIn?: 'worker' | 'main';
+  /** The server's bindings. @default bindings */
+  bindings?: Binding[];
+}
 
 /** The scomp server under test; guest code runs where the runtime's default puts it unless `runIn` says. */
-export function scompServer(runIn?: 'worker' | 'main'): Server {
+export function scompServer(options: ScompServerOptions = {}): Server {
+  const { runIn } = options;
   return new Server({
     runtime: () =>
       createQuickJsRuntimeFactory({
         limits: { memoryBytes: 256 * 1024 * 1024, resultBytes: MAX_MESSAGE_BYTES },
         ...(runIn ? { runIn } : {}),
       }),
-    bindings,
+    bindings: options.bindings ?? bindings,
   });
 }
 

@@ -47,14 +47,70 @@ function newServer(sessionIdleTimeoutMs?: number) {
  * and, on a server of its own so that no creation left running from the first loop is counted,
  * from connect to the answer of a first eval of `1`, which waits for that runtime.
  */
-async function creation(): Promise<{ created: Summary; firstEval: Summary }> {
+async function creation(): Promise<{ created: Summary; firstEvalBurst: Summary }> {
   const created = await perSession(async (connect) => connect());
-  const firstEval = await perSession(async (connect) => {
+  const firstEvalBurst = await perSession(async (connect) => {
     const client = await connect();
     await client.eval('1');
     return client;
   });
-  return { created, firstEval };
+  return { created, firstEvalBurst };
+}
+
+/** Pause before each session of `spaced`: longer than a worker thread waits before making its spare VM. */
+const PAUSE_MS = 50;
+
+/**
+ * A fresh session that arrives while the server is idle, as sessions usually do: milliseconds from
+ * connect to the answered handshake, from there to the answer of a first eval of `1`, and of a
+ * second eval of `1` (what any eval costs on this path). Sessions come one at a time, each after
+ * a pause that is not counted, so the thread has its VM made ahead when the session arrives.
+ */
+async function spaced(): Promise<{ connect: Summary; firstEval: Summary; ready: Summary; secondEval: Summary }> {
+  const { server, connect } = newServer();
+  const samples = { connect: [] as number[], firstEval: [] as number[], ready: [] as number[], secondEval: [] as number[] };
+  const clients: Client[] = [];
+  for (let i = -1; i < createCount; i++) {
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    const start = process.hrtime.bigint();
+    const client = await connect();
+    const connected = process.hrtime.bigint();
+    await client.eval('1');
+    const evaluated = process.hrtime.bigint();
+    await client.eval('1');
+    const again = process.hrtime.bigint();
+    clients.push(client);
+    if (i < 0) continue;
+    samples.connect.push(Number(connected - start) / 1e6);
+    samples.firstEval.push(Number(evaluated - connected) / 1e6);
+    samples.ready.push(Number(evaluated - start) / 1e6);
+    samples.secondEval.push(Number(again - evaluated) / 1e6);
+  }
+  for (const client of clients) client.close();
+  await server.close();
+  return { connect: summarize(samples.connect), firstEval: summarize(samples.firstEval), ready: summarize(samples.ready), secondEval: summarize(samples.secondEval) };
+}
+
+/**
+ * What a VM costs on the calling thread, with no thread hop: milliseconds of a session's creation
+ * plus its first eval of `1` (QuickJS runtime and context, the prelude compiled and run, the
+ * bindings installed) less a second eval of `1`.
+ */
+async function vmCost(): Promise<Summary> {
+  const factory = createQuickJsRuntimeFactory({ runIn: 'main' });
+  const samples: number[] = [];
+  for (let i = -5; i < createCount; i++) {
+    const start = process.hrtime.bigint();
+    const runtime = await factory.create({ sessionId: `vm-${i}`, bindings: [] });
+    await runtime.eval('1');
+    const first = process.hrtime.bigint();
+    await runtime.eval('1');
+    const second = process.hrtime.bigint();
+    await runtime.dispose();
+    if (i >= 0) samples.push(Number(first - start - (second - first)) / 1e6);
+  }
+  await factory.close();
+  return summarize(samples);
 }
 
 /** Milliseconds per session of `open`, run for `createCount` sessions one after another. */
@@ -134,7 +190,9 @@ async function cycles(): Promise<Record<string, number>> {
   };
 }
 
-const { created, firstEval } = await creation();
+const { created, firstEvalBurst } = await creation();
+const fresh = await spaced();
+const vm = await vmCost();
 const held = await idle();
 const cycled = await cycles();
-process.stdout.write(`${JSON.stringify({ created, firstEval, held, cycled })}\n`);
+process.stdout.write(`${JSON.stringify({ created, firstEvalBurst, fresh, vm, held, cycled })}\n`);

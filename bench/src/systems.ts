@@ -11,7 +11,7 @@ import { newMessagePortRpcSession, newWebSocketRpcSession, type RpcStub } from '
 import { WebSocket } from 'ws';
 import { nodeArgs } from './child.js';
 import './wsGlobal.js';
-import { CapnwebApi, MAX_MESSAGE_BYTES, mcpServer, scompServer } from './services.js';
+import { CapnwebApi, MAX_MESSAGE_BYTES, mcpServer, moduleBindings, scompServer } from './services.js';
 
 export interface System {
   call(tool: 'echo' | 'size' | 'step', args: Record<string, unknown>): Promise<unknown>;
@@ -22,8 +22,12 @@ export interface ScompSystem extends System {
   client: Client;
 }
 
-export async function scompMemory(runIn?: 'worker' | 'main'): Promise<ScompSystem> {
-  const server = scompServer(runIn);
+/**
+ * A scomp server and a client over the in-memory pair. `runIn` as the runtime takes it; `modules`
+ * serves the tools as module bindings, so guest calls of them run on the guest's thread.
+ */
+export async function scompMemory(runIn?: 'worker' | 'main', modules = false): Promise<ScompSystem> {
+  const server = scompServer({ ...(runIn ? { runIn } : {}), ...(modules ? { bindings: await moduleBindings() } : {}) });
   const [clientEnd, serverEnd] = createMemoryTransportPair();
   server.accept(serverEnd);
   const client = await Client.connect(clientEnd);
@@ -37,10 +41,11 @@ export async function scompMemory(runIn?: 'worker' | 'main'): Promise<ScompSyste
   };
 }
 
-export async function scompStdio(): Promise<ScompSystem> {
+/** A scomp server process over stdio; `modules` as for scompMemory. */
+export async function scompStdio(modules = false): Promise<ScompSystem> {
   const transport = await spawnStdioTransport({
     command: process.execPath,
-    args: nodeArgs('./server.ts', 'scomp-stdio'),
+    args: nodeArgs('./server.ts', modules ? 'scomp-stdio-modules' : 'scomp-stdio'),
     maxMessageBytes: MAX_MESSAGE_BYTES,
   });
   const client = await Client.connect(transport);

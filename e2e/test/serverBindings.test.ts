@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import Type from 'typebox';
-import { BindingNotFoundError, Client, HandshakeFailedError, defineBinding, type ClientOptions } from '@scomp/peer';
-import { STANDARD_CLIENT_BINDINGS } from '@scomp/protocol';
+import { BindingNotFoundError, Client, HandshakeFailedError, type ClientOptions } from '@scomp/peer';
+import { confirmer } from '@scomp/peer/testing';
 import { approval, audit, scope } from '@scomp/proxy';
 import { spawnServerProcess } from '@scomp/app-server/testing';
 import { connectWebSocket } from '@scomp/transport-ws/node';
 import { builtClientBin, builtProxyBin, builtServerBin, writeBuiltChain } from './support/chainProcesses.js';
 import { child } from './support/processes.js';
 import { webSocketChain } from './support/wsChain.js';
-
-/** The standard confirm binding answering `answer`, recording the questions. */
-function confirmer(answer: boolean) {
-  const questions: unknown[] = [];
-  const binding = defineBinding({
-    name: 'confirm',
-    input: Type.Unsafe(STANDARD_CLIENT_BINDINGS.confirm.input),
-    handler: (question) => {
-      questions.push(question);
-      return answer;
-    },
-  });
-  return { questions, binding };
-}
 
 const UPDATE = "(await updateOrder({ id: 'o_001', status: 'shipped' })).status";
 const CATCH_UPDATE = "await updateOrder({ id: 'o_001', status: 'shipped' }).then(() => 'updated', (error) => [error.code, error.data.binding])";

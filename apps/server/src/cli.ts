@@ -21,6 +21,8 @@ export interface ServerCliOptions {
   port: number;
   /** Module with the user's own bindings; the demo order shop when neither this nor mcpConfig is given. */
   bindingsModule?: string;
+  /** JavaScript module whose bindings run on the runtime's worker threads, beside the guest code. */
+  threadBindingsModule?: string;
   /** `{ "mcpServers": ... }` file whose servers' tools become bindings named `<server>.<tool>`. */
   mcpConfig?: string;
   evalTimeoutMs: number;
@@ -56,6 +58,11 @@ Options:
   --bindings <module>           Load bindings from a .js/.mjs/.ts module (default export array
                                 or named exports made with defineBinding) instead of the demo
                                 order shop.
+  --thread-bindings <module>    Load bindings from a .js/.mjs module (named exports made with
+                                defineBinding) whose guest calls run on the runtime's worker
+                                threads, beside the guest code: each thread imports the module
+                                itself, so state kept in module scope is per thread. May be
+                                combined with --bindings.
   --mcp-config <file>           Start or connect to the MCP servers of this { "mcpServers": ... }
                                 file (the format MCP clients use) and serve their tools as
                                 bindings named <server>.<tool>.
@@ -96,6 +103,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     port: { type: 'string' },
     stdio: { type: 'boolean' },
     bindings: { type: 'string' },
+    'thread-bindings': { type: 'string' },
     'mcp-config': { type: 'string' },
     'eval-timeout-ms': { type: 'string' },
     'memory-mb': { type: 'string' },
@@ -143,6 +151,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   if (values['worker-threads'] !== undefined) options.workerThreads = integerOption('--worker-threads', values['worker-threads'], 0, 1, 1024);
   if (values.host === '') throw new UsageError('--host must not be empty');
   if (values.bindings !== undefined) options.bindingsModule = values.bindings;
+  if (values['thread-bindings'] !== undefined) options.threadBindingsModule = values['thread-bindings'];
   if (values['mcp-config'] !== undefined) options.mcpConfig = values['mcp-config'];
   if (token !== undefined) options.token = token;
   if (values.playground) options.playground = true;

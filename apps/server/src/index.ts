@@ -2,7 +2,7 @@ export { startServer, serveStdioSession, createScompServer } from './serve.js';
 export type { ServeOptions, StartServerOptions, RunningServer, StdioServeOptions, StdioSession } from './serve.js';
 export { demoBindings, OrderShop } from './demoBindings.js';
 export type { Order } from './demoBindings.js';
-export { loadBindings, bindingsOf, isBinding } from '@scomp/app-shared';
+export { loadBindings, loadModuleBindings, bindingsOf, isBinding } from '@scomp/app-shared';
 export { tokenAuthenticator } from './auth.js';
 export { parseServerArgs, SERVER_HELP, UsageError } from './cli.js';
 export type { ServerCliOptions, ServerCommand } from './cli.js';

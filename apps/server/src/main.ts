@@ -26,6 +26,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo()): P
     served = await loadServerBindings({
       log,
       ...(options.bindingsModule !== undefined ? { bindingsModule: options.bindingsModule } : {}),
+      ...(options.threadBindingsModule !== undefined ? { threadBindingsModule: options.threadBindingsModule } : {}),
       ...(options.mcpConfig !== undefined ? { mcpConfig: options.mcpConfig } : {}),
     });
     serveOptions = { ...serveOptionsFrom(options, log), bindings: served.bindings };

@@ -24,7 +24,7 @@ describe('parseServerArgs', () => {
   it('reads every flag', () => {
     const command = parseServerArgs(
       [
-        '--host', '0.0.0.0', '--port', '0', '--bindings', './b.ts', '--eval-timeout-ms', '500', '--memory-mb', '32',
+        '--host', '0.0.0.0', '--port', '0', '--bindings', './b.ts', '--thread-bindings', './t.js', '--eval-timeout-ms', '500', '--memory-mb', '32',
         '--session-idle-ms', '1000', '--max-message-bytes', '65536', '--token', 't0k',
         '--max-sessions-per-principal', '4', '--max-principal-memory-mb', '128', '--max-pending-invokes', '8',
         '--handshake-timeout-ms', '250', '--worker-threads', '6', '--max-handshake-bytes', '4096',
@@ -38,6 +38,7 @@ describe('parseServerArgs', () => {
         host: '0.0.0.0',
         port: 0,
         bindingsModule: './b.ts',
+        threadBindingsModule: './t.js',
         evalTimeoutMs: 500,
         memoryMb: 32,
         sessionIdleMs: 1000,

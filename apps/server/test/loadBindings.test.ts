@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bindingsOf, demoBindings, loadBindings } from '../src/index.js';
+import { pathToFileURL } from 'node:url';
+import { bindingsOf, demoBindings, loadBindings, loadModuleBindings } from '../src/index.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -30,5 +31,19 @@ describe('loadBindings', () => {
   it('lists a binding exported twice only once', () => {
     const [first] = demoBindings();
     expect(bindingsOf({ default: [first], first })).toEqual([first]);
+  });
+});
+
+describe('loadModuleBindings', () => {
+  it("names each binding by its module and export, so a runtime's thread can import it", async () => {
+    const [shout] = await loadModuleBindings('bindings.mjs', fixtures);
+    expect(shout!.meta.name).toBe('shout');
+    expect(shout!.origin).toEqual({ url: pathToFileURL(`${fixtures}bindings.mjs`).href, export: 'default' });
+    expect(await shout!.call({ text: 'hi' }, { signal: new AbortController().signal, sessionId: 's', invoke: () => Promise.resolve() })).toBe('HI');
+  });
+
+  it('refuses TypeScript, which worker threads do not load, and a module without bindings', async () => {
+    await expect(loadModuleBindings('bindings.ts', fixtures)).rejects.toThrow(/must be JavaScript/);
+    await expect(loadModuleBindings('empty.mjs', fixtures)).rejects.toThrow(/exports no bindings/);
   });
 });

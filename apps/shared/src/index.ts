@@ -1,2 +1,2 @@
 // The loader lives in @scomp/mcp so that scomp-mcp, a published command, can load bindings too.
-export { loadBindings, bindingsOf, isBinding } from '@scomp/mcp';
+export { loadBindings, loadModuleBindings, bindingsOf, isBinding } from '@scomp/mcp';

@@ -10,6 +10,8 @@ export interface McpCliOptions {
   port: number;
   /** Module with the user's own bindings; the demo order shop when neither this nor mcpConfig is given. */
   bindingsModule?: string;
+  /** JavaScript module whose bindings run on the runtime's worker threads, beside the guest code. */
+  threadBindingsModule?: string;
   /** `mcpServers` file whose servers' tools become bindings. */
   mcpConfig?: string;
   /** An existing scomp server to use instead of one in this process. */
@@ -44,6 +46,8 @@ Options:
   --allowed-origins <origins>   Comma-separated origins (https://app.example) accepted in the Origin
                                 header besides those on an allowed host (--http).
   --bindings <module>           Load bindings from a .js/.mjs/.ts module, as scomp-server does.
+  --thread-bindings <module>    Load bindings from a .js/.mjs module that run on the runtime's
+                                worker threads, beside the guest code, as scomp-server does.
   --mcp-config <file>           Mount the tools of the MCP servers in this { "mcpServers": ... }
                                 file as bindings named <server>.<tool>.
   --connect <ws-url>            Use the scomp server at this URL instead of one in this process.
@@ -70,6 +74,7 @@ export function parseMcpArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     'allowed-hosts': { type: 'string' },
     'allowed-origins': { type: 'string' },
     bindings: { type: 'string' },
+    'thread-bindings': { type: 'string' },
     'mcp-config': { type: 'string' },
     connect: { type: 'string' },
     token: { type: 'string' },
@@ -88,7 +93,7 @@ export function parseMcpArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   }
   if (values.connect !== undefined) {
     if (!/^wss?:\/\//.test(values.connect)) throw new UsageError(`--connect needs a ws:// or wss:// URL, got "${values.connect}"`);
-    for (const flag of ['bindings', 'mcp-config', 'eval-timeout-ms', 'memory-mb'] as const) {
+    for (const flag of ['bindings', 'thread-bindings', 'mcp-config', 'eval-timeout-ms', 'memory-mb'] as const) {
       if (values[flag] !== undefined) throw new UsageError(`--${flag} does not apply with --connect: the scomp server there decides`);
     }
   }
@@ -107,6 +112,7 @@ export function parseMcpArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     if (!/^https?:\/\/[^/?#]+$/.test(origin)) throw new UsageError(`--allowed-origins takes origins like https://app.example, got "${origin}"`);
   }
   if (values.bindings !== undefined) options.bindingsModule = values.bindings;
+  if (values['thread-bindings'] !== undefined) options.threadBindingsModule = values['thread-bindings'];
   if (values['mcp-config'] !== undefined) options.mcpConfig = values['mcp-config'];
   if (values.connect !== undefined) options.connect = values.connect;
   const token = values.token ?? (env.SCOMP_TOKEN || undefined);

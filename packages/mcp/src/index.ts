@@ -13,7 +13,7 @@ export type { InProcessBackendOptions, RemoteBackendOptions, ScompBackend } from
 export { applyOutputBudget } from './codeMode/outputBudget.js';
 export type { BudgetedOutput, EvalOutput } from './codeMode/outputBudget.js';
 export { DEFAULT_DESCRIBE_THRESHOLD_CHARS } from './codeMode/toolText.js';
-export { loadBindings, bindingsOf, isBinding } from './loadBindings.js';
+export { loadBindings, loadModuleBindings, bindingsOf, isBinding } from './loadBindings.js';
 export { followBindings, loadServerBindings } from './serverBindings.js';
 export type { ServerBindings, ServerBindingsOptions } from './serverBindings.js';
 export { serveCodeModeHttp } from './codeMode/httpServer.js';

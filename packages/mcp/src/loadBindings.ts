@@ -1,15 +1,10 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Binding } from '@scomp/peer';
+import { isBinding, moduleBinding, type Binding } from '@scomp/peer';
+
+export { isBinding };
 
 const typeScriptFile = /\.(?:ts|mts|cts|tsx)$/;
-
-/** Whether a value looks like what `defineBinding` returns. Duck-typed, so a module may use its own copy of the SDK. */
-export function isBinding(value: unknown): value is Binding {
-  if (typeof value !== 'object' || value === null) return false;
-  const { meta, call } = value as { meta?: { name?: unknown }; call?: unknown };
-  return typeof call === 'function' && typeof meta === 'object' && meta !== null && typeof meta.name === 'string';
-}
 
 /**
  * Loads bindings from a module: its default export (an array of bindings, or one binding) plus
@@ -17,9 +12,34 @@ export function isBinding(value: unknown): value is Binding {
  */
 export async function loadBindings(modulePath: string, cwd: string = process.cwd()): Promise<Binding[]> {
   const file = resolve(cwd, modulePath);
-  let namespace: Record<string, unknown>;
+  return bindingsOf(await importModule(file, modulePath), modulePath);
+}
+
+/**
+ * Loads a JavaScript module's bindings as module bindings (`moduleBinding`): the runtime's worker
+ * threads import the module themselves and run guest calls of them there, without a hop to this
+ * thread. Every binding must be a named export or the single default export (an array item has no
+ * name a thread could import it by). TypeScript is refused: worker threads load plain JavaScript.
+ */
+export async function loadModuleBindings(modulePath: string, cwd: string = process.cwd()): Promise<Binding[]> {
+  const file = resolve(cwd, modulePath);
+  if (typeScriptFile.test(file)) {
+    throw new Error(`${modulePath}: bindings that run on the runtime's threads must be JavaScript (.js/.mjs); worker threads load no TypeScript`);
+  }
+  const namespace = await importModule(file, modulePath);
+  if (Array.isArray(namespace.default)) {
+    throw new Error(`${modulePath}: a default export array cannot be imported by name on the runtime's threads; export each binding by name`);
+  }
+  const named = new Map<Binding, string>();
+  for (const [name, value] of Object.entries(namespace)) if (isBinding(value) && !named.has(value)) named.set(value, name);
+  if (named.size === 0) bindingsOf(namespace, modulePath);
+  const url = pathToFileURL(file);
+  return Promise.all([...named.values()].map((name) => moduleBinding(url, name)));
+}
+
+async function importModule(file: string, modulePath: string): Promise<Record<string, unknown>> {
   try {
-    namespace = typeScriptFile.test(file)
+    return typeScriptFile.test(file)
       ? ((await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>)
       : ((await import(pathToFileURL(file).href)) as Record<string, unknown>);
   } catch (error) {
@@ -27,7 +47,6 @@ export async function loadBindings(modulePath: string, cwd: string = process.cwd
       cause: error,
     });
   }
-  return bindingsOf(namespace, modulePath);
 }
 
 /** The bindings a module namespace exports, each once, in export order (default first). */

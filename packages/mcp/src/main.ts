@@ -73,6 +73,7 @@ async function backendFrom(options: McpCliOptions, log: (line: string) => void):
   const served = await loadServerBindings({
     log,
     ...(options.bindingsModule !== undefined ? { bindingsModule: options.bindingsModule } : {}),
+    ...(options.threadBindingsModule !== undefined ? { threadBindingsModule: options.threadBindingsModule } : {}),
     ...(options.mcpConfig !== undefined ? { mcpConfig: options.mcpConfig } : {}),
   });
   const backend = inProcessBackend({

@@ -1,11 +1,13 @@
 import type { Binding, Server } from '@scomp/peer';
 import { demoBindings } from './demoShop.js';
-import { loadBindings } from './loadBindings.js';
+import { loadBindings, loadModuleBindings } from './loadBindings.js';
 import { connectMcpServers, readMcpConfig, type McpServers } from './mcpConfig.js';
 
 export interface ServerBindingsOptions {
   /** Module with the user's own bindings (`--bindings`). */
   bindingsModule?: string;
+  /** JavaScript module whose bindings run on the runtime's threads (`--thread-bindings`; see loadModuleBindings). */
+  threadBindingsModule?: string;
   /** `{ "mcpServers": ... }` file whose servers' tools are mounted (`--mcp-config`). */
   mcpConfig?: string;
   /** What was loaded and mounted, servers left out, servers that exited later. */
@@ -23,8 +25,8 @@ export interface ServerBindings {
 }
 
 /**
- * What `scomp-server` and `scomp-mcp` serve: the module's bindings plus the configured MCP servers'
- * tools, or the demo order shop when neither is given.
+ * What `scomp-server` and `scomp-mcp` serve: the modules' bindings plus the configured MCP servers'
+ * tools, or the demo order shop when none is given.
  */
 export async function loadServerBindings(options: ServerBindingsOptions): Promise<ServerBindings> {
   const own: Binding[] = [];
@@ -33,12 +35,17 @@ export async function loadServerBindings(options: ServerBindingsOptions): Promis
     options.log(`loaded ${loaded.length} binding(s) from ${options.bindingsModule}: ${loaded.map((b) => b.meta.name).join(', ')}`);
     own.push(...loaded);
   }
+  if (options.threadBindingsModule !== undefined) {
+    const loaded = await loadModuleBindings(options.threadBindingsModule);
+    options.log(`loaded ${loaded.length} binding(s) run on the runtime's threads from ${options.threadBindingsModule}: ${loaded.map((b) => b.meta.name).join(', ')}`);
+    own.push(...loaded);
+  }
   let servers: McpServers | undefined;
   if (options.mcpConfig !== undefined) {
     servers = await connectMcpServers(await readMcpConfig(options.mcpConfig), { onWarning: options.log });
     options.log(`mounted ${servers.bindings.length} MCP tool(s) from ${servers.connected.join(', ') || 'no server'}`);
   }
-  if (options.bindingsModule === undefined && options.mcpConfig === undefined) own.push(...demoBindings());
+  if (options.bindingsModule === undefined && options.threadBindingsModule === undefined && options.mcpConfig === undefined) own.push(...demoBindings());
   const current = (): Binding[] => [...own, ...(servers?.bindings ?? [])];
   return {
     get bindings() {

@@ -21,6 +21,10 @@ export type {
 // A runtime may offer bindings of its own (`experimental_offered`), built with the main entry's `defineBinding`.
 export type { Binding, BindingContext } from './binding.js';
 export { mapValue, splitFunctions, placeFunctions } from './values.js';
+export { releaseUnretainedIn } from './functions.js';
+// A runtime that runs module bindings on its own thread imports them with the peer's own loader.
+export { importBinding, isBinding } from './moduleBinding.js';
+export type { BindingOrigin } from './moduleBinding.js';
 export { RawJson } from './rawJson.js';
 export type { SplitValue, ValuePath, ValueVisitor } from './values.js';
 export {

@@ -2,6 +2,7 @@ import Type, { type Static, type TSchema, type TUnknown } from 'typebox';
 import { bindingRefIssues, bindingSchema, compileSchema, type BindingMeta, type Effect, type Hints, type Validator } from '@scomp/protocol';
 import { withPlaceholders } from './codec.js';
 import { InternalError, InvalidParamsError, toScompError } from './errors.js';
+import type { BindingOrigin } from './moduleBinding.js';
 import type { CallContext } from './runtime.js';
 
 /** What a binding's handler receives besides its arguments. */
@@ -34,6 +35,11 @@ export interface BindingOptions {
 export interface Binding<TInput = unknown, TOutput = unknown> {
   readonly meta: BindingMeta;
   call(args: unknown, context: BindingContext): Promise<unknown>;
+  /**
+   * The module this binding can be imported from (set by `moduleBinding`), so a runtime whose guest
+   * code runs on another thread may run guest calls of it there.
+   */
+  readonly origin?: BindingOrigin;
   /** Type carriers for inference; never set at run time. */
   readonly __types?: { input: TInput; output: TOutput };
 }

@@ -1,4 +1,5 @@
 import type { HostFunction } from './runtime.js';
+import { collectFunctions } from './values.js';
 
 const retained = new WeakSet<object>();
 
@@ -23,4 +24,13 @@ export function release(fn: HostFunction): void {
 /** Calls every function in `functions` that was not retained meanwhile. */
 export function releaseUnretained(functions: readonly HostFunction[]): void {
   for (const fn of functions) if (!retained.has(fn)) release(fn);
+}
+
+/**
+ * Releases every function inside a call's arguments that the callee did not retain: what whoever
+ * made a binding call does once it settled, so references the handler did not keep are freed.
+ */
+export function releaseUnretainedIn(args: unknown): void {
+  // A number, string, boolean or null carries no function: nothing to walk or release.
+  if ((typeof args === 'object' && args !== null) || typeof args === 'function') releaseUnretained(collectFunctions(args));
 }

@@ -10,6 +10,8 @@ export type { ServerSession, SessionEventType, SessionInvokeOptions } from './se
 export type { Principal } from './session.js';
 export { defineBinding, Fn } from './binding.js';
 export type { Binding, BindingContext, BindingDefinition, BindingOptions } from './binding.js';
+export { moduleBinding, isBinding } from './moduleBinding.js';
+export type { BindingOrigin } from './moduleBinding.js';
 export { retain, release } from './functions.js';
 export { defaultRetry, defaultRetryDelayMs } from './reconnect.js';
 export type { ReconnectOptions } from './reconnect.js';

@@ -1,5 +1,6 @@
 import type { BindingMeta, ServerBindingScope } from '@scomp/protocol';
 import type { Binding } from './binding.js';
+import type { BindingOrigin } from './moduleBinding.js';
 
 /**
  * A function value outside the runtime: JSON-compatible arguments in (one argument, usually an
@@ -33,6 +34,13 @@ export interface CallContext {
 export interface RuntimeBinding {
   readonly meta: BindingMeta;
   call(args: unknown, context: CallContext): Promise<unknown>;
+  /**
+   * Where the binding is defined (see `moduleBinding`), given only for a binding that needs nothing
+   * of the calling thread besides its handler (no confirm gate). A runtime whose guest code runs on
+   * another thread may import it there and run guest calls of it with `call` of that import, its
+   * `invoke` reaching the client through this thread; without it, every call goes through `call`.
+   */
+  readonly origin?: BindingOrigin;
   /**
    * Fire-and-forget call (an `invoke` notification on the wire): no result, errors dropped.
    * Runtimes use it for `console` output. Absent on bindings that only support `call`.

@@ -29,11 +29,10 @@ import {
   UnsupportedVersionError,
   toScompError,
 } from './errors.js';
-import { releaseUnretained } from './functions.js';
+import { releaseUnretainedIn } from './functions.js';
 import type { RuntimeBinding } from './runtime.js';
 import type { Principal, Session } from './session.js';
 import type { Transport, TransportCloseInfo } from './transport.js';
-import { collectFunctions } from './values.js';
 
 /** What the server side of one connection needs from its server. */
 export interface ServerContext {
@@ -144,10 +143,11 @@ export class ServerConnection {
             if (gated) await confirmGuestCall(this.session?.attached, binding.meta, args, context.signal);
             return await binding.call(args, this.bindingContext(context.signal));
           } finally {
-            // A number, string, boolean or null carries no function: nothing to walk or release.
-            if ((typeof args === 'object' && args !== null) || typeof args === 'function') releaseUnretained(collectFunctions(args));
+            releaseUnretainedIn(args);
           }
         },
+        // A gated call must ask the client through this thread first, so it never runs elsewhere.
+        ...(binding.origin && !gated ? { origin: binding.origin } : {}),
       };
     });
   }

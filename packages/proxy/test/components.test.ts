@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
 import { Client, Server, defineBinding, type Binding } from '@scomp/peer';
-import { createFakeRuntimeFactory, createMemoryTransportPair } from '@scomp/peer/testing';
+import { confirmer, createFakeRuntimeFactory, createMemoryTransportPair } from '@scomp/peer/testing';
 import { STANDARD_CLIENT_BINDINGS, type LogEntry } from '@scomp/protocol';
 import { approval, audit, createComponent, scope, type AuditRecord } from '../src/index.js';
 import { memoryChain } from './support/memoryChain.js';
@@ -25,19 +25,6 @@ function logSink() {
     },
   });
   return { entries, binding };
-}
-
-function confirmer(answer: boolean) {
-  const questions: unknown[] = [];
-  const binding = defineBinding({
-    name: 'confirm',
-    input: Type.Unsafe(STANDARD_CLIENT_BINDINGS.confirm.input),
-    handler: (question) => {
-      questions.push(question);
-      return answer;
-    },
-  });
-  return { questions, binding };
 }
 
 const fileWrite = (written: string[]): Binding =>

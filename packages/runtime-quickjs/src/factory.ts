@@ -118,7 +118,7 @@ export class QuickJsRuntimeFactory implements RuntimeFactory {
    */
   stats(): InstanceStats & { workers: number; workersStarted: number } {
     if (this.workers) return this.workers.stats();
-    return { workers: 0, workersStarted: 0, ...(this.inlineStats?.() ?? { modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 }) };
+    return { workers: 0, workersStarted: 0, ...(this.inlineStats?.() ?? { modules: 0, brokenModules: 0, sessions: 0, spareVms: 0, memoryBytes: 0 }) };
   }
 
   /**

@@ -36,7 +36,7 @@ export class GuestVm {
   constructor(
     module: QuickJSWASMModule,
     limits: GuestVmLimits,
-    private readonly hooks: GuestVmHooks,
+    private hooks: GuestVmHooks,
   ) {
     this.runtime = module.newRuntime();
     try {
@@ -51,40 +51,51 @@ export class GuestVm {
       // runtime aborts on it (justjake/quickjs-emscripten#240).
       const context = this.context;
       this.runtime.newContext = () => context;
-      this.runtime.setInterruptHandler(() => hooks.shouldInterrupt());
+      this.runtime.setInterruptHandler(() => this.hooks.shouldInterrupt());
     } catch (error) {
       this.dispose();
       throw error;
     }
   }
 
-  /** True once the prelude ran. It runs on first use, which keeps creating a session cheap. */
+  /**
+   * True once the prelude ran. It runs on a session's first use, or ahead of any session in a
+   * worker thread's spare VM (see InlineSessions), which keeps creating a session cheap.
+   */
   get prepared(): boolean {
     return this.helpers.size > 0;
+  }
+
+  /** Gives a VM made ahead to the session that takes it: that session's limits and hooks from now on. */
+  adopt(limits: GuestVmLimits, hooks: GuestVmHooks): void {
+    this.runtime.setMemoryLimit(limits.memoryBytes);
+    this.runtime.setMaxStackSize(limits.stackBytes);
+    this.hooks = hooks;
   }
 
   installPrelude(): void {
     if (this.prepared) return;
     const ctx = this.context;
-    const hooks = this.hooks;
+    // Read at each call, not captured: a spare VM's hooks change when a session adopts it.
+    const hooks = (): GuestVmHooks => this.hooks;
     scoped((own) => {
       const factory = own(ctx.unwrapResult(ctx.evalCode(PRELUDE_SOURCE, PRELUDE_SCRIPT, { type: 'global', strict: true })));
       const consoleFn = own(
         ctx.newFunction('console', (level, json) => {
-          hooks.console(ctx.getString(level), ctx.getString(json));
+          hooks().console(ctx.getString(level), ctx.getString(json));
         }),
       );
       const settledFn = own(
         ctx.newFunction('settled', (token, ok, value) => {
-          hooks.settled(ctx.getNumber(token), ctx.getNumber(ok) === 1, value.dup());
+          hooks().settled(ctx.getNumber(token), ctx.getNumber(ok) === 1, value.dup());
         }),
       );
       const setTimerFn = own(
-        ctx.newFunction('setTimer', (callback, delay) => ctx.newNumber(hooks.setTimer(callback.dup(), ctx.getNumber(delay)))),
+        ctx.newFunction('setTimer', (callback, delay) => ctx.newNumber(hooks().setTimer(callback.dup(), ctx.getNumber(delay)))),
       );
       const clearTimerFn = own(
         ctx.newFunction('clearTimer', (id) => {
-          hooks.clearTimer(ctx.getNumber(id));
+          hooks().clearTimer(ctx.getNumber(id));
         }),
       );
       // The value rules the host's walker follows, so the guest's conversions refuse what it would.

@@ -29,7 +29,11 @@ export class ModulePool {
   private readonly slots: ModuleSlot[] = [];
   private loading: Promise<void> | undefined;
 
-  constructor(private readonly options: ModulePoolOptions) {}
+  /** `released` runs after every place given back (the owner of a spare VM checks on it then). */
+  constructor(
+    private readonly options: ModulePoolOptions,
+    private readonly released?: () => void,
+  ) {}
 
   async acquire(): Promise<ModuleSlot> {
     for (;;) {
@@ -49,6 +53,16 @@ export class ModulePool {
       const index = this.slots.indexOf(slot);
       if (index >= 0) this.slots.splice(index, 1);
     }
+    this.released?.();
+  }
+
+  /**
+   * Whether a place already held on `slot` (a spare VM's) may still go to a new session: not once
+   * the instance aborted or was retired, nor once its memory grew past the retirement threshold.
+   */
+  open(slot: ModuleSlot): boolean {
+    if (!slot.broken && !slot.retired && memoryBytes(slot) > this.options.retireModuleAboveBytes) slot.retired = true;
+    return !slot.broken && !slot.retired;
   }
 
   stats(): { modules: number; brokenModules: number; sessions: number; memoryBytes: number } {

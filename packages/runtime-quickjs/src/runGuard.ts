@@ -251,7 +251,11 @@ export class RunGuard {
   }
 
   /** Asked before the instance's memory grows while this session's code runs (see MemoryGuard). */
-  private readonly allowGrowth = (bytes: number): boolean => this.trusted || this.memory.allow(bytes);
+  private readonly allowGrowth = (bytes: number): boolean => {
+    if (this.trusted || this.memory.allow(bytes)) return true;
+    this.vm.allocationRefused();
+    return false;
+  };
 
   /** How long the code entered now may run before a limit should have stopped it. */
   private remainingMs(): number {

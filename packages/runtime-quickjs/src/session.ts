@@ -28,6 +28,8 @@ export interface SessionDeps {
   watch?: GuestWatch;
   /** See MarshallerOptions.valuesAsText. @default false */
   valuesAsText?: boolean;
+  /** A VM made ahead on `slot`'s instance, usually with its prelude run (a worker thread's spare). */
+  prepared?: GuestVm;
 }
 
 /**
@@ -45,6 +47,8 @@ export class QuickJsRuntime implements Runtime {
   private readonly timers: GuestTimers;
   private readonly marshaller: Marshaller;
   private readonly runner: EvalRunner;
+  /** The VM the bindings are installed in (a fresh VM after a reset has none yet). */
+  private bindingsIn: GuestVm | undefined;
 
   constructor(
     private readonly init: RuntimeInit,
@@ -54,13 +58,19 @@ export class QuickJsRuntime implements Runtime {
     const lifetime = this.lifetime.signal;
     this.serverBindings = new Map(init.bindings.map((binding) => [binding.meta.name, binding]));
     this.timers = new GuestTimers((callback) => this.jobs.callUnawaited(callback));
-    this.vm = new SessionVm(deps.pool, deps.slot, limits, {
-      shouldInterrupt: () => this.guard.shouldInterrupt(),
-      console: (level, json) => this.forwardConsole(level, json),
-      settled: (token, ok, value) => this.jobs.settled(token, ok, value),
-      setTimer: (callback, delayMs) => this.timers.set(callback, delayMs),
-      clearTimer: (id) => this.timers.clear(id),
-    });
+    this.vm = new SessionVm(
+      deps.pool,
+      deps.slot,
+      limits,
+      {
+        shouldInterrupt: () => this.guard.shouldInterrupt(),
+        console: (level, json) => this.forwardConsole(level, json),
+        settled: (token, ok, value) => this.jobs.settled(token, ok, value),
+        setTimer: (callback, delayMs) => this.timers.set(callback, delayMs),
+        clearTimer: (id) => this.timers.clear(id),
+      },
+      deps.prepared,
+    );
     this.guard = new RunGuard(this.vm, {
       limits,
       clock,
@@ -115,7 +125,7 @@ export class QuickJsRuntime implements Runtime {
 
   setClientBindings(bindings: readonly RuntimeBinding[]): void {
     if (this.lifetime.signal.aborted) return;
-    const installed = this.vm.vm.prepared;
+    const installed = this.bindingsIn === this.vm.vm;
     if (installed) for (const name of this.guestClientBindings()) this.uninstall(name);
     this.clientBindings = new Map(bindings.map((binding) => [binding.meta.name, binding]));
     if (!installed) return;
@@ -138,13 +148,15 @@ export class QuickJsRuntime implements Runtime {
   /** Runs the prelude and installs the bindings before the first guest code of this VM runs. */
   private prepareVm(): GuestVm {
     const vm = this.vm.vm;
-    if (vm.prepared) return vm;
-    // The prelude is the runtime's own code: a cancel or limit must not stop it halfway.
+    if (this.bindingsIn === vm) return vm;
+    // The prelude is the runtime's own code: a cancel or limit must not stop it halfway. A VM
+    // made ahead has run it already.
     this.guard.trustedRun(() => {
       vm.installPrelude();
       for (const name of this.serverBindings.keys()) this.install(name, 'server');
       for (const name of this.guestClientBindings()) this.install(name, 'client');
     });
+    this.bindingsIn = vm;
     return vm;
   }
 

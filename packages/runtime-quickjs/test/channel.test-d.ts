@@ -25,7 +25,7 @@ describe('worker channel operations', () => {
     const worker = new Channel<ToSupervisor, ToWorker>(port);
     worker.handle('eval', async (body) => {
       expectTypeOf(body.timeoutMs).toEqualTypeOf<number | undefined>();
-      return { value: undefined, instances: { modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 } };
+      return { value: undefined, instances: { modules: 0, brokenModules: 0, sessions: 0, spareVms: 0, memoryBytes: 0 } };
     });
     // @ts-expect-error a reply must match the operation's reply type
     worker.handle('dispose', async () => ({ value: 1 }));

@@ -118,7 +118,7 @@ function workerAnswering(value: ToWorker['requests']['eval']['reply']['value']):
     terminate: async () => 0,
     postMessage(message: Message) {
       if (message.t !== 'req') return;
-      const reply: Message = { t: 'res', id: message.id, body: { value, instances: { modules: 1, brokenModules: 0, sessions: 1, memoryBytes: 0 } } };
+      const reply: Message = { t: 'res', id: message.id, body: { value, instances: { modules: 1, brokenModules: 0, sessions: 1, spareVms: 0, memoryBytes: 0 } } };
       queueMicrotask(() => worker.emit('message', reply));
     },
   });

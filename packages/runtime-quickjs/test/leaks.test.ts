@@ -65,3 +65,29 @@ describe.each(Object.entries(modes))('handle hygiene (debug build, runIn: %s)', 
     expect(factory.stats().brokenModules).toBe(0);
   });
 });
+
+describe('a VM the instance refused to grow for (debug build)', { timeout: 120_000 }, () => {
+  it('is dropped with its instance, not freed, so memory grown later on that instance cannot abort the free', async () => {
+    const factory = createQuickJsRuntimeFactory({ runIn: 'main', variant: debugVariant as unknown as QuickJSSyncVariant });
+    try {
+      const neighbour = await factory.create({ sessionId: 'n', bindings: [], limits: { evalTimeoutMs: 60_000 } });
+      const runtime = await factory.create({ sessionId: 's', bindings: [], limits: { memoryBytes: 1024 * 1024 } });
+      expect(factory.stats()).toMatchObject({ modules: 1, sessions: 2 });
+      // The instance grows in steps of megabytes, more than this session may: the growth is refused.
+      const bomb = await runtime.eval('const bomb = []; for (;;) bomb.push({ n: Math.random() })').catch((error: unknown) => error);
+      expect(bomb).toMatchObject({ detail: { limit: 'memory' } });
+      // Another VM on the same instance grows its memory afterwards. Freeing the refused VM's
+      // runtime after that aborted the instance (`list_empty(&rt->gc_obj_list)` in JS_FreeRuntime).
+      expect(await runtime.eval('1')).toBe(1);
+      const grownFrom = factory.stats().memoryBytes;
+      expect(await neighbour.eval('const many = []; for (let i = 0; i < 2e4; i++) many.push({ i }); many.length')).toBe(2e4);
+      expect(factory.stats().memoryBytes).toBeGreaterThan(grownFrom);
+      await runtime.dispose();
+      await neighbour.dispose();
+      // The instance took no sessions since and is gone with its last one; nothing aborted.
+      expect(factory.stats()).toMatchObject({ modules: 0, brokenModules: 0, sessions: 0 });
+    } finally {
+      await factory.close();
+    }
+  });
+});

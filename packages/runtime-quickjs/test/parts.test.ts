@@ -1,10 +1,11 @@
 import { getEventListeners } from 'node:events';
 import releaseVariant from '@jitl/quickjs-wasmfile-release-sync';
-import { CancelledError, LimitExceededError, type HostFunction } from '@scomp/peer';
+import { CancelledError, LimitExceededError, type HostFunction, type RuntimeBinding } from '@scomp/peer';
 import type { QuickJSSyncVariant } from 'quickjs-emscripten-core';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GuestVmHooks } from '../src/guestVm.js';
 import { scoped } from '../src/handleScope.js';
+import { InlineSessions } from '../src/inlineSessions.js';
 import { JobPump } from '../src/jobPump.js';
 import { DEFAULT_LIMITS } from '../src/limits.js';
 import { Marshaller } from '../src/marshaller.js';
@@ -26,11 +27,12 @@ function fakeHandle(name: string, freed: string[]): { alive: boolean; dispose():
   return handle;
 }
 
-/** What RunGuard reads of the VM: the instance slot, and the heap. */
-function fakeVm(heapBytes = 0): { vm: SessionVm; slot: ModuleSlot } {
+/** What RunGuard reads of the VM: the instance slot, and the heap; and what it reports: refused growth. */
+function fakeVm(heapBytes = 0): { vm: SessionVm; slot: ModuleSlot; refusals: () => number } {
   const slot = { sessions: 1, broken: false } as ModuleSlot;
-  const vm = { slot, vm: { heapBytes: () => heapBytes } } as unknown as SessionVm;
-  return { vm, slot };
+  let refused = 0;
+  const vm = { slot, vm: { heapBytes: () => heapBytes }, allocationRefused: () => refused++ } as unknown as SessionVm;
+  return { vm, slot, refusals: () => refused };
 }
 
 const noHooks: GuestVmHooks = {
@@ -77,9 +79,10 @@ describe('run guard', () => {
     slot: ModuleSlot;
     lifetime: AbortController;
     tick(ms: number): void;
+    refusals(): number;
   } {
     let now = 0;
-    const { vm, slot } = fakeVm(options.heapBytes);
+    const { vm, slot, refusals } = fakeVm(options.heapBytes);
     const limits = { ...DEFAULT_LIMITS, evalTimeoutMs: 100, memoryBytes: 1000 };
     const lifetime = new AbortController();
     const run = new RunGuard(vm, {
@@ -89,7 +92,7 @@ describe('run guard', () => {
       lifetime: lifetime.signal,
       onIdleSpent: options.onIdleSpent ?? (() => {}),
     });
-    return { guard: run, slot, lifetime, tick: (ms) => (now += ms) };
+    return { guard: run, slot, lifetime, tick: (ms) => (now += ms), refusals };
   }
 
   it('interrupts an eval once its entries used the CPU budget, and says which limit', () => {
@@ -122,12 +125,14 @@ describe('run guard', () => {
   });
 
   it('routes growth of the instance memory through the guard only while guest code runs', () => {
-    const { guard: run, slot } = guard();
+    const { guard: run, slot, refusals } = guard();
     run.startEval();
     expect(slot.allowGrowth).toBeUndefined();
     const allowed = run.enter(() => [slot.allowGrowth!(600), slot.allowGrowth!(600)]);
     expect(allowed).toEqual([true, false]);
     expect(slot.allowGrowth).toBeUndefined();
+    // The VM hears of the refusal: its runtime may no longer free cleanly (SessionVm.allocationRefused).
+    expect(refusals()).toBe(1);
   });
 
   it('adds up entries outside evals and drops what they left once they pass the time limit', () => {
@@ -194,6 +199,26 @@ describe('session VM', () => {
     vm.dispose();
     expect(pool.stats().sessions).toBe(0);
   });
+
+  it('never frees a VM its instance refused to grow for: the instance retires and goes with its last session', async () => {
+    const pool = new ModulePool({ variant, sessionsPerModule: 4, retireModuleAboveBytes: 256 * 1024 * 1024 });
+    const first = await pool.acquire();
+    const vm = new SessionVm(pool, first, DEFAULT_LIMITS, noHooks);
+    const refusedVm = vm.vm;
+    vm.allocationRefused();
+    expect(first.retired).toBe(true);
+    // A reset leaves the refused runtime as it is and makes the fresh VM on another instance; the
+    // retired one, now empty, is gone.
+    await vm.replace(false);
+    expect(refusedVm.alive).toBe(true);
+    expect(vm.slot).not.toBe(first);
+    expect(pool.stats()).toMatchObject({ modules: 1, brokenModules: 0, sessions: 1 });
+    // The fresh VM was not refused anything: it is freed as usual.
+    const fresh = vm.vm;
+    vm.dispose();
+    expect(fresh.alive).toBe(false);
+    expect(pool.stats()).toMatchObject({ modules: 1, brokenModules: 0, sessions: 0 });
+  });
 });
 
 describe('marshaller', () => {
@@ -252,5 +277,97 @@ describe('marshaller', () => {
     } finally {
       dispose();
     }
+  });
+});
+
+describe('a spare VM made ahead (worker threads)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const spareSessions = (options: { retireModuleAboveBytes?: number; sessionsPerModule?: number } = {}) =>
+    new InlineSessions({
+      variant,
+      sessionsPerModule: options.sessionsPerModule ?? 256,
+      retireModuleAboveBytes: options.retireModuleAboveBytes ?? 256 * 1024 * 1024,
+      memoryCheckIntervalMs: 10,
+      clock: () => performance.now(),
+      spareAfterIdleMs: 10,
+    });
+  const twice: RuntimeBinding = { meta: { name: 'twice', input: {} }, call: async (args) => (args as { n: number }).n * 2 };
+
+  it('is taken by the next session, with that session\'s limits, hooks and bindings', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const sessions = spareSessions();
+    await sessions.warm();
+    expect(sessions.stats()).toMatchObject({ modules: 1, sessions: 0, spareVms: 1 });
+    const runtime = await sessions.create({ sessionId: 's', bindings: [twice], limits: { memoryBytes: 4 * 1024 * 1024, evalTimeoutMs: 200 } });
+    // The session took the spare's place on its instance, not another one.
+    expect(sessions.stats()).toMatchObject({ modules: 1, sessions: 1, spareVms: 0 });
+    const logs: unknown[] = [];
+    runtime.setClientBindings([{ meta: { name: 'console', input: {} }, call: async () => null, notify: (args) => logs.push(args) }]);
+    try {
+      expect(await runtime.eval('console.log("hi"); await twice({ n: 21 })')).toBe(42);
+      expect(logs).toEqual([{ level: 'log', args: ['hi'] }]);
+      // The session's own limits, not the spare's defaults: its time and its heap.
+      expect(await runtime.eval('while (true) {}').catch((e: unknown) => e)).toMatchObject({ detail: { limit: 'time' } });
+      expect(await runtime.eval('"x".repeat(8e6).length').catch((e: unknown) => e)).toMatchObject({ detail: { limit: 'memory' } });
+    } finally {
+      runtime.dispose();
+    }
+    expect(sessions.stats()).toMatchObject({ sessions: 0, spareVms: 0 });
+  });
+
+  it('is made again only once creations pause', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const sessions = spareSessions();
+    await sessions.warm();
+    const first = await sessions.create({ sessionId: 'a', bindings: [] });
+    vi.advanceTimersByTime(9);
+    const second = await sessions.create({ sessionId: 'b', bindings: [] });
+    vi.advanceTimersByTime(9);
+    expect(sessions.stats()).toMatchObject({ sessions: 2, spareVms: 0 });
+    vi.advanceTimersByTime(1);
+    await sessions.warm();
+    expect(sessions.stats()).toMatchObject({ modules: 1, sessions: 2, spareVms: 1 });
+    first.dispose();
+    second.dispose();
+    expect(sessions.stats()).toMatchObject({ sessions: 0, spareVms: 1 });
+  });
+
+  it('is never given to a session reset by a limit: the fresh VM is made with the session\'s own limits', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // One place per instance: the session, the next spare and the session's fresh VM each get their own.
+    const sessions = spareSessions({ sessionsPerModule: 1 });
+    await sessions.warm();
+    const runtime = await sessions.create({ sessionId: 's', bindings: [], limits: { memoryBytes: 32 * 1024 * 1024 } });
+    vi.advanceTimersByTime(10);
+    await sessions.warm();
+    expect(sessions.stats()).toMatchObject({ modules: 2, sessions: 1, spareVms: 1 });
+    try {
+      await runtime.eval('const before = 1');
+      // Native recursion exhausts the host stack: the session's instance is broken, and it moves on.
+      const reset = await runtime.eval('let o = {}; for (let i = 0; i < 100000; i++) o = { o }; JSON.stringify(o).length').catch((e: unknown) => e);
+      expect(reset).toMatchObject({ detail: { limit: 'stack', sessionReset: true } });
+      expect(sessions.stats()).toMatchObject({ sessions: 1, spareVms: 1 });
+      expect(await runtime.eval('typeof before')).toBe('undefined');
+      expect(await runtime.eval('"x".repeat(4e7).length').catch((e: unknown) => e)).toMatchObject({ detail: { limit: 'memory' } });
+    } finally {
+      runtime.dispose();
+    }
+    expect(sessions.stats()).toMatchObject({ sessions: 0, spareVms: 1 });
+  });
+
+  it('is let go, not handed out, once its instance is retired, and the instance goes with it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // Every instance is past this threshold once loaded: it takes its first place and no more.
+    const sessions = spareSessions({ retireModuleAboveBytes: 1 });
+    await sessions.warm();
+    expect(sessions.stats()).toMatchObject({ modules: 1, sessions: 0, spareVms: 1 });
+    const runtime = await sessions.create({ sessionId: 's', bindings: [] });
+    expect(sessions.stats()).toMatchObject({ modules: 1, sessions: 1, spareVms: 0 });
+    expect(await runtime.eval('1 + 1')).toBe(2);
+    runtime.dispose();
+    expect(sessions.stats()).toMatchObject({ modules: 0, sessions: 0, spareVms: 0 });
   });
 });

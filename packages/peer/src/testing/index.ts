@@ -1,3 +1,4 @@
+export { confirmer, type Confirmer } from './confirmer.js';
 export { createMemoryTransportPair } from './memoryTransport.js';
 export { transportConformance, type TransportConformanceOptions, type TransportPair } from './transportConformance.js';
 export {

@@ -1,4 +1,4 @@
-import type { RuntimeLimits } from '@scomp/peer';
+import type { BindingOrigin, RuntimeLimits } from '@scomp/peer';
 import type { BindingMeta } from '@scomp/protocol';
 import type { InstanceStats } from '../inlineSessions.js';
 
@@ -9,10 +9,14 @@ export interface Carried {
   fns?: number[];
 }
 
-/** A binding as it crosses into a worker: its metadata, and whether it takes notifications. */
+/**
+ * A binding as it crosses into a worker: its metadata, whether it takes notifications, and the
+ * module it is defined in when the worker may run its calls itself (see RuntimeBinding.origin).
+ */
 export interface BindingSketch {
   meta: BindingMeta;
   notify: boolean;
+  origin?: BindingOrigin;
 }
 
 /** What one side of the link may ask or tell the other: requests (body and reply) and notifications, by operation. */

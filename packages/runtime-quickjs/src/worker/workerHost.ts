@@ -1,8 +1,10 @@
-import { CancelledError } from '@scomp/peer/authoring';
-import type { RuntimeBinding, RuntimeInit } from '@scomp/peer';
+import { CancelledError, importBinding, InternalError, releaseUnretainedIn, type Binding, type BindingContext } from '@scomp/peer/authoring';
+import type { BindingOrigin, RuntimeBinding, RuntimeInit } from '@scomp/peer';
 import type { InlineSessions, InstanceStats } from '../inlineSessions.js';
 import type { QuickJsRuntime } from '../session.js';
 import { Channel, type Message, type Port } from './channel.js';
+import { JsonText } from '../jsonText.js';
+import { fromHandler, toHandler } from './handlerValues.js';
 import type { BindingSketch, ToSupervisor, ToWorker } from './operations.js';
 import { SharedState } from './sharedState.js';
 
@@ -16,7 +18,8 @@ interface Hosted {
 
 /**
  * The worker's side: hosts sessions on its own QuickJS instances and serves the supervisor's
- * requests. Bindings and host functions are proxies that call back to the supervising thread.
+ * requests. Bindings and host functions are proxies that call back to the supervising thread,
+ * except bindings defined in a module, which this thread imports and runs itself.
  */
 export class WorkerHost {
   private readonly channel: Channel<ToSupervisor, ToWorker>;
@@ -25,6 +28,13 @@ export class WorkerHost {
   /** Keys of the abort signals binding calls were made under (see the `binding` operation). */
   private readonly signals = new WeakMap<AbortSignal, number>();
   private nextSignal = 1;
+  /** The signal of a module binding's client invoke made without one: it never aborts. */
+  private readonly unbound = new AbortController().signal;
+  /**
+   * Module bindings this thread imported, by origin. Only a thread whose sessions use one imports
+   * any (and with it the schema library); a failed import stays failed, as the module does in Node.
+   */
+  private readonly imported = new Map<string, Promise<Binding>>();
 
   constructor(
     port: Port,
@@ -51,7 +61,10 @@ export class WorkerHost {
 
   private async create(body: ToWorker['requests']['create']['body']): Promise<InstanceStats> {
     const { session, slot } = body;
-    const init: RuntimeInit = { sessionId: body.sessionId, bindings: this.bindings(session, 'server', body.bindings) };
+    const bindings = body.bindings.some((sketch) => sketch.origin)
+      ? await Promise.all(body.bindings.map((sketch) => (sketch.origin ? this.moduleBinding(session, body.sessionId, sketch) : Promise.resolve(this.proxy(session, 'server', sketch)))))
+      : this.bindings(session, 'server', body.bindings);
+    const init: RuntimeInit = { sessionId: body.sessionId, bindings };
     if (body.limits) init.limits = body.limits;
     const shared = this.shared;
     const runtime = await this.sessions.create(init, {
@@ -115,20 +128,61 @@ export class WorkerHost {
 
   /** Bindings of the supervising thread, callable from this worker's guest code. */
   private bindings(session: number, kind: 'server' | 'client', sketches: readonly BindingSketch[]): RuntimeBinding[] {
+    return sketches.map((sketch) => this.proxy(session, kind, sketch));
+  }
+
+  /** One binding of the supervising thread: each call crosses there and back. */
+  private proxy(session: number, kind: 'server' | 'client', { meta, notify }: BindingSketch): RuntimeBinding {
     const channel = this.channel;
-    return sketches.map(({ meta, notify }) => {
-      const binding: RuntimeBinding = {
-        meta,
-        call: async (args, context) => {
-          const signal = this.signalKey(context.signal);
-          const { reply } = channel.request('binding', { session, kind, name: meta.name, args: channel.carry(args, session), signal }, session);
-          // Made under a signal that already aborted: the note follows the request.
-          if (context.signal.aborted) channel.note('abort', { signal });
-          return channel.uncarry(await reply, session);
-        },
-      };
-      if (notify) binding.notify = (args) => channel.note('notify', { session, name: meta.name, args: channel.carry(args, session) });
-      return binding;
-    });
+    const binding: RuntimeBinding = { meta, call: (args, context) => this.callSupervisor(session, kind, meta.name, args, context.signal) };
+    if (notify) binding.notify = (args) => channel.note('notify', { session, name: meta.name, args: channel.carry(args, session) });
+    return binding;
+  }
+
+  private async callSupervisor(session: number, kind: 'server' | 'client', name: string, args: unknown, signal: AbortSignal): Promise<unknown> {
+    const channel = this.channel;
+    const key = this.signalKey(signal);
+    const { reply } = channel.request('binding', { session, kind, name, args: channel.carry(args, session), signal: key }, session);
+    // Made under a signal that already aborted: the note follows the request.
+    if (signal.aborted) channel.note('abort', { signal: key });
+    return channel.uncarry(await reply, session);
+  }
+
+  /**
+   * A binding defined in a module, run on this thread: its own `call` validates and maps errors as
+   * on the supervising thread; only its calls of the client's bindings cross there.
+   */
+  private async moduleBinding(session: number, sessionId: string, { meta, origin }: BindingSketch): Promise<RuntimeBinding> {
+    const binding = await this.importOnce(origin!);
+    if (binding.meta.name !== meta.name) {
+      throw new InternalError(`binding module ${origin!.url} defines ${binding.meta.name} on the runtime's thread, where the server has ${meta.name}`);
+    }
+    const invoke: BindingContext['invoke'] = async (name, args, options = {}) =>
+      toHandler(await this.callSupervisor(session, 'client', name, fromHandler(args), options.signal ?? this.unbound));
+    return {
+      meta,
+      call: async (args, context) => {
+        const value = toHandler(args);
+        try {
+          return fromHandler(await binding.call(value, { signal: context.signal, sessionId, invoke }));
+        } finally {
+          // Arguments that arrived as text hold no functions to release.
+          if (!(args instanceof JsonText)) releaseUnretainedIn(value);
+        }
+      },
+    };
+  }
+
+  /** Starts importing binding modules ahead of the sessions that use them; a failure waits for their creation to report it. */
+  preload(origins: readonly BindingOrigin[]): void {
+    for (const origin of origins) this.importOnce(origin).catch(() => {});
+  }
+
+  private importOnce(origin: BindingOrigin): Promise<Binding> {
+    const key = `${origin.export} ${origin.url}`;
+    let imported = this.imported.get(key);
+    if (!imported) this.imported.set(key, (imported = importBinding(origin)));
+    return imported;
   }
 }
+

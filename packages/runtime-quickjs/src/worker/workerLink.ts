@@ -31,7 +31,7 @@ export interface LinkOptions {
  */
 export class WorkerLink {
   readonly channel: Channel<ToWorker, ToSupervisor>;
-  instances: InstanceStats = { modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 };
+  instances: InstanceStats = { modules: 0, brokenModules: 0, sessions: 0, spareVms: 0, memoryBytes: 0 };
   private readonly sessions = new Map<number, LinkedSession>();
   private readonly slots: number[];
   private readonly reserved = new Set<number>();

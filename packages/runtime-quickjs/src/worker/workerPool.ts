@@ -1,8 +1,9 @@
-import { CancelledError, InternalError } from '@scomp/peer/authoring';
+import { CancelledError, InternalError, type BindingOrigin } from '@scomp/peer/authoring';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { InlineOptions, InstanceStats } from '../inlineSessions.js';
+import type { BindingSketch } from './operations.js';
 import { SharedState } from './sharedState.js';
 import { WorkerLink } from './workerLink.js';
 
@@ -14,6 +15,8 @@ export interface WorkerData {
   /** Module specifier of the QuickJS build, imported inside the worker. */
   variant: string;
   options: Omit<InlineOptions, 'variant' | 'clock'>;
+  /** Binding modules sessions used before the thread started: it imports them as it boots. */
+  preload: BindingOrigin[];
 }
 
 export interface WorkerPoolOptions {
@@ -39,6 +42,8 @@ export class WorkerPool {
   private nextSession = 1;
   private started = 0;
   private closed = false;
+  /** The binding modules sessions have used, by origin (see preload). */
+  private readonly origins = new Map<string, BindingOrigin>();
 
   constructor(private readonly options: WorkerPoolOptions) {}
 
@@ -53,6 +58,15 @@ export class WorkerPool {
     const spareWanted = this.links.size < this.options.workerThreads || this.room() < this.options.sessionsPerWorker / 2;
     if (spareWanted && !this.emptyLink()) this.start();
     return { link, session: this.nextSession++, slot };
+  }
+
+  /**
+   * Remembers the binding modules of a session being placed, so threads started from now on import
+   * them as they boot: a session placed on a new thread (each of the first `workerThreads` is) then
+   * does not wait for the import on its first eval. Threads already running import on first use.
+   */
+  preload(sketches: readonly BindingSketch[]): void {
+    for (const { origin } of sketches) if (origin) this.origins.set(`${origin.export} ${origin.url}`, origin);
   }
 
   /**
@@ -75,11 +89,12 @@ export class WorkerPool {
   }
 
   stats(): InstanceStats & { workers: number; workersStarted: number } {
-    const total = { workers: this.links.size, workersStarted: this.started, modules: 0, brokenModules: 0, sessions: 0, memoryBytes: 0 };
+    const total = { workers: this.links.size, workersStarted: this.started, modules: 0, brokenModules: 0, sessions: 0, spareVms: 0, memoryBytes: 0 };
     for (const link of this.links) {
       const snapshot = link.instances;
       total.modules += snapshot.modules;
       total.brokenModules += snapshot.brokenModules;
+      total.spareVms += snapshot.spareVms;
       total.memoryBytes += snapshot.memoryBytes;
       total.sessions += link.sessionCount();
     }
@@ -135,7 +150,7 @@ export class WorkerPool {
   }
 
   private spawn(shared: SharedState): Worker {
-    const data: WorkerData = { shared: shared.buffer, variant: this.options.variant, options: this.options.inline };
+    const data: WorkerData = { shared: shared.buffer, variant: this.options.variant, options: this.options.inline, preload: [...this.origins.values()] };
     return new Worker(entryFile(), {
       workerData: data,
       // The worker runs plain built JavaScript: the parent's loaders and resolution flags do not apply,

@@ -13,12 +13,15 @@ interface Placement {
 }
 
 function sketch(binding: RuntimeBinding): BindingSketch {
-  return { meta: binding.meta, notify: typeof binding.notify === 'function' };
+  const sketched: BindingSketch = { meta: binding.meta, notify: typeof binding.notify === 'function' };
+  if (binding.origin) sketched.origin = binding.origin;
+  return sketched;
 }
 
 /**
  * A session whose guest code runs on a worker thread. This thread keeps its bindings and hands the
- * worker only their metadata; calls come back here. If the thread is stopped (the watchdog, or a
+ * worker only their metadata; calls come back here, except those of bindings defined in a module
+ * (RuntimeBinding.origin), which the worker imports and runs itself. If the thread is stopped (the watchdog, or a
  * crash), the session starts over on another thread and says so once, in its next eval's error.
  */
 export class WorkerRuntime implements Runtime, LinkedSession {
@@ -44,8 +47,11 @@ export class WorkerRuntime implements Runtime, LinkedSession {
 
   /** Places the session on a thread (again, after a loss). */
   start(): Promise<void> {
+    const sketches = this.init.bindings.map(sketch);
+    // Before placing: a thread started for this session (or as the spare) then imports them as it boots.
+    this.pool.preload(sketches);
     const { link, session, slot } = this.pool.place();
-    const ready = link.attach(session, slot, this, this.init.bindings.map(sketch), this.init.limits);
+    const ready = link.attach(session, slot, this, sketches, this.init.limits);
     const placement: Placement = { link, session, slot, ready };
     this.placement = placement;
     ready.then(
