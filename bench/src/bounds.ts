@@ -60,7 +60,20 @@ function boundFor(result: Result, results: readonly Result[]): string | undefine
     );
   }
   if (result.id.startsWith('size.eval-result.')) {
+    // wire.ts measures what a result goes through besides the raw echo's work, at the row's size;
+    // the eval's fixed cost it adds already holds the thread round trip.
+    if (result.bound) return result.bound;
     return thread ? `the result also crosses from the guest's thread (a copy, plus ${thread.text} per eval)` : undefined;
+  }
+  if (result.id === 'invoke.rtt' && baseline !== undefined) {
+    // One invoke at a time: the raw round trip, then each end's own work on the message in turn.
+    // The in-memory row is that work for both ends, with no wire.
+    const peerBothEnds = median(results, 'peers.mcp.memory');
+    if (peerBothEnds === undefined) return undefined;
+    return (
+      `floor: the raw echo ${us(baseline)} + the peer's own work for one invoke at both ends (${us(peerBothEnds)} over the in-memory pair) = ` +
+      `${times((baseline + peerBothEnds) / baseline)} the raw floor`
+    );
   }
   if (result.id.startsWith('agent.20-calls.')) {
     // The rows with module bindings are bounded by the calls that never leave the guest's thread.

@@ -64,6 +64,12 @@ export interface EvalOptions extends CallOptions {
   key?: string;
   /** Server-side deadline for this eval. */
   serverTimeoutMs?: number;
+  /**
+   * A result holding no functions resolves as RawJson (`@scomp/peer/authoring`), its JSON text
+   * never parsed on this side: for a client that only sends the result on, such as a proxy.
+   * @default false
+   */
+  acceptRawJson?: boolean;
 }
 
 export type TransportSource = Transport | (() => Transport | Promise<Transport>);
@@ -116,7 +122,9 @@ export class Client {
     const key = options.key ?? randomKey();
     const params: Record<string, unknown> = { code, key };
     if (options.serverTimeoutMs !== undefined) params.timeoutMs = options.serverTimeoutMs;
-    const result = await this.call(() => this.endpoint.connection.request(Method.eval, params, this.callOptions(options)), key);
+    const requestOptions = this.callOptions(options);
+    if (options.acceptRawJson) requestOptions.rawValue = true;
+    const result = await this.call(() => this.endpoint.connection.request(Method.eval, params, requestOptions), key);
     return this.endpoint.decodeResult(result);
   }
 

@@ -24,7 +24,7 @@ import {
 import { CloseCode } from './closeCodes.js';
 import { nestsDeeperThan, topLevelOnly } from './messageDepth.js';
 import { PendingRequests } from './pending.js';
-import { stringifyMessage } from './rawJson.js';
+import { splitValueResponse, stringifyMessage } from './rawJson.js';
 import { exceedsUtf8Bytes } from './utf8.js';
 import type { Transport, TransportCloseInfo } from './transport.js';
 
@@ -51,6 +51,11 @@ export interface RequestOptions {
   /** Local deadline in milliseconds. @default no deadline */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * A result `{ value }` whose value holds no function references resolves with the value as
+   * RawJson, never parsed here: for a caller that only sends it on. @default false
+   */
+  rawValue?: boolean;
 }
 
 export interface ConnectionOptions {
@@ -88,6 +93,8 @@ export interface ConnectionOptions {
 export class Connection {
   private readonly pending = new PendingRequests();
   private readonly inbound = new Map<RequestId, InboundRequest>();
+  /** Requests whose result value may arrive as RawJson (RequestOptions.rawValue). */
+  private readonly rawValues = new Set<number>();
   private readonly closeController = new AbortController();
   private nextId = 1;
   private closeError: ConnectionClosedError | undefined;
@@ -137,6 +144,13 @@ export class Connection {
       ...options,
       onAbandon: (error) => this.notify(Method.cancel, { id, reason: error.message }),
     });
+    if (options.rawValue) {
+      this.rawValues.add(id);
+      result.then(
+        () => this.rawValues.delete(id),
+        () => this.rawValues.delete(id),
+      );
+    }
     try {
       this.transport.send(text);
     } catch (error) {
@@ -174,10 +188,15 @@ export class Connection {
     const limit = this.options.inboundLimitBytes?.();
     if (limit !== undefined && exceedsUtf8Bytes(data, limit)) return this.refuseTooLarge(data, limit);
     if (nestsDeeperThan(data, MAX_MESSAGE_DEPTH)) return this.refuseTooDeep(data);
+    if (this.rawValues.size > 0) {
+      const response = splitValueResponse(data);
+      if (response && this.rawValues.has(response.id)) return this.onResponse(response.id, { value: response.value }, undefined);
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
     } catch {
+      this.failUnreadableResponse(data);
       return this.sendError(null, new ParseError('invalid JSON'));
     }
     const classified = classifyMessage(parsed);
@@ -201,6 +220,18 @@ export class Connection {
     const classified = classifyMessage(topLevelOnly(data));
     if (classified.kind === 'request') this.sendError(classified.message.id, new LimitExceededError(reason, { limit: 'messageBytes', max }));
     this.close({ code: CloseCode.MessageTooBig, reason });
+  }
+
+  /**
+   * A response that is not valid JSON, but whose top level still names a request this side awaits,
+   * fails that request rather than leave it waiting: a raw value passed on unparsed (RawJson) is
+   * checked only for its structure, so a malformed one surfaces here, one hop on.
+   */
+  private failUnreadableResponse(data: string): void {
+    const classified = classifyMessage(topLevelOnly(data));
+    if (classified.kind !== 'success' && classified.kind !== 'error') return;
+    const id = classified.message.id;
+    if (typeof id === 'number' && this.pending.has(id)) this.pending.reject(id, new InvalidParamsError('response is not valid JSON'));
   }
 
   /** Answers a message nested too deeply to handle; its top level still says whom to answer. */
@@ -263,7 +294,9 @@ export class Connection {
       get cancelSignal() {
         return running.cancelSignal;
       },
-      signal: running.signal,
+      get signal() {
+        return running.signal;
+      },
       afterResponse: (callback) => after.push(callback),
     };
     new Promise<unknown>((resolve) => resolve(this.handlers.request(method, params, context)))
@@ -343,12 +376,15 @@ export class Connection {
 /**
  * The abort signals of one running request. Plain controllers rather than `AbortSignal.any`, which
  * over the connection's long-lived close signal costs tens of microseconds per request and more as
- * requests accumulate; the cancel-only signal, which only eval reads, is made on first use.
+ * requests accumulate. Each signal is made on first use: an eval reads only the cancel-only one,
+ * an invoke only the other, and making an AbortSignal costs several microseconds.
  */
 class InboundRequest {
-  private readonly whole = new AbortController();
+  private wholeController: AbortController | undefined;
   private cancelController: AbortController | undefined;
   private cancelError: Error | undefined;
+  /** Why the whole signal aborts: the first of a cancel and the connection's close. */
+  private endError: Error | undefined;
 
   get cancelled(): boolean {
     return this.cancelError !== undefined;
@@ -356,7 +392,11 @@ class InboundRequest {
 
   /** Aborts when the sender cancels this request or the connection closes. */
   get signal(): AbortSignal {
-    return this.whole.signal;
+    if (!this.wholeController) {
+      this.wholeController = new AbortController();
+      if (this.endError) this.wholeController.abort(this.endError);
+    }
+    return this.wholeController.signal;
   }
 
   /** Aborts only when the sender cancels this request. */
@@ -371,10 +411,16 @@ class InboundRequest {
   cancel(error: Error): void {
     this.cancelError = error;
     this.cancelController?.abort(error);
-    this.whole.abort(error);
+    this.end(error);
   }
 
   close(error: Error): void {
-    this.whole.abort(error);
+    this.end(error);
+  }
+
+  private end(error: Error): void {
+    if (this.endError) return;
+    this.endError = error;
+    this.wholeController?.abort(error);
   }
 }

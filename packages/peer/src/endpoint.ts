@@ -5,6 +5,7 @@ import { BindingNotFoundError, InvalidParamsError, MethodNotFoundError, type Sco
 import { release, releaseUnretained } from './functions.js';
 import { FunctionRefs, type RefStats } from './functionRefs.js';
 import { fnSignatures } from './fnSignatures.js';
+import { RawJson } from './rawJson.js';
 import type { HostFunction } from './runtime.js';
 import type { Transport, TransportCloseInfo } from './transport.js';
 
@@ -102,6 +103,8 @@ export class Endpoint {
 
   /** Decodes a `{value?}` result; a malformed one is the other side's protocol fault. */
   decodeResult(result: unknown): unknown {
+    // Asked for unparsed (RequestOptions.rawValue): JSON text without references, nothing to decode.
+    if ((result as { value?: unknown } | undefined)?.value instanceof RawJson) return (result as { value: RawJson }).value;
     if (!validators.invokeResult.check(result)) throw new InvalidParamsError('malformed result from peer');
     if (result.value === undefined) return undefined;
     const received: HostFunction[] = [];

@@ -31,5 +31,6 @@ export function releaseUnretained(functions: readonly HostFunction[]): void {
  * made a binding call does once it settled, so references the handler did not keep are freed.
  */
 export function releaseUnretainedIn(args: unknown): void {
-  releaseUnretained(collectFunctions(args));
+  // A number, string, boolean or null carries no function: nothing to walk or release.
+  if ((typeof args === 'object' && args !== null) || typeof args === 'function') releaseUnretained(collectFunctions(args));
 }

@@ -1,7 +1,7 @@
 // A value that is already JSON text goes into an outgoing message as that text: a runtime that
 // holds an eval result as the guest's JSON hands it over like this, so a result of megabytes is not
 // parsed, walked and serialized again on its way to the wire. Part of `@scomp/peer/authoring`.
-import { MAX_VALUE_DEPTH } from '@scomp/protocol/value-rules';
+import { MAX_VALUE_DEPTH, SENTINEL_KEY } from '@scomp/protocol/value-rules';
 import { InternalError } from './errors.js';
 import { isOneJsonValue } from './messageDepth.js';
 
@@ -83,4 +83,28 @@ export function stringifyMessage(message: unknown): string {
   let out = parts[0]!;
   for (let index = 0; index < found.length; index++) out += found[index]! + parts[index + 1]!;
   return out;
+}
+
+const RESPONSE_START = '{"jsonrpc":"2.0","id":';
+const VALUE_START = ',"result":{"value":';
+const QUOTED_SENTINEL = JSON.stringify(SENTINEL_KEY);
+
+/**
+ * A success response `{"jsonrpc":"2.0","id":N,"result":{"value":V}}`, as the peer's own encoder
+ * writes it, split without parsing: its id and V as RawJson. `undefined` for any other message, for
+ * a V that may hold function references (the text names the sentinel key; those are decoded the
+ * usual way), or for a V that is not one JSON value: such a message is parsed as every other one.
+ */
+export function splitValueResponse(text: string): { id: number; value: RawJson } | undefined {
+  if (!text.startsWith(RESPONSE_START) || !text.endsWith('}}')) return undefined;
+  let end = RESPONSE_START.length;
+  while (end < text.length && text.charCodeAt(end) >= 0x30 && text.charCodeAt(end) <= 0x39) end++;
+  if (end === RESPONSE_START.length || end - RESPONSE_START.length > 15 || !text.startsWith(VALUE_START, end)) return undefined;
+  const value = text.slice(end + VALUE_START.length, -2);
+  if (value.includes(QUOTED_SENTINEL)) return undefined;
+  try {
+    return { id: Number(text.slice(RESPONSE_START.length, end)), value: new RawJson(value) };
+  } catch {
+    return undefined;
+  }
 }

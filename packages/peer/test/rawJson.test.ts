@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_VALUE_DEPTH } from '@scomp/protocol/value-rules';
 import { PROTOCOL_VERSION } from '@scomp/protocol';
-import { InternalError, LimitExceededError, RawJson } from '../src/authoring.js';
+import { InternalError, InvalidParamsError, LimitExceededError, RawJson } from '../src/authoring.js';
 import type { EvalOptions, Runtime, RuntimeFactory } from '../src/index.js';
 import { stringifyMessage } from '../src/rawJson.js';
-import { createMemoryTransportPair } from '../src/testing/index.js';
+import { createFakeRuntimeFactory, createMemoryTransportPair } from '../src/testing/index.js';
 import { memoryServer } from './support/fixture.js';
 
 describe('RawJson', () => {
@@ -93,6 +93,35 @@ describe('an eval result as RawJson', () => {
     await using fixture = memoryServer({ runtime: rawJsonRuntime('{"a":[1,"two",null]}', []) });
     const client = await fixture.connect();
     expect(await client.eval('a')).toEqual({ a: [1, 'two', null] });
+  });
+
+  it('reaches a client that asks for it as RawJson, its text never parsed there', async () => {
+    await using fixture = memoryServer({ runtime: rawJsonRuntime('{"total":142.50,"items":[1.0,2]}', []) });
+    const client = await fixture.connect();
+    const result = await client.eval('total', { acceptRawJson: true });
+    expect(result).toBeInstanceOf(RawJson);
+    // 142.50 and 1.0 survive as written: no parse and encode on the way.
+    expect((result as RawJson).text).toBe('{"total":142.50,"items":[1.0,2]}');
+    expect(await client.eval('total')).toEqual({ total: 142.5, items: [1, 2] });
+  });
+
+  it('is decoded as usual for a client that asks for RawJson when the result holds functions', async () => {
+    await using fixture = memoryServer({ runtime: createFakeRuntimeFactory() });
+    const client = await fixture.connect();
+    const result = (await client.eval('({ name: "$scomp", twice: async (n) => n * 2 })', { acceptRawJson: true })) as { name: string; twice: (n: number) => Promise<number> };
+    expect(result).not.toBeInstanceOf(RawJson);
+    expect(result.name).toBe('$scomp');
+    expect(await result.twice(4)).toBe(8);
+    expect(await client.eval('"$scomp"', { acceptRawJson: true })).toBe('$scomp');
+  });
+
+  it('fails the eval awaiting a response that is not valid JSON, instead of leaving it waiting', async () => {
+    // A raw value is checked for its structure only: `[1,,2]` closes where it should, so it reaches the client.
+    await using fixture = memoryServer({ runtime: rawJsonRuntime('[1,,2]', []) });
+    const client = await fixture.connect();
+    expect(((await client.eval('x', { acceptRawJson: true })) as RawJson).text).toBe('[1,,2]');
+    await expect(client.eval('x')).rejects.toThrow(InvalidParamsError);
+    expect(client.state).toBe('connected');
   });
 
   it('still counts against the message size limit', async () => {

@@ -117,8 +117,11 @@ export class ComponentSession implements Runtime {
     const callOptions: Parameters<Client['eval']>[1] = { signal };
     if (evalOptions.key !== undefined) callOptions.key = evalOptions.key;
     if (evalOptions.timeoutMs !== undefined) callOptions.serverTimeoutMs = evalOptions.timeoutMs;
-    const run = (input: string) => this.link.eval(input, callOptions);
     const intercept = this.options.onEval;
+    // With no onEval to read or change it, a result passes on as the downstream's JSON text
+    // (RawJson): a result of megabytes is not parsed and encoded again at every hop.
+    if (!intercept && evalOptions.acceptRawJson) callOptions.acceptRawJson = true;
+    const run = (input: string) => this.link.eval(input, callOptions);
     return intercept ? intercept({ code }, run, this.interceptContext(signal)) : run(code);
   }
 

@@ -5,6 +5,7 @@ import type { QuickJSHandle } from 'quickjs-emscripten-core';
 import { errorJson, limitError } from './errorsMap.js';
 import { scoped, type Own } from './handleScope.js';
 import type { GuestVm } from './guestVm.js';
+import { readGuestString, readGuestText } from './guestText.js';
 import type { JobPump } from './jobPump.js';
 import { JsonText } from './jsonText.js';
 import { exceedsUtf8Bytes } from '@scomp/protocol/utf8';
@@ -87,7 +88,7 @@ export class Marshaller {
     return scoped((own) => {
       const tuple = own(result.value);
       const jsonHandle = own(ctx.getProp(tuple, 0));
-      const json = ctx.typeof(jsonHandle) === 'string' ? ctx.getString(jsonHandle) : undefined;
+      const json = ctx.typeof(jsonHandle) === 'string' ? readGuestText(ctx, jsonHandle).text : undefined;
       if (json === 'too-large') throw limitError('resultBytes', { max: this.options.maxValueBytes });
       const paths = ctx.getString(own(ctx.getProp(tuple, 2)));
       return this.fromGuestText(json, paths, paths === '[]' ? undefined : own(ctx.getProp(tuple, 1)), asText);
@@ -97,9 +98,11 @@ export class Marshaller {
   /**
    * An eval's result to the host, as {@link toHost} does. A string result is read as it is and
    * quoted here: QuickJS's `JSON.stringify` quotes a string of megabytes several times slower than
-   * the host's, and a large result is most often one string. Reading a string turns a lone
-   * surrogate into U+FFFD where the guest's JSON keeps its escape, so a text holding U+FFFD goes
-   * the guest's way, as does every other value.
+   * the host's, and a large result is most often one string. Most strings need no escape at all,
+   * and then quoting is two characters and the UTF-8 size is the size just read, so the text is
+   * not walked again. Reading a string turns a lone surrogate into U+FFFD, and ends it at a U+0000,
+   * where the guest's JSON keeps both exactly: such a text goes the guest's way, as does every other
+   * value.
    */
   resultToHost(handle: QuickJSHandle, asText: boolean): unknown {
     const ctx = this.vm.vm.context;
@@ -107,13 +110,14 @@ export class Marshaller {
     const maxBytes = this.options.maxValueBytes;
     return scoped((own) => {
       const value = own(handle);
+      const length = ctx.getNumber(own(ctx.getProp(value, 'length')));
       // UTF-8 takes at least a byte per character: a string this long is over the limit unread.
-      if (ctx.getNumber(own(ctx.getProp(value, 'length'))) + 2 > maxBytes) throw limitError('resultBytes', { max: maxBytes });
-      const text = ctx.getString(value);
-      if (text.includes('\uFFFD')) return this.toHost(value.dup(), asText);
-      const json = JSON.stringify(text);
-      if (exceedsUtf8Bytes(json, maxBytes)) throw limitError('resultBytes', { max: maxBytes });
-      return asText ? new JsonText(json) : text;
+      if (length + 2 > maxBytes) throw limitError('resultBytes', { max: maxBytes });
+      const { text, utf8Bytes, plain } = readGuestString(ctx, value);
+      if (text.length !== length || text.includes('\uFFFD')) return this.toHost(value.dup(), asText);
+      const json = plain ? (asText ? `"${text}"` : undefined) : JSON.stringify(text);
+      if (plain ? utf8Bytes + 2 > maxBytes : exceedsUtf8Bytes(json!, maxBytes)) throw limitError('resultBytes', { max: maxBytes });
+      return asText ? new JsonText(json!) : text;
     });
   }
 
@@ -192,7 +196,7 @@ export class Marshaller {
     let refused: { error: unknown } | undefined;
     try {
       if (parts.length >= 5) throw this.jobs.thrown(parts[4]!.dup());
-      const json = ctx.getString(parts[1]!);
+      const json = readGuestText(ctx, parts[1]!).text;
       if (json === 'too-large') throw limitError('resultBytes', { max: this.options.maxValueBytes });
       args = this.fromGuestText(json === '' ? undefined : json, parts.length >= 4 ? ctx.getString(parts[2]!) : '[]', parts[3], this.options.valuesAsText ?? false);
     } catch (error) {
@@ -201,7 +205,7 @@ export class Marshaller {
     }
     // The eval that made the call: once it was cancelled or stopped on a limit, what awaits the call
     // belongs to code that was told to stop, and must not run on when the call returns.
-    const signal = call.caller?.controller.signal ?? this.options.lifetime;
+    const signal = call.caller?.signal ?? this.options.lifetime;
     Promise.resolve()
       .then(() => (refused ? Promise.reject(refused.error) : invoke(args, signal)))
       .then(
@@ -257,7 +261,7 @@ export class Marshaller {
     // Guest code outside evals used up its time, or the eval that made the call was cancelled or
     // stopped on a limit: what awaited this call does not run on (it would run outside any eval,
     // where a cancel no longer reaches it, until the CPU limit).
-    if (this.guard.idleSpent || call.caller?.controller.signal.aborted) return this.forgetCall(id);
+    if (this.guard.idleSpent || call.caller?.signal.aborted) return this.forgetCall(id);
     this.guard.beginActivation();
     const failure = this.settleCall(id, ok, value);
     // A value that cannot become a guest value fails the call with why.

@@ -19,8 +19,11 @@ export interface GuestWatch {
 
 export interface ActiveEval {
   cancelled: boolean;
-  /** Aborted when the eval is cancelled or fails on a limit; bindings it called see it. */
-  controller: AbortController;
+  /**
+   * Aborted when the eval is cancelled or fails on a limit; bindings it called see it. Made on
+   * first use: most evals call nothing, and an AbortSignal costs several microseconds to make.
+   */
+  readonly signal: AbortSignal;
   stopped: Promise<never>;
   stop(error: Error): void;
   /** The eval's own deadline (`timeoutMs`) on the session clock, checked while its code runs. */
@@ -81,13 +84,22 @@ export class RunGuard {
     let stop!: (error: Error) => void;
     const stopped = new Promise<never>((_, reject) => (stop = reject));
     stopped.catch(() => {});
-    const controller = new AbortController();
+    let controller: AbortController | undefined;
+    let stoppedBy: Error | undefined;
     const active: ActiveEval = {
       cancelled: false,
-      controller,
+      get signal() {
+        if (!controller) {
+          controller = new AbortController();
+          if (stoppedBy) controller.abort(stoppedBy);
+        }
+        return controller.signal;
+      },
       stopped,
       stop: (error) => {
-        if (!controller.signal.aborted) controller.abort(error);
+        if (stoppedBy) return;
+        stoppedBy = error;
+        controller?.abort(error);
         stop(error);
       },
     };

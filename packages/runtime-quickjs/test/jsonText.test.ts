@@ -73,6 +73,40 @@ describe.each(['worker', 'main'] as const)('eval results for a caller that sends
       expect(((await runtime.eval('"a\\ud800b"', { acceptRawJson: true })) as RawJson).text).toBe('"a\\ud800b"');
       expect(await runtime.eval('"\\ufffd"')).toBe('\ufffd');
     }));
+
+  it('reads string and JSON results of any size exactly: multi-byte UTF-8, escapes, U+0000 and lone surrogates', () =>
+    withSession({ factory: { runIn } }, async (runtime) => {
+      const samples = [
+        'plain ascii',
+        'é ü ß 中文 😀 \u2028 \u2029 '.repeat(3000),
+        'line\n"quoted"\t\\ back\u0001'.repeat(500),
+        'before\u0000after',
+        'x'.repeat(40_000) + '\ud800' + 'y'.repeat(10),
+        '\udc00' + '😀'.repeat(10),
+        // Whatever needs an escape is found at every offset within the four bytes read at once.
+        ...[0, 1, 2, 3].map((offset) => `${'x'.repeat(1000 + offset)}"${'y'.repeat(offset)}`),
+        `${'é'.repeat(2049)}\\`,
+        `${'x'.repeat(5001)}\u001f`,
+      ];
+      for (const sample of samples) {
+        const code = JSON.stringify(sample);
+        expect(await runtime.eval(code)).toBe(sample);
+        const raw = (await runtime.eval(code, { acceptRawJson: true })) as RawJson;
+        expect(raw.text).toBe(JSON.stringify(sample));
+        // Inside an object the text is the guest's JSON, read out of its memory the same way.
+        expect(await runtime.eval(`({ s: ${code} })`)).toEqual({ s: sample });
+        expect(((await runtime.eval(`({ s: ${code} })`, { acceptRawJson: true })) as RawJson).text).toBe(JSON.stringify({ s: sample }));
+      }
+    }));
+
+  it('counts a result read by length in UTF-8 bytes against resultBytes, four-byte characters included', () =>
+    withSession({ factory: { runIn }, limits: { resultBytes: 100 } }, async (runtime) => {
+      // 24 four-byte characters and their quotes are 98 bytes; 25 are 102.
+      expect(((await runtime.eval('"😀".repeat(24)', { acceptRawJson: true })) as RawJson).text).toBe(JSON.stringify('😀'.repeat(24)));
+      await expect(runtime.eval('"😀".repeat(25)', { acceptRawJson: true })).rejects.toMatchObject({ detail: { limit: 'resultBytes', max: 100 } });
+      await expect(runtime.eval('"😀".repeat(25)')).rejects.toMatchObject({ detail: { limit: 'resultBytes', max: 100 } });
+      await expect(runtime.eval('"\\u0000".repeat(20)')).rejects.toMatchObject({ detail: { limit: 'resultBytes', max: 100 } });
+    }));
 });
 
 /** A stand-in for a worker thread that answers every eval with `value`, as a faulty or subverted worker might. */
