@@ -1,16 +1,19 @@
 /** Benchmark 8: a task of 20 dependent tool calls, as 20 MCP round trips and as one scomp eval. */
 import type { Config } from './config.js';
 import { goalNoSlower, goalTimesFaster, type Goal, type Result } from './report.js';
-import { paired } from './stats.js';
+import { paired, repeated } from './stats.js';
 import { mcpMemory, mcpStdio, scompMemory, scompStdio, type ScompSystem, type System } from './systems.js';
 
 const STEPS = 20;
-const COMPOSED = `let x = 0; for (let i = 0; i < ${STEPS}; i++) x = (await step({ x })).x; x`;
+const composed = (steps: number): string => `let x = 0; for (let i = 0; i < ${steps}; i++) x = (await step({ x })).x; x`;
+const COMPOSED = composed(STEPS);
+/** The same code making no call: the eval's own round trip over the row's transport. */
+const NO_CALLS = composed(0);
 
-async function msPerTask(task: () => Promise<unknown>, tasks: number): Promise<number> {
+async function msPerTask(task: () => Promise<unknown>, tasks: number, answer = STEPS): Promise<number> {
   const start = process.hrtime.bigint();
   for (let i = 0; i < tasks; i++) {
-    if ((await task()) !== STEPS) throw new Error('the task gave a wrong answer');
+    if ((await task()) !== answer) throw new Error('the task gave a wrong answer');
   }
   return Number(process.hrtime.bigint() - start) / 1e6 / tasks;
 }
@@ -36,6 +39,7 @@ async function story(
       () => msPerTask(() => roundTrips(mcp), config.agentTasks),
       config.counts,
     );
+    const evalOnly = await repeated(() => msPerTask(() => scomp.client.eval(NO_CALLS), config.agentTasks, 0), config.counts);
     return {
       id: `agent.20-calls.${row.id}`,
       group: 'agent',
@@ -47,6 +51,7 @@ async function story(
       ratio: result.ratio,
       goal: goal(result.ratio),
       note: 'wall time of the tool calls only; with a model in the loop, each MCP round trip is also a model turn',
+      floors: { evalMs: evalOnly.median },
     };
   } finally {
     await scomp.close();

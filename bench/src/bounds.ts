@@ -81,7 +81,15 @@ function boundFor(result: Result, results: readonly Result[]): string | undefine
     const perCall = median(results, callRow);
     if (perCall === undefined || baseline === undefined) return undefined;
     const calls = (20 * perCall) / 1000;
-    return `floor: 20 binding calls inside the eval alone take ${calls.toFixed(2)} ms (${callRow}) = ${times(calls / baseline)} MCP's time, before the eval's own round trip`;
+    const evalMs = result.floors?.evalMs;
+    if (evalMs === undefined) {
+      return `floor: 20 binding calls inside the eval alone take ${calls.toFixed(2)} ms (${callRow}) = ${times(calls / baseline)} MCP's time, before the eval's own round trip`;
+    }
+    // The eval's own round trip is the same code making no call, measured over the row's transport.
+    return (
+      `floor: the eval's own round trip ${evalMs.toFixed(2)} ms (the same code with no call) + 20 binding calls ${calls.toFixed(2)} ms (${callRow}) = ` +
+      `${(evalMs + calls).toFixed(2)} ms, ${times((evalMs + calls) / baseline)} MCP's time`
+    );
   }
   if (result.id === 'binding.in-eval.module') {
     const bare = baseline ?? median(results, 'floor.bare-host-call');

@@ -29,6 +29,8 @@ export interface Result {
   note?: string;
   /** For a goal not met: the measured floor that bounds it on this machine (see bounds.ts). */
   bound?: string;
+  /** Medians measured beside the row for its bound (bounds.ts), by name, e.g. `evalMs`. */
+  floors?: Record<string, number>;
 }
 
 export function goalAtMost(ratio: number, limit: number, what = 'the floor'): Goal {

@@ -69,4 +69,20 @@ describe('goal bounds', () => {
     explainBounds(results);
     expect(results[1]!.bound).toMatch(/^floor: 20 binding calls inside the eval alone take 2\.00 ms \(binding\.in-eval\) = 2\.00x MCP's time/);
   });
+
+  it("bounds the 20-call story by the eval's own round trip plus 20 binding calls, when the row measured that round trip", () => {
+    const results = [
+      row('binding.in-eval.module', 50),
+      row('agent.20-calls.memory.module', 3, {
+        baseline: { name: 'MCP', unit: 'ms', summary: summarize([1]) },
+        ratio: 3,
+        goal: { text: 'no slower than MCP', met: false },
+        floors: { evalMs: 0.25 },
+      }),
+    ];
+    explainBounds(results);
+    expect(results[1]!.bound).toBe(
+      "floor: the eval's own round trip 0.25 ms (the same code with no call) + 20 binding calls 1.00 ms (binding.in-eval.module) = 1.25 ms, 1.25x MCP's time",
+    );
+  });
 });

@@ -7,7 +7,7 @@ import { EVAL_FLAGS_ASYNC_GLOBAL, INPUT_FILENAME, type GuestVm } from './guestVm
 import type { JobPump } from './jobPump.js';
 import type { Marshaller } from './marshaller.js';
 import type { Recovery } from './recovery.js';
-import { rewriteDeclarations } from './rewrite.js';
+import { DeclarationRewriter } from './rewrite.js';
 import type { RunGuard } from './runGuard.js';
 import type { GuestTimers } from './timers.js';
 
@@ -29,6 +29,8 @@ export interface EvalRunnerParts {
  * it leaves, the value converted for the host, and recovery when it fails.
  */
 export class EvalRunner {
+  private readonly rewriter = new DeclarationRewriter();
+
   constructor(private readonly parts: EvalRunnerParts) {}
 
   /** With `asText`, a result holding no functions stays the guest's JSON text (JsonText). */
@@ -51,7 +53,7 @@ export class EvalRunner {
     // dispose() stops the current eval, so its own stop promise covers that too.
     const stop = active.stopped;
     try {
-      const source = rewriteDeclarations(code);
+      const source = this.rewriter.rewrite(code);
       const vm = this.parts.prepare();
       const result = guard.enter(() => vm.context.evalCode(source, INPUT_FILENAME, EVAL_FLAGS_ASYNC_GLOBAL));
       if (result.error) throw jobs.thrown(result.error);
