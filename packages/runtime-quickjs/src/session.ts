@@ -123,6 +123,11 @@ export class QuickJsRuntime implements Runtime {
     return this.runner.run(code, options, true);
   }
 
+  /** Cancels the eval running now, if any, as aborting its signal with `reason` would. */
+  cancelEval(reason: unknown): void {
+    this.runner.cancel(reason);
+  }
+
   setClientBindings(bindings: readonly RuntimeBinding[]): void {
     if (this.lifetime.signal.aborted) return;
     const installed = this.bindingsIn === this.vm.vm;

@@ -1,4 +1,4 @@
-import { InternalError } from '@scomp/peer';
+import { InternalError, LimitExceededError } from '@scomp/peer';
 import { describe, expect, it } from 'vitest';
 import { Channel, type Message } from '../src/worker/channel.js';
 import type { ToSupervisor, ToWorker } from '../src/worker/operations.js';
@@ -43,5 +43,41 @@ describe('worker channel', () => {
       throw new TypeError('property is not configurable');
     });
     expect(() => channel.receive({ t: 'note', op: 'clientBindings', body: {} })).not.toThrow();
+  });
+
+  it('carries an eval and its reply as strings, the result text verbatim, and an error reply as a typed error', async () => {
+    const sent: (Message | string)[] = [];
+    let worker: Channel<ToSupervisor, ToWorker> | undefined;
+    const supervisor = new Channel<ToWorker, ToSupervisor>({
+      postMessage: (message) => {
+        sent.push(message);
+        worker!.receive(structuredClone(message));
+      },
+    });
+    worker = new Channel<ToSupervisor, ToWorker>({
+      postMessage: (message) => {
+        sent.push(message);
+        supervisor.receive(structuredClone(message));
+      },
+    });
+    const instances = { modules: 1, brokenModules: 0, sessions: 1, spareVms: 1, memoryBytes: 1_048_576 };
+    // Multi-byte text, an escaped lone surrogate and a raw one: the text arrives exactly as sent.
+    const json = '{"s":"é€😀\\ud800","raw":"\ud800\udc00\udc00"}';
+    const seen: unknown[] = [];
+    worker.handle('eval', async (body) => {
+      seen.push(body);
+      if (body.code === 'fail') throw new LimitExceededError('eval exceeded its time limit', { limit: 'time', max: 5 });
+      return { value: { json }, instances };
+    });
+    const { reply } = supervisor.request('eval', { session: 3, code: 'x\n"\ud800"', timeoutMs: 5 }, 3);
+    expect(await reply).toEqual({ value: { json }, instances });
+    expect(((await reply) as { value: { json: string } }).value.json).toBe(json);
+    expect(seen).toEqual([{ session: 3, code: 'x\n"\ud800"', timeoutMs: 5 }]);
+    expect(sent.map((message) => typeof message)).toEqual(['string', 'string']);
+
+    const failed = await supervisor.request('eval', { session: 3, code: 'fail' }, 3).reply.catch((caught: unknown) => caught);
+    expect(failed).toBeInstanceOf(LimitExceededError);
+    expect(failed).toMatchObject({ message: 'eval exceeded its time limit', data: { limit: 'time', max: 5 } });
+    expect(sent.slice(2).map((message) => typeof message)).toEqual(['string', 'object']);
   });
 });

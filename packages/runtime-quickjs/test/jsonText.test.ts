@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { JsonText } from '../src/jsonText.js';
 import type { QuickJsRuntime } from '../src/session.js';
 import { Channel, type Message } from '../src/worker/channel.js';
+import { compact, expand } from '../src/worker/compactMessages.js';
 import type { ToSupervisor, ToWorker } from '../src/worker/operations.js';
 import { SharedState } from '../src/worker/sharedState.js';
 import { WorkerLink } from '../src/worker/workerLink.js';
@@ -116,10 +117,13 @@ function workerAnswering(value: ToWorker['requests']['eval']['reply']['value']):
     ref() {},
     unref() {},
     terminate: async () => 0,
-    postMessage(message: Message) {
+    postMessage(sent: Message | string) {
+      // Eval requests and replies cross as compact strings.
+      const message = typeof sent === 'string' ? expand(sent) : sent;
       if (message.t !== 'req') return;
       const reply: Message = { t: 'res', id: message.id, body: { value, instances: { modules: 1, brokenModules: 0, sessions: 1, spareVms: 0, memoryBytes: 0 } } };
-      queueMicrotask(() => worker.emit('message', reply));
+      // Sent as the worker's end sends it: compact, the text as it is.
+      queueMicrotask(() => worker.emit('message', compact(reply, message.op)));
     },
   });
   return worker as unknown as Worker;

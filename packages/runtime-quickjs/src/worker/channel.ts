@@ -110,7 +110,7 @@ export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
       this.pending.set(id, { resolve, reject, session });
       if (this.pending.size === 1) this.options.onPending?.(true);
       try {
-        this.send(compact({ t: 'req', id, op, body }, false));
+        this.send(compact({ t: 'req', id, op, body }));
       } catch (error) {
         // A body that cannot be cloned is never sent: nothing will answer it.
         this.take(id);
@@ -145,10 +145,8 @@ export class Channel<TOut extends OperationTable, TIn extends OperationTable> {
     }
     const handler = this.handlers.get(message.op);
     const run = handler ? handler(message.body, message.id) : Promise.reject(new InternalError(`unknown operation ${message.op}`));
-    // Calls of bindings and functions answer with a carried value, which may travel compact.
-    const carried = message.op === 'binding' || message.op === 'call';
     run.then(
-      (body) => this.reply(message.id, () => compact({ t: 'res', id: message.id, body }, carried)),
+      (body) => this.reply(message.id, () => compact({ t: 'res', id: message.id, body }, message.op)),
       (error: unknown) => this.reply(message.id, () => ({ t: 'res', id: message.id, error: carryError(error) })),
     );
   }

@@ -3,6 +3,7 @@ import type { BindingOrigin, RuntimeBinding, RuntimeInit } from '@scomp/peer';
 import type { InlineSessions, InstanceStats } from '../inlineSessions.js';
 import type { QuickJsRuntime } from '../session.js';
 import { Channel, type Message, type Port } from './channel.js';
+import { cancelledError } from '../errorsMap.js';
 import { JsonText } from '../jsonText.js';
 import { fromHandler, toHandler } from './handlerValues.js';
 import type { BindingSketch, ToSupervisor, ToWorker } from './operations.js';
@@ -11,9 +12,11 @@ import { SharedState } from './sharedState.js';
 interface Hosted {
   runtime: QuickJsRuntime;
   slot: number;
-  /** The eval running now (request id) and its controller. */
+  /**
+   * The eval running now (request id; 0 when none). It is cancelled through the runtime rather than
+   * a signal of its own: an AbortController and its listener per eval cost more than most evals' code.
+   */
   evalId: number;
-  controller: AbortController | undefined;
 }
 
 /**
@@ -48,7 +51,7 @@ export class WorkerHost {
     this.channel.handle('eval', (body, id) => this.eval(body, id));
     this.channel.handle('dispose', (body) => this.dispose(body.session));
     this.channel.on('cancel', (body) => {
-      for (const entry of this.hosted.values()) if (entry.evalId === body.id) entry.controller?.abort(body.reason);
+      for (const entry of this.hosted.values()) if (entry.evalId === body.id) entry.runtime.cancelEval(body.reason);
     });
     this.channel.on('clientBindings', ({ session, bindings }) => {
       this.hosted.get(session)?.runtime.setClientBindings(this.bindings(session, 'client', bindings));
@@ -73,31 +76,27 @@ export class WorkerHost {
         left: () => shared.left(),
         poll: () => {
           const entry = this.hosted.get(session);
-          if (entry?.controller && shared.cancelRequested(entry.slot, entry.evalId)) entry.controller.abort(null);
+          if (entry && entry.evalId !== 0 && shared.cancelRequested(entry.slot, entry.evalId)) entry.runtime.cancelEval(null);
         },
       },
     });
-    this.hosted.set(session, { runtime, slot, evalId: 0, controller: undefined });
+    this.hosted.set(session, { runtime, slot, evalId: 0 });
     return this.sessions.stats();
   }
 
   private async eval({ session, code, timeoutMs }: ToWorker['requests']['eval']['body'], id: number): Promise<ToWorker['requests']['eval']['reply']> {
     const entry = this.hosted.get(session);
     if (!entry) throw new CancelledError('runtime disposed');
-    const controller = new AbortController();
     // A cancel seen through shared memory carries no reason (null: plain "eval cancelled").
-    if (this.shared.cancelRequested(entry.slot, id)) controller.abort(null);
+    if (this.shared.cancelRequested(entry.slot, id)) throw cancelledError(null);
     entry.evalId = id;
-    entry.controller = controller;
     try {
-      // The result goes on to the supervising thread: left as text, it is parsed only there.
-      const value = await entry.runtime.evalAsText(code, timeoutMs === undefined ? { signal: controller.signal } : { signal: controller.signal, timeoutMs });
+      // The eval is current on its runtime from here on, so a cancel of `id` reaches it. The result
+      // goes on to the supervising thread: left as text, it is parsed only there.
+      const value = await entry.runtime.evalAsText(code, timeoutMs === undefined ? {} : { timeoutMs });
       return { value: this.channel.carry(value, session), instances: this.sessions.stats() };
     } finally {
-      if (entry.controller === controller) {
-        entry.evalId = 0;
-        entry.controller = undefined;
-      }
+      if (entry.evalId === id) entry.evalId = 0;
     }
   }
 
